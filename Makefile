@@ -1,0 +1,72 @@
+# Two commands do all the set-up: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv from PATH, or installed once into .tools/ with the machine's Python.
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PY := $(UV) run --frozen python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 1
+
+.PHONY: help install run serve migrate demo test lint typecheck schema check-embedded db-stop clean
+
+help:
+	@echo "make run    install, migrate, load the Grenoble demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test   install, lint, type-check and run the whole test suite"
+	@echo "make schema regenerate openapi/openapi.yaml"
+	@echo "make db-stop stop the embedded PostgreSQL (when DATABASE_URL is not set)"
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen --quiet
+	@mkdir -p var/static
+
+run: export DEBUG ?= true
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(MAKE) --no-print-directory serve
+
+serve: export DEBUG ?= true
+serve:
+	$(UV) run --frozen uvicorn backend.asgi:application --host $(HOST) --port $(PORT) \
+		--workers $(WORKERS) --proxy-headers
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: install
+	$(PY) manage.py load_demo
+
+# Tests never need a real secret; production refuses to start without one.
+test: export SECRET_KEY ?= test-only-secret-key-not-for-production-0123456789abcdef
+test: export SECURE_SSL_REDIRECT ?= false
+test: install lint typecheck
+	@$(UV) run --frozen pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; \
+	exit $$rc
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+typecheck: export SECRET_KEY ?= typecheck-only-secret-key-not-for-production
+typecheck: install
+	$(UV) run --frozen mypy backend
+
+schema: export SECRET_KEY ?= schema-only-secret-key-not-for-production-0123456789
+schema: install
+	$(PY) manage.py spectacular --file openapi/openapi.yaml --validate --fail-on-warn
+
+check-embedded: install
+	bash scripts/check_embedded.sh
+
+db-stop:
+	$(PY) -m backend.localdb stop
+
+clean:
+	rm -rf .venv .tools var

@@ -1,0 +1,5 @@
+"""Accounts API routes."""
+
+from typing import Any
+
+urlpatterns: list[Any] = []

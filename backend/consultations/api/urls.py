@@ -1,0 +1,5 @@
+"""Consultations API routes."""
+
+from typing import Any
+
+urlpatterns: list[Any] = []

@@ -1,0 +1,126 @@
+"""The application's error hierarchy: each error has an HTTP status and a stable code."""
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+FieldErrors = Mapping[str, list[dict[str, str]]]
+
+
+class ApplicationError(Exception):
+    """Base of every error a client may see; rendered by `backend.core.exceptions`."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    default_message: ClassVar[str | Promise] = _("The request cannot be processed.")
+
+    def __init__(
+        self,
+        message: str | Promise | None = None,
+        *,
+        fields: FieldErrors | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.message = message if message is not None else self.default_message
+        self.fields = dict(fields) if fields else None
+        self.details = dict(details) if details else None
+        super().__init__(str(self.message))
+
+
+class BadRequest(ApplicationError):
+    pass
+
+
+class ParseError(ApplicationError):
+    code = "parse_error"
+    default_message = _("The request body is not valid JSON.")
+
+
+class ValidationFailed(ApplicationError):
+    code = "validation_error"
+    default_message = _("The submitted data is not valid.")
+
+
+class NotAuthenticated(ApplicationError):
+    status = 401
+    code = "not_authenticated"
+    default_message = _("You must be signed in to do this.")
+
+
+class AuthenticationFailed(ApplicationError):
+    status = 401
+    code = "authentication_failed"
+    default_message = _("The credentials are not valid.")
+
+
+class PermissionDenied(ApplicationError):
+    status = 403
+    code = "permission_denied"
+    default_message = _("You are not allowed to do this.")
+
+
+class NotFound(ApplicationError):
+    status = 404
+    code = "not_found"
+    default_message = _("Not found.")
+
+
+class MethodNotAllowed(ApplicationError):
+    status = 405
+    code = "method_not_allowed"
+    default_message = _("This method is not allowed here.")
+
+
+class NotAcceptable(ApplicationError):
+    status = 406
+    code = "not_acceptable"
+    default_message = _("The requested response format is not available.")
+
+
+class Conflict(ApplicationError):
+    status = 409
+    code = "conflict"
+    default_message = _("The request conflicts with the current state.")
+
+
+class PhaseClosed(ApplicationError):
+    status = 409
+    code = "phase_closed"
+    default_message = _("This action is not possible in the current phase.")
+
+
+class ConsultationNotOpen(ApplicationError):
+    status = 409
+    code = "consultation_not_open"
+    default_message = _("This consultation is not open for participation.")
+
+
+class UnsupportedMediaType(ApplicationError):
+    status = 415
+    code = "unsupported_media_type"
+    default_message = _("Send the request body as application/json.")
+
+
+class Throttled(ApplicationError):
+    status = 429
+    code = "throttled"
+    default_message = _("Too many requests; please wait before trying again.")
+
+
+class ServerError(ApplicationError):
+    status = 500
+    code = "server_error"
+    default_message = _("An unexpected error occurred; it has been logged.")
+
+
+def all_error_classes() -> list[type[ApplicationError]]:
+    """Every error class, to check the catalogue in frontend-contract/ is complete."""
+    found: list[type[ApplicationError]] = []
+    pending: list[type[ApplicationError]] = [ApplicationError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found

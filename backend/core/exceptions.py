@@ -1,0 +1,142 @@
+"""One exception handler that renders every API error in the same shape."""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+
+from backend.core import errors
+
+logger = logging.getLogger(__name__)
+
+NON_FIELD = "non_field_errors"
+
+
+def flatten_field_errors(detail: Any, prefix: str = "") -> dict[str, list[dict[str, str]]]:
+    """Turn DRF's nested error details into {"a.0.b": [{"code", "message"}]}."""
+    flat: dict[str, list[dict[str, str]]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            for sub_path, items in flatten_field_errors(value, path).items():
+                flat.setdefault(sub_path, []).extend(items)
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, drf.ErrorDetail):
+                flat.setdefault(prefix or NON_FIELD, []).append(
+                    {"code": str(value.code), "message": str(value)}
+                )
+            else:
+                path = f"{prefix}.{index}" if prefix else str(index)
+                for sub_path, items in flatten_field_errors(value, path).items():
+                    flat.setdefault(sub_path, []).extend(items)
+    elif isinstance(detail, drf.ErrorDetail):
+        flat.setdefault(prefix or NON_FIELD, []).append(
+            {"code": str(detail.code), "message": str(detail)}
+        )
+    return flat
+
+
+def django_field_errors(exc: DjangoValidationError) -> dict[str, list[dict[str, str]]]:
+    """Field errors from a Django ValidationError (model or service level)."""
+    flat: dict[str, list[dict[str, str]]] = {}
+    if hasattr(exc, "error_dict"):
+        for field, error_list in exc.error_dict.items():
+            key = NON_FIELD if field == "__all__" else field
+            for error in error_list:
+                flat.setdefault(key, []).append(
+                    {"code": error.code or "invalid", "message": " ".join(error.messages)}
+                )
+    else:
+        for error in exc.error_list:
+            flat.setdefault(NON_FIELD, []).append(
+                {"code": error.code or "invalid", "message": " ".join(error.messages)}
+            )
+    return flat
+
+
+def to_application_error(exc: Exception) -> errors.ApplicationError | None:
+    """Map framework exceptions onto the application's error hierarchy."""
+    result: errors.ApplicationError | None
+    if isinstance(exc, errors.ApplicationError):
+        result = exc
+    elif isinstance(exc, drf.ValidationError):
+        result = errors.ValidationFailed(fields=flatten_field_errors(exc.detail))
+    elif isinstance(exc, DjangoValidationError):
+        result = errors.ValidationFailed(fields=django_field_errors(exc))
+    elif isinstance(exc, drf.ParseError):
+        result = errors.ParseError()
+    elif isinstance(exc, drf.NotAuthenticated):
+        result = errors.NotAuthenticated()
+    elif isinstance(exc, drf.AuthenticationFailed):
+        result = errors.AuthenticationFailed()
+    elif isinstance(exc, drf.PermissionDenied | DjangoPermissionDenied):
+        result = errors.PermissionDenied()
+    elif isinstance(exc, drf.NotFound | Http404):
+        result = errors.NotFound()
+    elif isinstance(exc, drf.MethodNotAllowed):
+        result = errors.MethodNotAllowed()
+    elif isinstance(exc, drf.NotAcceptable):
+        result = errors.NotAcceptable()
+    elif isinstance(exc, drf.UnsupportedMediaType):
+        result = errors.UnsupportedMediaType()
+    elif isinstance(exc, drf.Throttled):
+        raw_wait = getattr(exc, "wait", None)
+        wait = int(raw_wait) if raw_wait is not None else None
+        result = errors.Throttled(details={"retry_after_seconds": wait})
+    else:
+        result = None
+    return result
+
+
+def error_body(error: errors.ApplicationError) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "status": error.status,
+        "code": error.code,
+        "message": str(error.message),
+    }
+    if error.fields:
+        body["fields"] = error.fields
+    if error.details:
+        body["details"] = error.details
+    return body
+
+
+def handle_exception(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: the single place where errors get their shape."""
+    error = to_application_error(exc)
+    if error is None:
+        logger.exception("Unhandled error in %s", context.get("view"))
+        error = errors.ServerError()
+    headers: dict[str, str] = {}
+    if isinstance(error, errors.NotAuthenticated | errors.AuthenticationFailed):
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    if isinstance(error, errors.Throttled) and error.details:
+        retry = error.details.get("retry_after_seconds")
+        if retry is not None:
+            headers["Retry-After"] = str(retry)
+    return Response(error_body(error), status=error.status, headers=headers)
+
+
+def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """handler404 for URLs outside any API view."""
+    return JsonResponse(error_body(errors.NotFound()), status=404)
+
+
+def json_server_error(request: HttpRequest) -> JsonResponse:
+    """handler500: even an unexpected failure keeps the error shape."""
+    return JsonResponse(error_body(errors.ServerError()), status=500)
+
+
+def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse(error_body(errors.BadRequest()), status=400)
+
+
+def json_permission_denied(
+    request: HttpRequest, exception: Exception | None = None
+) -> JsonResponse:
+    return JsonResponse(error_body(errors.PermissionDenied()), status=403)

@@ -1,0 +1,55 @@
+"""Embedded PostgreSQL (pgserver) for development and tests when no DATABASE_URL is set."""
+
+import sys
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = ROOT / "var" / "pgdata"
+
+
+def embedded_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
+    """Start the embedded server if it is not running (or reuse it) and return its URL.
+
+    The server outlives this process on purpose: `make run`, `make test` and the shell reuse
+    it; `python -m backend.localdb stop` stops it.
+    """
+    import pgserver
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); harmless here.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        server = pgserver.get_server(data_dir, cleanup_mode=None)
+    return str(server.get_uri())
+
+
+def stop(data_dir: Path = DEFAULT_DATA_DIR) -> None:
+    """Stop the embedded server if it runs (pg_ctl stop, fast mode)."""
+    import pgserver
+    from pgserver import _commands
+
+    if not (data_dir / "postmaster.pid").exists():
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        server = pgserver.get_server(data_dir, cleanup_mode=None)
+    pg_ctl = getattr(_commands, "pg_ctl")  # noqa: B009  (built at import time, unseen by mypy)
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=server.system_user)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "url"
+    data_dir = Path(argv[2]).resolve() if len(argv) > 2 else DEFAULT_DATA_DIR
+    if command == "url":
+        print(embedded_database_url(data_dir))
+    elif command == "stop":
+        stop(data_dir)
+    else:
+        print("usage: python -m backend.localdb [url|stop] [DATA_DIR]", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,5 @@
+"""Structures API routes."""
+
+from typing import Any
+
+urlpatterns: list[Any] = []

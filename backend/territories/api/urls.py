@@ -1,0 +1,5 @@
+"""Territories API routes."""
+
+from typing import Any
+
+urlpatterns: list[Any] = []

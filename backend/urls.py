@@ -1,0 +1,26 @@
+"""URL configuration: the API under /api/v1/, its docs, the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("backend.core.api.urls")),
+    path("", include("backend.territories.api.urls")),
+    path("", include("backend.accounts.api.urls")),
+    path("", include("backend.structures.api.urls")),
+    path("", include("backend.consultations.api.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "backend.core.exceptions.json_bad_request"
+handler403 = "backend.core.exceptions.json_permission_denied"
+handler404 = "backend.core.exceptions.json_not_found"
+handler500 = "backend.core.exceptions.json_server_error"

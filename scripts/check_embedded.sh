@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Proves the embedded path on a fresh data folder: start, migrate, one real HTTP request, stop.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+unset DATABASE_URL REDIS_URL
+export EMBEDDED_POSTGRES_DIR="$PWD/var/check-embedded/pgdata"
+export SECRET_KEY="check-embedded-secret-key-not-for-production-0123456789abcdef"
+export DEBUG=false SECURE_SSL_REDIRECT=false
+UV=$(command -v uv || echo .tools/bin/uv)
+PORT=${CHECK_PORT:-8765}
+
+rm -rf "$PWD/var/check-embedded"
+mkdir -p "$PWD/var/check-embedded"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  "$UV" run --frozen python -m backend.localdb stop "$EMBEDDED_POSTGRES_DIR" || true
+}
+trap cleanup EXIT
+
+"$UV" run --frozen python manage.py migrate --noinput >/dev/null
+"$UV" run --frozen uvicorn backend.asgi:application --host 127.0.0.1 --port "$PORT" \
+  --log-level warning &
+server_pid=$!
+for _ in $(seq 1 50); do
+  if curl -fsS "http://127.0.0.1:$PORT/api/v1/health/" -o /tmp/check-embedded.json 2>/dev/null; then
+    break
+  fi
+  sleep 0.2
+done
+body=$(cat /tmp/check-embedded.json)
+echo "embedded PostgreSQL: GET /api/v1/health/ -> $body"
+[ "$body" = '{"status":"ok","database":"ok"}' ]
+echo "embedded path: ok"
