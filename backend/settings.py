@@ -21,7 +21,14 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Project apps first: their translations take precedence over the frameworks' ones.
 INSTALLED_APPS = [
+    "backend.core",
+    "backend.territories",
+    "backend.accounts",
+    "backend.structures",
+    "backend.consultations",
+    "backend.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -34,12 +41,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
-    "backend.core",
-    "backend.territories",
-    "backend.accounts",
-    "backend.structures",
-    "backend.consultations",
-    "backend.demo",
 ]
 
 MIDDLEWARE = [

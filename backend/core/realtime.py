@@ -1,0 +1,37 @@
+"""Realtime events: group names, event envelopes, and sending them after commit."""
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+
+def consultation_group(consultation_id: int) -> str:
+    return f"consultation.{consultation_id}"
+
+
+def event_envelope(*, event: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The message sent on the channel layer; consumers forward it as JSON to clients."""
+    return {
+        "type": "realtime.event",
+        "event": event,
+        "data": data,
+        "sent_at": timezone.now().isoformat(),
+    }
+
+
+def emit_after_commit(*, group: str, event: str, data: dict[str, Any]) -> None:
+    """Send `event` to `group` once the current transaction commits (never before).
+
+    Channel layers deliver at most once: clients re-read state over REST after a reconnect.
+    """
+    message = event_envelope(event=event, data=data)
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group, message)
+
+    transaction.on_commit(send)
