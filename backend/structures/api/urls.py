@@ -1,5 +1,25 @@
 """Structures API routes."""
 
-from typing import Any
+from django.urls import path
 
-urlpatterns: list[Any] = []
+from backend.structures.api.views import (
+    StructureDetailView,
+    StructureListView,
+    StructureMembersView,
+    StructureMemberView,
+)
+
+urlpatterns = [
+    path("structures/", StructureListView.as_view(), name="structure-list"),
+    path("structures/<int:structure_id>/", StructureDetailView.as_view(), name="structure-detail"),
+    path(
+        "structures/<int:structure_id>/members/",
+        StructureMembersView.as_view(),
+        name="structure-members",
+    ),
+    path(
+        "structures/<int:structure_id>/members/<int:user_id>/",
+        StructureMemberView.as_view(),
+        name="structure-member",
+    ),
+]

@@ -1,5 +1,19 @@
 """Territories API routes."""
 
-from typing import Any
+from django.urls import path
 
-urlpatterns: list[Any] = []
+from backend.territories.api.views import (
+    TerritoryChildrenView,
+    TerritoryDetailView,
+    TerritoryListView,
+)
+
+urlpatterns = [
+    path("territories/", TerritoryListView.as_view(), name="territory-list"),
+    path("territories/<int:territory_id>/", TerritoryDetailView.as_view(), name="territory-detail"),
+    path(
+        "territories/<int:territory_id>/children/",
+        TerritoryChildrenView.as_view(),
+        name="territory-children",
+    ),
+]

@@ -1,0 +1,111 @@
+"""Accounts API serializers: inputs are strict, outputs never carry a secret."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from backend.accounts.domain import TOKEN_NAME_MAX_LENGTH
+from backend.accounts.models import AccessToken, User
+from backend.core.serializers import StrictInputSerializer
+from backend.structures.models import MemberRole, Membership, StructureType
+from backend.territories.models import Territory, TerritoryKind
+
+# Long enough for any passphrase, short enough that hashing it costs nothing special.
+PASSWORD_MAX_LENGTH = 256
+
+
+def password_field() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+def territory_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField[Territory]:
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Territory.objects.all(), allow_null=True, **kwargs
+    )
+
+
+class CsrfTokenOutput(serializers.Serializer[Any]):
+    csrf_token = serializers.CharField(
+        help_text="Send it back in the X-CSRFToken header of unsafe session requests."
+    )
+
+
+class AuthRegisterInput(StrictInputSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = password_field()
+    display_name = serializers.CharField(max_length=80)
+    territory = territory_field(required=False, default=None)
+
+
+class AuthLoginInput(StrictInputSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = password_field()
+
+
+class AccessTokenCreateInput(StrictInputSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = password_field()
+    name = serializers.CharField(
+        max_length=TOKEN_NAME_MAX_LENGTH, help_text="Device or client name, e.g. “Fairphone”."
+    )
+
+
+class UserProfileUpdateInput(StrictInputSerializer):
+    display_name = serializers.CharField(max_length=80, required=False)
+    territory = territory_field(required=False)
+
+
+class PasswordChangeInput(StrictInputSerializer):
+    old_password = password_field()
+    new_password = password_field()
+
+
+class UserProfileTerritoryOutput(serializers.ModelSerializer[Territory]):
+    kind = serializers.ChoiceField(choices=TerritoryKind.choices)
+
+    class Meta:
+        model = Territory
+        fields = ["id", "name", "kind"]
+        read_only_fields = fields
+
+
+class UserProfileStructureOutput(serializers.Serializer[Membership]):
+    """A structure the person belongs to, with their role in it."""
+
+    id = serializers.IntegerField(source="structure_id")
+    name = serializers.CharField(source="structure.name")
+    type = serializers.ChoiceField(choices=StructureType.choices, source="structure.type")
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+
+
+class UserProfileOutput(serializers.ModelSerializer[User]):
+    territory = UserProfileTerritoryOutput(allow_null=True)
+    structures = UserProfileStructureOutput(many=True, source="memberships")
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "territory", "structures", "date_joined"]
+        read_only_fields = fields
+
+
+class AccessTokenOutput(serializers.ModelSerializer[AccessToken]):
+    class Meta:
+        model = AccessToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at"]
+        read_only_fields = fields
+
+
+class AccessTokenCreatedOutput(serializers.ModelSerializer[AccessToken]):
+    token = serializers.SerializerMethodField(
+        help_text="The token itself, shown this once: send it as `Authorization: Bearer <token>`."
+    )
+
+    class Meta:
+        model = AccessToken
+        fields = ["id", "name", "prefix", "created_at", "token"]
+        read_only_fields = fields
+
+    def get_token(self, obj: AccessToken) -> str:
+        return str(self.context["raw"])

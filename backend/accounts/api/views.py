@@ -1,0 +1,257 @@
+"""Accounts API: sign-in by session or access token, and the signed-in person's profile."""
+
+from typing import Any
+
+from django.middleware.csrf import get_token
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.filters import OrderingFilter
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+
+from backend.accounts import selectors, services
+from backend.accounts.api.permissions import CsrfProtected
+from backend.accounts.api.serializers import (
+    AccessTokenCreatedOutput,
+    AccessTokenCreateInput,
+    AccessTokenOutput,
+    AuthLoginInput,
+    AuthRegisterInput,
+    CsrfTokenOutput,
+    PasswordChangeInput,
+    UserProfileOutput,
+    UserProfileUpdateInput,
+)
+from backend.accounts.models import AccessToken, User
+from backend.core import errors
+from backend.core.serializers import StrictInputSerializer
+
+AUTH_TAG = "auth"
+ME_TAG = "me"
+AUTH_THROTTLE_SCOPE = "auth"
+
+
+def request_user(request: Request) -> User:
+    """The signed-in person (the view's permissions have already required one)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise errors.NotAuthenticated()
+    return user
+
+
+def request_token(request: Request) -> AccessToken | None:
+    """The access token the request was signed with, if any."""
+    return request.auth if isinstance(request.auth, AccessToken) else None
+
+
+def parse(input_class: type[StrictInputSerializer], request: Request) -> dict[str, Any]:
+    """Validate the request body with a strict input serializer (400 validation_error)."""
+    serializer = input_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def profile_response(user_id: int, status: int = 200) -> Response:
+    return Response(
+        UserProfileOutput(selectors.user_get_profile(user_id=user_id)).data, status=status
+    )
+
+
+class CsrfView(APIView):
+    """Set the CSRF cookie and return its token, before signing in with the session."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="auth_csrf", tags=[AUTH_TAG], responses=CsrfTokenOutput)
+    def get(self, request: Request) -> Response:
+        return Response(CsrfTokenOutput({"csrf_token": get_token(request._request)}).data)
+
+
+class RegisterView(APIView):
+    """Create an account and sign it in with a session (web clients)."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [CsrfProtected]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = AUTH_THROTTLE_SCOPE
+
+    @extend_schema(
+        operation_id="auth_register",
+        tags=[AUTH_TAG],
+        request=AuthRegisterInput,
+        responses={201: UserProfileOutput},
+        description=(
+            "Send the CSRF token from GET /auth/csrf/ in X-CSRFToken. Weak passwords are "
+            "rejected with the code of Django's validator (password_too_short, "
+            "password_too_common, ...); a used e-mail address with email_taken."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(AuthRegisterInput, request)
+        user = services.user_register(
+            email=data["email"],
+            password=data["password"],
+            display_name=data["display_name"],
+            territory=data["territory"],
+        )
+        services.user_login(request=request._request, user=user)
+        return profile_response(user.pk, status=201)
+
+
+class LoginView(APIView):
+    """Sign in with e-mail and password and open a session (web clients)."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [CsrfProtected]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = AUTH_THROTTLE_SCOPE
+
+    @extend_schema(
+        operation_id="auth_login",
+        tags=[AUTH_TAG],
+        request=AuthLoginInput,
+        responses={200: UserProfileOutput},
+        description=(
+            "Send the CSRF token from GET /auth/csrf/ in X-CSRFToken. Signing in rotates "
+            "the CSRF token: read the new csrftoken cookie afterwards. Wrong credentials "
+            "give 401 invalid_credentials."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(AuthLoginInput, request)
+        user = services.user_authenticate(
+            request=request._request, email=data["email"], password=data["password"]
+        )
+        services.user_login(request=request._request, user=user)
+        return profile_response(user.pk)
+
+
+class LogoutView(APIView):
+    """End the session; with an access token, revoke that token."""
+
+    @extend_schema(
+        operation_id="auth_logout",
+        tags=[AUTH_TAG],
+        request=None,
+        responses={204: OpenApiResponse(description="Signed out.")},
+    )
+    def post(self, request: Request) -> Response:
+        services.user_logout(request=request._request, token=request_token(request))
+        return Response(status=204)
+
+
+class AccessTokenListCreateView(GenericAPIView[AccessToken]):
+    """Sign in for mobile and script clients (create a token), and list one's tokens."""
+
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["created_at", "last_used_at", "name"]
+    ordering = ["-created_at"]
+    throttle_scope = AUTH_THROTTLE_SCOPE
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method == "POST":
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        if self.request.method == "POST":
+            return [ScopedRateThrottle()]
+        return []
+
+    def get_queryset(self) -> Any:
+        return selectors.access_token_list(user=request_user(self.request))
+
+    @extend_schema(
+        operation_id="access_token_list",
+        tags=[AUTH_TAG],
+        description="My access tokens, newest first; the token itself is never shown again.",
+        responses=AccessTokenOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(AccessTokenOutput(page, many=True).data)
+
+    @extend_schema(
+        operation_id="access_token_create",
+        tags=[AUTH_TAG],
+        request=AccessTokenCreateInput,
+        responses={201: AccessTokenCreatedOutput},
+        description=(
+            "Sign in with e-mail and password and get a personal access token, shown in the "
+            "response this once; send it as `Authorization: Bearer <token>`. Wrong "
+            "credentials give 401 invalid_credentials."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(AccessTokenCreateInput, request)
+        user = services.user_authenticate(
+            request=request._request, email=data["email"], password=data["password"]
+        )
+        token, raw = services.access_token_create(user=user, name=data["name"])
+        return Response(AccessTokenCreatedOutput(token, context={"raw": raw}).data, status=201)
+
+
+class AccessTokenDetailView(APIView):
+    """Revoke one of one's access tokens."""
+
+    @extend_schema(
+        operation_id="access_token_revoke",
+        tags=[AUTH_TAG],
+        responses={204: OpenApiResponse(description="Revoked.")},
+    )
+    def delete(self, request: Request, token_id: int) -> Response:
+        services.access_token_revoke(user=request_user(request), token_id=token_id)
+        return Response(status=204)
+
+
+class MeView(APIView):
+    """The signed-in person's profile."""
+
+    @extend_schema(operation_id="me_get", tags=[ME_TAG], responses=UserProfileOutput)
+    def get(self, request: Request) -> Response:
+        return profile_response(request_user(request).pk)
+
+    @extend_schema(
+        operation_id="me_update",
+        tags=[ME_TAG],
+        request=UserProfileUpdateInput,
+        responses=UserProfileOutput,
+    )
+    def patch(self, request: Request) -> Response:
+        user = request_user(request)
+        data = parse(UserProfileUpdateInput, request)
+        services.user_update_profile(
+            user=user,
+            display_name=data.get("display_name", user.display_name),
+            territory=data.get("territory", user.territory),
+        )
+        return profile_response(user.pk)
+
+
+class PasswordChangeView(APIView):
+    """Change one's password; other sessions and access tokens stop working."""
+
+    @extend_schema(
+        operation_id="me_password_change",
+        tags=[ME_TAG],
+        request=PasswordChangeInput,
+        responses={204: OpenApiResponse(description="Password changed.")},
+        description=(
+            "Wrong current password: 400 with field old_password, code password_incorrect. "
+            "Every other session and every access token but the one used (if any) is revoked."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(PasswordChangeInput, request)
+        services.user_change_password(
+            user=request_user(request),
+            old_password=data["old_password"],
+            new_password=data["new_password"],
+            request=request._request,
+            keep_token=request_token(request),
+        )
+        return Response(status=204)

@@ -1,0 +1,76 @@
+"""Structure API payloads; members show a display name and a role, never an e-mail."""
+
+from rest_framework import serializers
+
+from backend.accounts.models import User
+from backend.core.serializers import StrictInputSerializer
+from backend.structures.models import MemberRole, Membership, Structure, StructureType
+from backend.territories.api.serializers import TerritoryBriefOutput
+from backend.territories.models import Territory
+
+
+class StructureMemberOutput(serializers.ModelSerializer[Membership]):
+    user_id = serializers.IntegerField(read_only=True)
+    display_name = serializers.CharField(source="user.display_name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["user_id", "display_name", "role", "joined_at"]
+        read_only_fields = fields
+
+
+class StructureOutput(serializers.ModelSerializer[Structure]):
+    territory = TerritoryBriefOutput(read_only=True)
+    member_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Structure
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "type",
+            "territory",
+            "website",
+            "member_count",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class StructureDetailOutput(StructureOutput):
+    members = StructureMemberOutput(source="memberships", many=True, read_only=True)
+
+    class Meta(StructureOutput.Meta):
+        fields = [*StructureOutput.Meta.fields, "description", "members"]
+        read_only_fields = fields
+
+
+class StructureCreateInput(StrictInputSerializer):
+    name = serializers.CharField(max_length=200)
+    type = serializers.ChoiceField(choices=StructureType.choices)
+    territory = serializers.PrimaryKeyRelatedField(queryset=Territory.objects.all())
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000
+    )
+    website = serializers.URLField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class StructureUpdateInput(StrictInputSerializer):
+    name = serializers.CharField(max_length=200, required=False)
+    type = serializers.ChoiceField(choices=StructureType.choices, required=False)
+    territory = serializers.PrimaryKeyRelatedField(queryset=Territory.objects.all(), required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    website = serializers.URLField(required=False, allow_blank=True, max_length=200)
+
+
+class StructureMemberCreateInput(StrictInputSerializer):
+    user_id = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        help_text="Id of the person to add.",
+    )
+    role = serializers.ChoiceField(choices=MemberRole.choices, default=MemberRole.MEMBER)
+
+
+class StructureMemberUpdateInput(StrictInputSerializer):
+    role = serializers.ChoiceField(choices=MemberRole.choices)

@@ -1,0 +1,175 @@
+"""Structure endpoints: public reads; writes by signed-in people, managed by administrators."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from backend.accounts.models import User
+from backend.core import errors
+from backend.structures import selectors, services
+from backend.structures.api.filters import StructureFilter
+from backend.structures.api.serializers import (
+    StructureCreateInput,
+    StructureDetailOutput,
+    StructureMemberCreateInput,
+    StructureMemberOutput,
+    StructureMemberUpdateInput,
+    StructureOutput,
+    StructureUpdateInput,
+)
+from backend.structures.models import Membership, Structure
+
+TAGS = ["structures"]
+
+
+def signed_in(request: Request) -> User:
+    """The caller (IsAuthenticatedOrReadOnly has already refused anonymous writes)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise errors.NotAuthenticated()
+    return user
+
+
+def parse(serializer_class: type[Any], request: Request) -> dict[str, Any]:
+    payload = serializer_class(data=request.data)
+    payload.is_valid(raise_exception=True)
+    data: dict[str, Any] = payload.validated_data
+    return data
+
+
+def detail_response(structure_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+    structure = selectors.structure_get(structure_id=structure_id)
+    return Response(StructureDetailOutput(structure).data, status=status_code)
+
+
+class StructureListView(GenericAPIView[Structure]):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = StructureFilter
+
+    def get_queryset(self) -> QuerySet[Structure]:
+        return selectors.structure_list()
+
+    @extend_schema(
+        operation_id="structures_list",
+        tags=TAGS,
+        summary="List structures",
+        responses=StructureOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(StructureOutput(page, many=True).data)
+
+    @extend_schema(
+        operation_id="structures_create",
+        tags=TAGS,
+        summary="Create a structure; the caller becomes its administrator",
+        request=StructureCreateInput,
+        responses={201: StructureDetailOutput},
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(StructureCreateInput, request)
+        structure = services.structure_create(creator=signed_in(request), **data)
+        return detail_response(structure.pk, status_code=status.HTTP_201_CREATED)
+
+
+class StructureDetailView(GenericAPIView[Structure]):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        operation_id="structures_retrieve",
+        tags=TAGS,
+        summary="Get a structure and its members",
+        responses=StructureDetailOutput,
+    )
+    def get(self, request: Request, structure_id: int) -> Response:
+        return detail_response(structure_id)
+
+    @extend_schema(
+        operation_id="structures_update",
+        tags=TAGS,
+        summary="Change a structure (its administrators, staff)",
+        request=StructureUpdateInput,
+        responses=StructureDetailOutput,
+    )
+    def patch(self, request: Request, structure_id: int) -> Response:
+        structure = selectors.structure_get(structure_id=structure_id, with_members=False)
+        data = parse(StructureUpdateInput, request)
+        services.structure_update(structure=structure, by=signed_in(request), **data)
+        return detail_response(structure_id)
+
+
+class StructureMembersView(GenericAPIView[Membership]):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        operation_id="structures_members_list",
+        tags=TAGS,
+        summary="List the members of a structure, administrators first",
+        responses=StructureMemberOutput(many=True),
+    )
+    def get(self, request: Request, structure_id: int) -> Response:
+        structure = selectors.structure_get(structure_id=structure_id, with_members=False)
+        page = self.paginate_queryset(selectors.membership_list(structure=structure))
+        return self.get_paginated_response(StructureMemberOutput(page, many=True).data)
+
+    @extend_schema(
+        operation_id="structures_members_create",
+        tags=TAGS,
+        summary="Add a member (administrators of the structure, staff)",
+        request=StructureMemberCreateInput,
+        responses={201: StructureMemberOutput},
+    )
+    def post(self, request: Request, structure_id: int) -> Response:
+        structure = selectors.structure_get(structure_id=structure_id, with_members=False)
+        data = parse(StructureMemberCreateInput, request)
+        membership = services.membership_add(
+            structure=structure, by=signed_in(request), user=data["user_id"], role=data["role"]
+        )
+        return Response(StructureMemberOutput(membership).data, status=status.HTTP_201_CREATED)
+
+
+class StructureMemberView(GenericAPIView[Membership]):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        operation_id="structures_members_update",
+        tags=TAGS,
+        summary="Change a member's role (administrators of the structure, staff)",
+        request=StructureMemberUpdateInput,
+        responses=StructureMemberOutput,
+    )
+    def patch(self, request: Request, structure_id: int, user_id: int) -> Response:
+        by = signed_in(request)
+        structure = selectors.structure_get(structure_id=structure_id, with_members=False)
+        membership = selectors.membership_get(structure=structure, user_id=user_id)
+        data = parse(StructureMemberUpdateInput, request)
+        membership = services.membership_change_role(
+            membership=membership, by=by, role=data["role"]
+        )
+        return Response(StructureMemberOutput(membership).data)
+
+    @extend_schema(
+        operation_id="structures_members_destroy",
+        tags=TAGS,
+        summary="Remove a member (administrators, staff), or leave when it is yourself",
+        request=None,
+        responses={204: None},
+    )
+    def delete(self, request: Request, structure_id: int, user_id: int) -> Response:
+        by = signed_in(request)
+        structure = selectors.structure_get(structure_id=structure_id, with_members=False)
+        if user_id == by.pk:
+            services.membership_leave(structure=structure, user=by)
+        else:
+            membership = selectors.membership_get(structure=structure, user_id=user_id)
+            services.membership_remove(membership=membership, by=by)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,65 @@
+"""Query parameters of the territory list."""
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from backend.territories.models import Territory, TerritoryKind
+from backend.territories.selectors import territory_filter
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A database id: a positive integer that fits a bigint, never a decimal."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class TerritoryOrderingFilter(django_filters.OrderingFilter):
+    """Ordering with the id as a tie-breaker, so pages never overlap."""
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "pk") if value else qs
+
+
+class TerritoryFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=TerritoryKind.choices)
+    parent = IdFilter(help_text="Id of the parent territory.")
+    insee_code = django_filters.CharFilter(help_text="Exact INSEE code.")
+    within = IdFilter(help_text="Id of a territory: that territory and everything under it.")
+    search = django_filters.CharFilter(
+        help_text="Part of the name, ignoring accents and case ('echirolles' finds 'Échirolles')."
+    )
+    ordering = TerritoryOrderingFilter(
+        fields=(("sort_name", "name"), ("kind_rank", "kind"), ("depth", "depth"), ("path", "path")),
+        help_text="name, kind (region first), depth or path (the default); '-' to reverse.",
+    )
+
+    class Meta:
+        model = Territory
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset: QuerySet[Territory]) -> QuerySet[Territory]:
+        data = self.form.cleaned_data
+        queryset = territory_filter(
+            queryset,
+            kind=data.get("kind") or "",
+            parent_id=data.get("parent"),
+            insee_code=data.get("insee_code") or "",
+            within=data.get("within"),
+            search=data.get("search") or "",
+        )
+        ordering: QuerySet[Territory] = self.filters["ordering"].filter(
+            queryset, data.get("ordering")
+        )
+        return ordering
