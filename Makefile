@@ -60,7 +60,7 @@ typecheck: install
 
 schema: export SECRET_KEY ?= schema-only-secret-key-not-for-production-0123456789
 schema: install
-	$(PY) manage.py spectacular --file openapi/openapi.yaml --validate --fail-on-warn
+	$(PY) manage.py spectacular --lang en --file openapi/openapi.yaml --validate --fail-on-warn
 
 check-embedded: install
 	bash scripts/check_embedded.sh

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.structures",
     "backend.consultations",
+    "backend.idempotency",
+    "backend.proposals",
     "backend.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -157,7 +159,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.core.exceptions.handle_exception",
-    "DEFAULT_THROTTLE_RATES": {"auth": env_str("AUTH_THROTTLE_RATE", "20/min")},
+    "DEFAULT_THROTTLE_RATES": {"auth": env_str("AUTH_THROTTLE_RATE", "30/min")},
+    # Client addresses come from REMOTE_ADDR, which uvicorn's --proxy-headers sets from the
+    # trusted proxy's X-Forwarded-For; never from a header a client could forge.
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -176,7 +181,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "TerritoryKindEnum": "backend.territories.models.TerritoryKind",
+        "MemberRoleEnum": "backend.structures.models.MemberRole",
+        "PhaseKindEnum": "backend.consultations.models.PhaseKind",
+        "ConsultationRoleKindEnum": "backend.consultations.models.RoleKind",
+        "ContributionKindEnum": "backend.proposals.models.ContributionKind",
+        "ThemeEnum": "backend.consultations.models.Theme",
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

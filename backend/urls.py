@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("backend.accounts.api.urls")),
     path("", include("backend.structures.api.urls")),
     path("", include("backend.consultations.api.urls")),
+    path("", include("backend.proposals.api.urls")),
 ]
 
 urlpatterns = [

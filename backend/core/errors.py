@@ -124,3 +124,56 @@ def all_error_classes() -> list[type[ApplicationError]]:
         found.append(cls)
         pending.extend(cls.__subclasses__())
     return found
+
+
+class InvalidCredentials(AuthenticationFailed):
+    code = "invalid_credentials"
+    default_message = _("The e-mail address or the password is not correct.")
+
+
+class NoPhases(Conflict):
+    code = "no_phases"
+    default_message = _("A consultation needs at least one phase before it is published.")
+
+
+class LastOrganizer(Conflict):
+    code = "last_organizer"
+    default_message = _("A consultation must keep at least one organizer.")
+
+
+class DuplicateInseeCode(Conflict):
+    code = "duplicate_insee_code"
+    default_message = _("A territory of this kind already has this INSEE code.")
+
+
+class AlreadyMember(Conflict):
+    code = "already_member"
+    default_message = _("This person is already a member of the structure.")
+
+
+class LastAdmin(Conflict):
+    code = "last_admin"
+    default_message = _("A structure must keep at least one administrator.")
+
+
+class IdempotencyKeyReused(ApplicationError):
+    status = 422
+    code = "idempotency_key_reused"
+    default_message = _("This Idempotency-Key was already used for a different request.")
+
+
+class IdempotencyInProgress(Conflict):
+    code = "idempotency_request_in_progress"
+    default_message = _(
+        "A request with this Idempotency-Key is still being processed; retry in a moment."
+    )
+
+
+class ContributionNotEditable(Conflict):
+    code = "contribution_not_editable"
+    default_message = _("This contribution can no longer be changed (withdrawn or hidden).")
+
+
+class NotEndorsable(Conflict):
+    code = "not_endorsable"
+    default_message = _("Only published problems can be endorsed.")

@@ -43,7 +43,7 @@ QUARTIERS: Final = [
     ("Mistral", "38185"),
     ("Teisseire", "38185"),
     ("Abbaye-Jouhaux", "38185"),
-    ("Berriat – Saint-Bruno", "38185"),
+    ("Berriat Saint-Bruno", "38185"),
     ("Hyper-centre", "38185"),
     ("Saint-Laurent", "38185"),
 ]

@@ -12,15 +12,6 @@ from backend.territories.models import Territory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _static_files_without_manifest(settings: Any) -> None:
-    """Admin pages link static files; the tests run without collectstatic's manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def test_user_pages_read_in_french(admin_client: Client, participant: User) -> None:
     changelist = admin_client.get("/admin/accounts/user/")
     assert changelist.status_code == 200

@@ -9,7 +9,6 @@ from backend.structures.models import MemberRole, Structure, StructureType
 from backend.structures.services import membership_add, structure_create
 from tests.territories.conftest import (  # noqa: F401  (fixtures reused here)
     Tree,
-    fast_password_hashing,
     tree,
 )
 

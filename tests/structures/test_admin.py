@@ -11,14 +11,6 @@ from backend.structures.models import MemberRole, Membership, Structure
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _static_files_without_manifest(settings: Any) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def change_form(structure: Structure, rows: list[dict[str, Any]]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "name": structure.name,

@@ -1,7 +1,5 @@
 """Territory admin: reads in French, creation sets the path, the path is never editable."""
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
@@ -11,15 +9,6 @@ from tests.territories.conftest import Tree
 pytestmark = pytest.mark.django_db
 
 ADD_URL = "/admin/territories/territory/add/"
-
-
-@pytest.fixture(autouse=True)
-def _static_files_without_manifest(settings: Any) -> None:
-    """Admin pages link static files; the tests run without collectstatic's manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def test_changelist_filters_by_kind_and_searches_insee_codes(

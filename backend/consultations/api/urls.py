@@ -1,5 +1,50 @@
 """Consultations API routes."""
 
-from typing import Any
+from django.urls import path
 
-urlpatterns: list[Any] = []
+from backend.consultations.api import views
+
+urlpatterns = [
+    path("themes/", views.ThemeListView.as_view(), name="theme-list"),
+    path("consultations/", views.ConsultationListView.as_view(), name="consultation-list"),
+    path(
+        "consultations/<int:id>/",
+        views.ConsultationDetailView.as_view(),
+        name="consultation-detail",
+    ),
+    path(
+        "consultations/<int:id>/phases/",
+        views.ConsultationPhasesView.as_view(),
+        name="consultation-phases",
+    ),
+    path(
+        "consultations/<int:id>/publish/",
+        views.ConsultationPublishView.as_view(),
+        name="consultation-publish",
+    ),
+    path(
+        "consultations/<int:id>/archive/",
+        views.ConsultationArchiveView.as_view(),
+        name="consultation-archive",
+    ),
+    path(
+        "consultations/<int:id>/roles/",
+        views.ConsultationRoleListView.as_view(),
+        name="consultation-roles",
+    ),
+    path(
+        "consultations/<int:id>/roles/<int:role_id>/",
+        views.ConsultationRoleDetailView.as_view(),
+        name="consultation-role-detail",
+    ),
+    path(
+        "consultations/<int:id>/replicate/",
+        views.ConsultationReplicateView.as_view(),
+        name="consultation-replicate",
+    ),
+    path(
+        "consultations/<int:id>/permissions/",
+        views.ConsultationPermissionsView.as_view(),
+        name="consultation-permissions",
+    ),
+]

@@ -13,6 +13,12 @@ from rest_framework.response import Response
 
 from backend.accounts.models import User
 from backend.core import errors
+from backend.core.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional_response
+from backend.idempotency.api.decorators import (
+    IDEMPOTENCY_PARAMETERS,
+    IDEMPOTENCY_RESPONSES,
+    idempotent,
+)
 from backend.structures import selectors, services
 from backend.structures.api.filters import StructureFilter
 from backend.structures.api.serializers import (
@@ -72,8 +78,10 @@ class StructureListView(GenericAPIView[Structure]):
         tags=TAGS,
         summary="Create a structure; the caller becomes its administrator",
         request=StructureCreateInput,
-        responses={201: StructureDetailOutput},
+        responses={201: StructureDetailOutput, **IDEMPOTENCY_RESPONSES},
+        parameters=IDEMPOTENCY_PARAMETERS,
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         data = parse(StructureCreateInput, request)
         structure = services.structure_create(creator=signed_in(request), **data)
@@ -87,10 +95,12 @@ class StructureDetailView(GenericAPIView[Structure]):
         operation_id="structures_retrieve",
         tags=TAGS,
         summary="Get a structure and its members",
-        responses=StructureDetailOutput,
+        responses={200: StructureDetailOutput, 304: NOT_MODIFIED},
+        parameters=CONDITIONAL_PARAMETERS,
     )
     def get(self, request: Request, structure_id: int) -> Response:
-        return detail_response(structure_id)
+        structure = selectors.structure_get(structure_id=structure_id)
+        return conditional_response(request, StructureDetailOutput(structure).data)
 
     @extend_schema(
         operation_id="structures_update",

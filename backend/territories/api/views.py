@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.core import errors
+from backend.core.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional_response
 from backend.territories.api.filters import TerritoryFilter
 from backend.territories.api.serializers import TerritoryCreateInput, TerritoryOutput
 from backend.territories.models import Territory
@@ -76,11 +77,12 @@ class TerritoryDetailView(GenericAPIView[Territory]):
         operation_id="territories_retrieve",
         tags=TAGS,
         summary="Get a territory",
-        responses=TerritoryOutput,
+        responses={200: TerritoryOutput, 304: NOT_MODIFIED},
+        parameters=CONDITIONAL_PARAMETERS,
     )
     def get(self, request: Request, territory_id: int) -> Response:
         territory = territory_get(territory_id=territory_id)
-        return Response(_output([territory], many=False))
+        return conditional_response(request, _output([territory], many=False))
 
 
 class TerritoryChildrenView(GenericAPIView[Territory]):

@@ -1,0 +1,61 @@
+"""Conditional GET: a strong ETag from the representation, 304 when If-None-Match matches."""
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
+
+IF_NONE_MATCH_HEADER = OpenApiParameter(
+    name="If-None-Match",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "The ETag of the representation the client holds (or a list of them, or `*`): "
+        "when it still matches, the answer is 304 Not Modified with no body."
+    ),
+)
+ETAG_HEADER = OpenApiParameter(
+    name="ETag",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    response=[200, 304],
+    description="Strong validator of the representation; send it back in If-None-Match.",
+)
+CONDITIONAL_PARAMETERS = [IF_NONE_MATCH_HEADER, ETAG_HEADER]
+NOT_MODIFIED = OpenApiResponse(description="Not modified: the client's copy is current (no body)")
+
+
+def etag_for(data: Any) -> str:
+    """A strong entity tag: the quoted sha256 of the canonical JSON of the representation."""
+    canonical = json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+    return '"' + hashlib.sha256(canonical.encode("utf-8")).hexdigest() + '"'
+
+
+def none_match_fails(if_none_match: str | None, etag: str) -> bool:
+    """True when If-None-Match names the current representation (weak comparison, RFC 9110)."""
+    if if_none_match is None:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(f'"{tag}"' == opaque for tag in ENTITY_TAG.findall(if_none_match))
+
+
+def conditional_response(request: Request, data: Any) -> Response:
+    """200 with the data and its ETag, or 304 with the ETag only when the client has it."""
+    etag = etag_for(data)
+    headers = {"ETag": etag}
+    if none_match_fails(request.headers.get("If-None-Match"), etag):
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(data, headers=headers)

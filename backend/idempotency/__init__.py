@@ -1,0 +1,1 @@
+"""Idempotency keys: a retried POST never creates twice."""

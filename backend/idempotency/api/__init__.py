@@ -1,0 +1,1 @@
+"""API helpers of the idempotency app (no endpoint of its own)."""

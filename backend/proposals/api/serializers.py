@@ -1,0 +1,241 @@
+"""Proposals API serializers: strict inputs, separate outputs that never show e-mails."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from backend.accounts.models import User
+from backend.consultations.api.serializers import SafeDateTimeField
+from backend.consultations.models import Theme
+from backend.core.serializers import StrictInputSerializer
+from backend.proposals.models import (
+    BODY_MAX_LENGTH,
+    LABEL_MAX_LENGTH,
+    PARTNERS_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    AgeBracket,
+    ConsentNote,
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+    ContributionVersion,
+    Origin,
+    ParticipantCard,
+    Public,
+)
+from backend.proposals.services import MAX_ANSWERS
+from backend.structures.models import Structure
+from backend.territories.models import Territory
+
+INT_MAX = 2_147_483_647
+
+
+def _text(limit: int, *, required: bool = True, blank: bool = False) -> serializers.CharField:
+    # Text is stored as people typed it: no trimming.
+    kwargs: dict[str, Any] = {"max_length": limit, "trim_whitespace": False}
+    if not required:
+        kwargs["required"] = False
+    if blank:
+        kwargs["allow_blank"] = True
+    return serializers.CharField(**kwargs)
+
+
+class ContributionCreateInput(StrictInputSerializer):
+    kind = serializers.ChoiceField(choices=ContributionKind.choices)
+    title = _text(TITLE_MAX_LENGTH)
+    body = _text(BODY_MAX_LENGTH)
+    summary_easy_read = serializers.CharField(
+        max_length=SUMMARY_MAX_LENGTH,
+        trim_whitespace=False,
+        allow_blank=True,
+        required=False,
+        default="",
+    )
+    theme = serializers.ChoiceField(
+        choices=Theme.choices, allow_blank=True, required=False, default=""
+    )
+    territory = serializers.PrimaryKeyRelatedField(
+        queryset=Territory.objects.all(), allow_null=True, required=False, default=None
+    )
+    publics = serializers.ListField(
+        child=serializers.ChoiceField(choices=Public.choices),
+        max_length=len(Public),
+        required=False,
+        default=list,
+    )
+    answers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=INT_MAX),
+        max_length=MAX_ANSWERS,
+        required=False,
+        default=list,
+    )
+    expected_partners = serializers.CharField(
+        max_length=PARTNERS_MAX_LENGTH,
+        trim_whitespace=False,
+        allow_blank=True,
+        required=False,
+        default="",
+    )
+    estimated_cost_eur = serializers.IntegerField(
+        min_value=0, max_value=INT_MAX, allow_null=True, required=False, default=None
+    )
+    origin = serializers.ChoiceField(choices=Origin.choices, required=False, default=Origin.WEB)
+    on_behalf_of_user = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        allow_null=True,
+        required=False,
+        default=None,
+    )
+    on_behalf_of_card = serializers.PrimaryKeyRelatedField(
+        queryset=ParticipantCard.objects.all(), allow_null=True, required=False, default=None
+    )
+    structure = serializers.PrimaryKeyRelatedField(
+        queryset=Structure.objects.all(), allow_null=True, required=False, default=None
+    )
+    captured_at = SafeDateTimeField(allow_null=True, required=False, default=None)
+    publish = serializers.BooleanField(required=False, default=True)
+
+
+class ContributionUpdateInput(StrictInputSerializer):
+    title = _text(TITLE_MAX_LENGTH, required=False)
+    body = _text(BODY_MAX_LENGTH, required=False)
+    summary_easy_read = _text(SUMMARY_MAX_LENGTH, required=False, blank=True)
+    theme = serializers.ChoiceField(choices=Theme.choices, allow_blank=True, required=False)
+    territory = serializers.PrimaryKeyRelatedField(queryset=Territory.objects.all(), required=False)
+    publics = serializers.ListField(
+        child=serializers.ChoiceField(choices=Public.choices),
+        max_length=len(Public),
+        required=False,
+    )
+    answers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=INT_MAX),
+        max_length=MAX_ANSWERS,
+        required=False,
+    )
+    expected_partners = _text(PARTNERS_MAX_LENGTH, required=False, blank=True)
+    estimated_cost_eur = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False)
+
+
+class EndorsementInput(StrictInputSerializer):
+    structure = serializers.PrimaryKeyRelatedField(
+        queryset=Structure.objects.all(), allow_null=True, required=False, default=None
+    )
+    on_behalf_of_card = serializers.PrimaryKeyRelatedField(
+        queryset=ParticipantCard.objects.all(), allow_null=True, required=False, default=None
+    )
+
+
+class ParticipantCardCreateInput(StrictInputSerializer):
+    label = _text(LABEL_MAX_LENGTH)  # type: ignore[assignment]
+    territory = serializers.PrimaryKeyRelatedField(
+        queryset=Territory.objects.all(), allow_null=True, required=False, default=None
+    )
+    age_bracket = serializers.ChoiceField(
+        choices=AgeBracket.choices, required=False, default=AgeBracket.UNKNOWN
+    )
+    consent_given = serializers.BooleanField()
+    consent_note = serializers.ChoiceField(choices=ConsentNote.choices)
+
+
+class ParticipantCardOutput(serializers.Serializer[Any]):
+    """Facilitators only, and only what they need to pick the card again."""
+
+    id = serializers.IntegerField(read_only=True)
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
+
+
+class ContributionPersonOutput(serializers.Serializer[Any]):
+    """An author: {"kind": "user", "id", "display_name"} or {"kind": "card", "label"}."""
+
+    kind = serializers.CharField(help_text="user or card")
+    id = serializers.IntegerField(required=False)
+    display_name = serializers.CharField(required=False)
+    label = serializers.CharField(required=False)  # type: ignore[assignment]
+
+
+class ContributionTypistOutput(serializers.Serializer[Any]):
+    display_name = serializers.CharField()
+
+
+class ContributionTerritoryOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class ContributionStructureOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    type = serializers.CharField()
+
+
+class ContributionOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    consultation = serializers.IntegerField(source="consultation_id")
+    kind = serializers.ChoiceField(choices=ContributionKind.choices)
+    status = serializers.ChoiceField(choices=ContributionStatus.choices)
+    title = serializers.CharField(allow_null=True)
+    body = serializers.CharField(allow_null=True)
+    summary_easy_read = serializers.CharField(allow_null=True)
+    hidden_reason = serializers.CharField()
+    theme = serializers.CharField()
+    territory = ContributionTerritoryOutput()
+    publics = serializers.ListField(child=serializers.ChoiceField(choices=Public.choices))
+    answers = serializers.ListField(child=serializers.IntegerField(), source="answer_ids")
+    expected_partners = serializers.CharField()
+    estimated_cost_eur = serializers.IntegerField(allow_null=True)
+    origin = serializers.ChoiceField(choices=Origin.choices)
+    author = serializers.SerializerMethodField()
+    entered_by = serializers.SerializerMethodField()
+    structure = ContributionStructureOutput(allow_null=True)
+    endorsement_count = serializers.IntegerField()
+    endorsed_by_me = serializers.SerializerMethodField()
+    captured_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(ContributionPersonOutput)
+    def get_author(self, obj: Contribution) -> dict[str, Any]:
+        if obj.author_card is not None:
+            return {"kind": "card", "label": obj.author_card.label}
+        author = obj.author
+        return {
+            "kind": "user",
+            "id": obj.author_id,
+            "display_name": author.display_name if author else "",
+        }
+
+    @extend_schema_field(ContributionTypistOutput(allow_null=True))
+    def get_entered_by(self, obj: Contribution) -> dict[str, Any] | None:
+        if obj.entered_by_id == obj.author_id:
+            return None
+        return {"display_name": obj.entered_by.display_name}
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_endorsed_by_me(self, obj: Contribution) -> bool:
+        return bool(getattr(obj, "endorsed_by_me", False))
+
+    def to_representation(self, instance: Contribution) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.status == ContributionStatus.HIDDEN:
+            # The moderator's reason is shown in place of the text.
+            data.update(title=None, body=None, summary_easy_read=None)
+        return data
+
+
+class ContributionVersionOutput(serializers.Serializer[Any]):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    summary_easy_read = serializers.CharField()
+    edited_at = serializers.DateTimeField()
+    edited_by = serializers.SerializerMethodField()
+
+    @extend_schema_field(ContributionTypistOutput(allow_null=True))
+    def get_edited_by(self, obj: ContributionVersion) -> dict[str, Any] | None:
+        if obj.edited_by is None:
+            return None
+        return {"display_name": obj.edited_by.display_name}

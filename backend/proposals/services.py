@@ -1,0 +1,650 @@
+"""Writes on contributions: creation with provenance, publishing, edits, withdrawal,
+participant cards and endorsements."""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.contrib.postgres.search import SearchVector
+from django.db import IntegrityError, transaction
+from django.db.models import F, Func, Min, TextField, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.accounts.models import User
+from backend.consultations.domain import Verb
+from backend.consultations.models import Consultation, Theme
+from backend.consultations.policies import ensure_allowed
+from backend.core import errors
+from backend.proposals.models import (
+    BODY_MAX_LENGTH,
+    LABEL_MAX_LENGTH,
+    PARTNERS_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    AgeBracket,
+    ConsentNote,
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+    ContributionVersion,
+    Endorsement,
+    Origin,
+    ParticipantCard,
+    Public,
+)
+from backend.proposals.policies import can_manage_contribution, is_self_origin
+from backend.structures.models import Membership, Structure
+from backend.territories.models import Territory
+
+# Clocks of phones and workshop laptops drift: "captured in the future" within this is fine.
+CAPTURED_AT_TOLERANCE = timedelta(minutes=5)
+MAX_ANSWERS = 20
+EDITABLE_STATUSES = (ContributionStatus.DRAFT, ContributionStatus.PUBLISHED)
+
+FieldErrors = dict[str, list[dict[str, str]]]
+
+
+def _field_error(fields: FieldErrors, name: str, code: str, message: str) -> None:
+    fields.setdefault(name, []).append({"code": code, "message": message})
+
+
+def _raise_if(fields: FieldErrors) -> None:
+    if fields:
+        raise errors.ValidationFailed(fields=fields)
+
+
+def _submit_verb(kind: str) -> Verb:
+    return Verb.SUBMIT_PROBLEM if kind == ContributionKind.PROBLEM else Verb.SUBMIT_PROPOSAL
+
+
+def _check_text(fields: FieldErrors, name: str, value: str, *, limit: int, blank: bool) -> None:
+    """Text is stored as written; only emptiness and the explicit limit are checked."""
+    if not blank and not value.strip():
+        _field_error(fields, name, "blank", _("This field may not be blank."))
+    if len(value) > limit:
+        _field_error(
+            fields,
+            name,
+            "max_length",
+            _("Ensure this field has no more than %(limit)d characters.") % {"limit": limit},
+        )
+
+
+def _check_territory(
+    fields: FieldErrors, *, consultation: Consultation, territory: Territory
+) -> None:
+    if not territory.path.startswith(consultation.territory.path):
+        _field_error(
+            fields,
+            "territory",
+            "not_in_consultation_territory",
+            _("The territory must be the consultation's territory or inside it."),
+        )
+
+
+def _check_theme(fields: FieldErrors, *, consultation: Consultation, theme: str) -> None:
+    if not theme:
+        return
+    if theme not in Theme.values:
+        _field_error(fields, "theme", "invalid_choice", _("Unknown theme."))
+    elif consultation.themes and theme not in consultation.themes:
+        _field_error(
+            fields,
+            "theme",
+            "theme_not_in_consultation",
+            _("This consultation does not carry this theme."),
+        )
+
+
+def _check_kind_fields(
+    fields: FieldErrors,
+    *,
+    kind: str,
+    publics: Sequence[str],
+    answers: Sequence[int],
+    expected_partners: str,
+    estimated_cost_eur: int | None,
+) -> None:
+    if kind == ContributionKind.PROPOSAL and publics:
+        _field_error(
+            fields, "publics", "problems_only", _("Only problems name the publics affected.")
+        )
+    unknown = [public for public in publics if public not in Public.values]
+    if unknown:
+        _field_error(fields, "publics", "invalid_choice", _("Unknown public."))
+    if kind == ContributionKind.PROBLEM:
+        proposal_only = {
+            "answers": bool(answers),
+            "expected_partners": bool(expected_partners),
+            "estimated_cost_eur": estimated_cost_eur is not None,
+        }
+        for name, given in proposal_only.items():
+            if given:
+                _field_error(fields, name, "proposals_only", _("Only proposals have this field."))
+    if len(answers) > MAX_ANSWERS:
+        _field_error(
+            fields,
+            "answers",
+            "max_length",
+            _("Ensure this field has no more than %(limit)d elements.") % {"limit": MAX_ANSWERS},
+        )
+    _check_text(
+        fields, "expected_partners", expected_partners, limit=PARTNERS_MAX_LENGTH, blank=True
+    )
+    if estimated_cost_eur is not None and estimated_cost_eur < 0:
+        _field_error(
+            fields,
+            "estimated_cost_eur",
+            "min_value",
+            _("Ensure this value is greater than or equal to 0."),
+        )
+
+
+def _answered_problems(
+    fields: FieldErrors, *, consultation: Consultation, answers: Sequence[int]
+) -> list[Contribution]:
+    wanted = list(dict.fromkeys(answers))
+    if not wanted:
+        return []
+    found = list(
+        Contribution.objects.filter(
+            pk__in=wanted,
+            consultation=consultation,
+            kind=ContributionKind.PROBLEM,
+            status=ContributionStatus.PUBLISHED,
+        )
+    )
+    if len(found) != len(wanted):
+        _field_error(
+            fields,
+            "answers",
+            "not_a_problem",
+            _("Each answered item must be a published problem of this consultation."),
+        )
+    return found
+
+
+def _check_captured_at(
+    fields: FieldErrors, *, consultation: Consultation, captured_at: datetime, now: datetime
+) -> None:
+    if captured_at > now + CAPTURED_AT_TOLERANCE:
+        _field_error(
+            fields, "captured_at", "in_the_future", _("This date cannot be in the future.")
+        )
+        return
+    first = consultation.phases.aggregate(first=Min("starts_at"))["first"]
+    if first is not None and captured_at < first:
+        _field_error(
+            fields,
+            "captured_at",
+            "before_consultation",
+            _("This date cannot be before the consultation's first phase."),
+        )
+
+
+def _refresh_search_document(contribution: Contribution) -> None:
+    """French stemming on the unaccented text: "demarches" finds "démarches"."""
+    text = Concat(
+        F("title"),
+        Value(" "),
+        F("body"),
+        Value(" "),
+        F("summary_easy_read"),
+        output_field=TextField(),
+    )
+    Contribution.objects.filter(pk=contribution.pk).update(
+        search_document=SearchVector(
+            Func(text, function="unaccent", output_field=TextField()), config="french"
+        )
+    )
+
+
+@transaction.atomic
+def participant_card_create(
+    *,
+    by: User,
+    consultation: Consultation,
+    label: str,
+    consent_given: bool,
+    consent_note: str,
+    territory: Territory | None = None,
+    age_bracket: str = AgeBracket.UNKNOWN,
+) -> ParticipantCard:
+    """A pseudonymous card for someone a facilitator speaks for (ENTER_ON_BEHALF gate)."""
+    ensure_allowed(user=by, consultation=consultation, verb=Verb.ENTER_ON_BEHALF)
+    fields: FieldErrors = {}
+    _check_text(fields, "label", label, limit=LABEL_MAX_LENGTH, blank=False)
+    if not consent_given:
+        _field_error(
+            fields,
+            "consent_given",
+            "consent_required",
+            _("The person's consent is needed before speaking for them."),
+        )
+    if consent_note not in ConsentNote.values:
+        _field_error(fields, "consent_note", "invalid_choice", _("Unknown kind of consent."))
+    if age_bracket not in AgeBracket.values:
+        _field_error(fields, "age_bracket", "invalid_choice", _("Unknown age bracket."))
+    if territory is not None:
+        _check_territory(fields, consultation=consultation, territory=territory)
+    _raise_if(fields)
+    return ParticipantCard.objects.create(
+        consultation=consultation,
+        label=label,
+        territory=territory,
+        age_bracket=age_bracket,
+        consent_given=True,
+        consent_note=consent_note,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def contribution_create(
+    *,
+    by: User,
+    consultation: Consultation,
+    kind: str,
+    title: str,
+    body: str,
+    origin: str,
+    theme: str = "",
+    territory: Territory | None = None,
+    summary_easy_read: str = "",
+    publics: Sequence[str] = (),
+    answers: Sequence[int] = (),
+    expected_partners: str = "",
+    estimated_cost_eur: int | None = None,
+    on_behalf_of_user: User | None = None,
+    on_behalf_of_card: ParticipantCard | None = None,
+    structure: Structure | None = None,
+    captured_at: datetime | None = None,
+    publish: bool = True,
+) -> Contribution:
+    """Create a problem or a proposal with its provenance.
+
+    Gates: SUBMIT_PROBLEM or SUBMIT_PROPOSAL; a facilitator's origin (workshop, paper,
+    phone) or speaking for someone also needs ENTER_ON_BEHALF (PermissionDenied otherwise).
+    Territory defaults to the consultation's.
+    """
+    if kind not in ContributionKind.values:
+        raise errors.ValidationFailed(
+            fields={"kind": [{"code": "invalid_choice", "message": _("Unknown kind.")}]}
+        )
+    if origin not in Origin.values:
+        raise errors.ValidationFailed(
+            fields={"origin": [{"code": "invalid_choice", "message": _("Unknown origin.")}]}
+        )
+    ensure_allowed(user=by, consultation=consultation, verb=_submit_verb(kind))
+    on_behalf = on_behalf_of_user is not None or on_behalf_of_card is not None
+    if on_behalf or not is_self_origin(origin):
+        ensure_allowed(user=by, consultation=consultation, verb=Verb.ENTER_ON_BEHALF)
+    now = timezone.now()
+    territory = territory or consultation.territory
+    fields: FieldErrors = {}
+    _check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
+    _check_text(fields, "body", body, limit=BODY_MAX_LENGTH, blank=False)
+    _check_text(
+        fields, "summary_easy_read", summary_easy_read, limit=SUMMARY_MAX_LENGTH, blank=True
+    )
+    _check_theme(fields, consultation=consultation, theme=theme)
+    _check_territory(fields, consultation=consultation, territory=territory)
+    _check_kind_fields(
+        fields,
+        kind=kind,
+        publics=publics,
+        answers=answers,
+        expected_partners=expected_partners,
+        estimated_cost_eur=estimated_cost_eur,
+    )
+    if on_behalf_of_user is not None and on_behalf_of_card is not None:
+        _field_error(
+            fields,
+            "on_behalf_of_card",
+            "invalid",
+            _("Speak for a person with an account or for a card, not both."),
+        )
+    if on_behalf_of_card is not None and on_behalf_of_card.consultation_id != consultation.pk:
+        _field_error(
+            fields,
+            "on_behalf_of_card",
+            "wrong_consultation",
+            _("This card belongs to another consultation."),
+        )
+    author = on_behalf_of_user if on_behalf_of_user is not None else None
+    if on_behalf_of_card is None and author is None:
+        author = by
+    if structure is not None:
+        if author is None:
+            _field_error(
+                fields,
+                "structure",
+                "not_a_member",
+                _("A participant card cannot speak for a structure."),
+            )
+        elif not Membership.objects.filter(structure=structure, user=author).exists():
+            _field_error(
+                fields,
+                "structure",
+                "not_a_member",
+                _("The author must be a member of this structure."),
+            )
+    captured_at = captured_at or now
+    _check_captured_at(fields, consultation=consultation, captured_at=captured_at, now=now)
+    problems = (
+        _answered_problems(fields, consultation=consultation, answers=answers)
+        if kind == ContributionKind.PROPOSAL
+        else []
+    )
+    _raise_if(fields)
+    contribution = Contribution.objects.create(
+        consultation=consultation,
+        kind=kind,
+        title=title,
+        body=body,
+        summary_easy_read=summary_easy_read,
+        theme=theme,
+        territory=territory,
+        publics=list(dict.fromkeys(publics)),
+        expected_partners=expected_partners,
+        estimated_cost_eur=estimated_cost_eur,
+        status=ContributionStatus.PUBLISHED if publish else ContributionStatus.DRAFT,
+        origin=origin,
+        entered_by=by,
+        author=author,
+        author_card=on_behalf_of_card,
+        structure=structure,
+        captured_at=captured_at,
+        created_at=now,
+        published_at=now if publish else None,
+        updated_at=now,
+    )
+    if problems:
+        contribution.answers.set(problems)
+    _refresh_search_document(contribution)
+    return contribution
+
+
+def _locked(contribution: Contribution) -> Contribution:
+    return (
+        Contribution.objects.select_for_update(of=("self",))
+        .select_related("consultation", "consultation__territory")
+        .get(pk=contribution.pk)
+    )
+
+
+def _ensure_manageable(*, by: User, contribution: Contribution) -> None:
+    if not can_manage_contribution(user=by, obj=contribution):
+        raise errors.PermissionDenied()
+    if contribution.status not in EDITABLE_STATUSES:
+        raise errors.ContributionNotEditable(
+            _("This contribution can no longer be changed (withdrawn or hidden)."),
+            details={"status": contribution.status},
+        )
+
+
+@transaction.atomic
+def contribution_publish(*, by: User, contribution: Contribution) -> Contribution:
+    """Publish a draft (the submit verb must be open); publishing again is a no-op.
+
+    Locks the contribution row.
+    """
+    contribution = _locked(contribution)
+    _ensure_manageable(by=by, contribution=contribution)
+    if contribution.status == ContributionStatus.PUBLISHED:
+        return contribution
+    ensure_allowed(
+        user=by, consultation=contribution.consultation, verb=_submit_verb(contribution.kind)
+    )
+    now = timezone.now()
+    contribution.status = ContributionStatus.PUBLISHED
+    contribution.published_at = now
+    contribution.updated_at = now
+    contribution.save(update_fields=["status", "published_at", "updated_at"])
+    return contribution
+
+
+@transaction.atomic
+def contribution_edit(
+    *,
+    by: User,
+    contribution: Contribution,
+    title: str | None = None,
+    body: str | None = None,
+    summary_easy_read: str | None = None,
+    theme: str | None = None,
+    territory: Territory | None = None,
+    publics: Sequence[str] | None = None,
+    answers: Sequence[int] | None = None,
+    expected_partners: str | None = None,
+    estimated_cost_eur: int | None = None,
+) -> Contribution:
+    """Change the given fields (None leaves a field as it is) while the submit verb is open.
+
+    Once published, the previous text is kept as a numbered version before it changes.
+    Locks the contribution row (versions are numbered under the lock).
+    """
+    contribution = _locked(contribution)
+    _ensure_manageable(by=by, contribution=contribution)
+    consultation = contribution.consultation
+    ensure_allowed(user=by, consultation=consultation, verb=_submit_verb(contribution.kind))
+    fields: FieldErrors = {}
+    if title is not None:
+        _check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
+    if body is not None:
+        _check_text(fields, "body", body, limit=BODY_MAX_LENGTH, blank=False)
+    if summary_easy_read is not None:
+        _check_text(
+            fields, "summary_easy_read", summary_easy_read, limit=SUMMARY_MAX_LENGTH, blank=True
+        )
+    if theme is not None:
+        _check_theme(fields, consultation=consultation, theme=theme)
+    if territory is not None:
+        _check_territory(fields, consultation=consultation, territory=territory)
+    _check_kind_fields(
+        fields,
+        kind=contribution.kind,
+        publics=publics or (),
+        answers=answers or (),
+        expected_partners=expected_partners or "",
+        estimated_cost_eur=estimated_cost_eur,
+    )
+    problems = (
+        _answered_problems(fields, consultation=consultation, answers=answers)
+        if answers is not None and contribution.kind == ContributionKind.PROPOSAL
+        else None
+    )
+    if problems is not None and any(problem.pk == contribution.pk for problem in problems):
+        problems = [problem for problem in problems if problem.pk != contribution.pk]
+    _raise_if(fields)
+    text_changes = {
+        name: value
+        for name, value in (
+            ("title", title),
+            ("body", body),
+            ("summary_easy_read", summary_easy_read),
+        )
+        if value is not None and value != getattr(contribution, name)
+    }
+    now = timezone.now()
+    if text_changes and contribution.status == ContributionStatus.PUBLISHED:
+        number = contribution.versions.count() + 1
+        ContributionVersion.objects.create(
+            contribution=contribution,
+            number=number,
+            title=contribution.title,
+            body=contribution.body,
+            summary_easy_read=contribution.summary_easy_read,
+            edited_by=by,
+            edited_at=now,
+        )
+    for name, value in text_changes.items():
+        setattr(contribution, name, value)
+    if theme is not None:
+        contribution.theme = theme
+    if territory is not None:
+        contribution.territory = territory
+    if publics is not None:
+        contribution.publics = list(dict.fromkeys(publics))
+    if expected_partners is not None:
+        contribution.expected_partners = expected_partners
+    if estimated_cost_eur is not None:
+        contribution.estimated_cost_eur = estimated_cost_eur
+    contribution.updated_at = now
+    contribution.save()
+    if problems is not None:
+        contribution.answers.set(problems)
+    if text_changes:
+        _refresh_search_document(contribution)
+    return contribution
+
+
+@transaction.atomic
+def contribution_withdraw(*, by: User, contribution: Contribution) -> Contribution:
+    """The author takes back a draft or a published contribution; withdrawing again is a
+    no-op. Locks the contribution row."""
+    contribution = _locked(contribution)
+    if contribution.status == ContributionStatus.WITHDRAWN and can_manage_contribution(
+        user=by, obj=contribution
+    ):
+        return contribution
+    _ensure_manageable(by=by, contribution=contribution)
+    contribution.status = ContributionStatus.WITHDRAWN
+    contribution.updated_at = timezone.now()
+    contribution.save(update_fields=["status", "updated_at"])
+    return contribution
+
+
+def _ensure_endorsable(contribution: Contribution) -> None:
+    if (
+        contribution.kind != ContributionKind.PROBLEM
+        or contribution.status != ContributionStatus.PUBLISHED
+    ):
+        raise errors.NotEndorsable(
+            _("Only published problems can be endorsed."),
+            details={"kind": contribution.kind, "status": contribution.status},
+        )
+
+
+def _endorser_checks(
+    *,
+    by: User,
+    contribution: Contribution,
+    structure: Structure | None,
+    on_behalf_of_card: ParticipantCard | None,
+) -> None:
+    consultation = contribution.consultation
+    ensure_allowed(user=by, consultation=consultation, verb=Verb.SUPPORT)
+    if on_behalf_of_card is not None:
+        ensure_allowed(user=by, consultation=consultation, verb=Verb.ENTER_ON_BEHALF)
+        if on_behalf_of_card.consultation_id != consultation.pk:
+            raise errors.ValidationFailed(
+                fields={
+                    "on_behalf_of_card": [
+                        {
+                            "code": "wrong_consultation",
+                            "message": _("This card belongs to another consultation."),
+                        }
+                    ]
+                }
+            )
+        if structure is not None:
+            raise errors.ValidationFailed(
+                fields={
+                    "structure": [
+                        {
+                            "code": "not_a_member",
+                            "message": _("A participant card cannot speak for a structure."),
+                        }
+                    ]
+                }
+            )
+    elif (
+        structure is not None
+        and not Membership.objects.filter(structure=structure, user=by).exists()
+    ):
+        raise errors.ValidationFailed(
+            fields={
+                "structure": [
+                    {
+                        "code": "not_a_member",
+                        "message": _("You must be a member of this structure."),
+                    }
+                ]
+            }
+        )
+
+
+def _endorsement_of(
+    *,
+    contribution: Contribution,
+    by: User,
+    structure: Structure | None,
+    card: ParticipantCard | None,
+) -> Endorsement | None:
+    queryset = Endorsement.objects.filter(contribution=contribution)
+    if card is not None:
+        return queryset.filter(card=card).first()
+    if structure is not None:
+        return queryset.filter(structure=structure).first()
+    return queryset.filter(user=by, structure__isnull=True).first()
+
+
+@transaction.atomic
+def endorsement_add(
+    *,
+    by: User,
+    contribution: Contribution,
+    structure: Structure | None = None,
+    on_behalf_of_card: ParticipantCard | None = None,
+) -> Endorsement:
+    """ "We see it too" on a published problem: once per person and once per structure.
+
+    Idempotent: endorsing again returns the existing endorsement (a structure already
+    endorsed by another member counts once). The partial unique indexes settle races.
+    """
+    _ensure_endorsable(contribution)
+    _endorser_checks(
+        by=by, contribution=contribution, structure=structure, on_behalf_of_card=on_behalf_of_card
+    )
+    existing = _endorsement_of(
+        contribution=contribution, by=by, structure=structure, card=on_behalf_of_card
+    )
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Endorsement.objects.create(
+                contribution=contribution,
+                user=None if on_behalf_of_card is not None else by,
+                card=on_behalf_of_card,
+                structure=structure,
+                entered_by=by,
+            )
+    except IntegrityError:
+        found = _endorsement_of(
+            contribution=contribution, by=by, structure=structure, card=on_behalf_of_card
+        )
+        if found is None:
+            raise errors.Conflict() from None
+        return found
+
+
+@transaction.atomic
+def endorsement_remove(
+    *,
+    by: User,
+    contribution: Contribution,
+    structure: Structure | None = None,
+    on_behalf_of_card: ParticipantCard | None = None,
+) -> None:
+    """Take an endorsement back; removing one that does not exist is a no-op."""
+    _endorser_checks(
+        by=by, contribution=contribution, structure=structure, on_behalf_of_card=on_behalf_of_card
+    )
+    found = _endorsement_of(
+        contribution=contribution, by=by, structure=structure, card=on_behalf_of_card
+    )
+    if found is not None:
+        found.delete()

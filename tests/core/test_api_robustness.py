@@ -1,0 +1,167 @@
+"""No input produces a 500: every operation of the OpenAPI document, fed bad input.
+
+The demo data is loaded so that path parameters point at real objects; each operation is
+called by an anonymous client, a participant and a superuser with malformed bodies, wrongly
+typed fields, oversized and NUL-containing strings, and absurd query parameters.
+"""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rest_framework.test import APIClient
+
+from backend.accounts.models import AccessToken, User
+from backend.consultations.models import Consultation, ConsultationRole
+from backend.demo.loader import DEMO_DOMAIN, demo_load
+from backend.structures.models import Membership, Structure
+from backend.territories.models import Territory
+
+SCHEMA = yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "openapi" / "openapi.yaml").read_text()
+)
+MISSING_ID = "987654321"
+HUGE_ID = "99999999999999999999"
+
+BAD_RAW_BODIES = [b"{not json", b"[]", b"null", b'"text"', b"123", b"{}"]
+BAD_VALUES: list[Any] = [
+    None,
+    True,
+    -1,
+    10**30,
+    1.5,
+    "",
+    "x" * 20_000,
+    "nul\u0000byte",
+    "2026-13-45T99:00:00",
+    [1, "a", None],
+    {"nested": {"deeper": [1]}},
+]
+BAD_QUERY_VALUES = ["abc", "-1", HUGE_ID, "nul\x00byte", "", "2026-13-45", "1,2,x"]
+
+
+def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in SCHEMA["paths"].items():
+        for method, operation in item.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield path, method, operation
+
+
+def request_properties(operation: dict[str, Any]) -> list[str]:
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    schema = content.get("schema", {})
+    ref = schema.get("$ref") or (schema.get("items") or {}).get("$ref")
+    if ref:
+        schema = SCHEMA["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return list(schema.get("properties", {}))
+
+
+def path_ids(ids: dict[str, str]) -> list[dict[str, str]]:
+    """Real ids first, then a missing one and one beyond PostgreSQL's bigint."""
+    return [ids, dict.fromkeys(ids, MISSING_ID), dict.fromkeys(ids, HUGE_ID)]
+
+
+def fill(path: str, values: dict[str, str]) -> str:
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+def real_ids_for(path: str) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    if "{id}" in path:
+        if path.startswith("/api/v1/territories/"):
+            ids["id"] = str(Territory.objects.get(insee_code="38185").pk)
+        elif path.startswith("/api/v1/structures/"):
+            ids["id"] = str(Structure.objects.order_by("pk").first().pk)  # type: ignore[union-attr]
+        elif path.startswith("/api/v1/consultations/"):
+            ids["id"] = str(Consultation.objects.order_by("pk").first().pk)  # type: ignore[union-attr]
+        elif path.startswith("/api/v1/auth/tokens/"):
+            ids["id"] = str(AccessToken.objects.order_by("pk").first().pk)  # type: ignore[union-attr]
+        else:
+            ids["id"] = "1"
+    if "{user_id}" in path:
+        ids["user_id"] = str(Membership.objects.order_by("pk").first().user_id)  # type: ignore[union-attr]
+    if "{role_id}" in path:
+        ids["role_id"] = str(ConsultationRole.objects.order_by("pk").first().pk)  # type: ignore[union-attr]
+    return ids
+
+
+SEEN_STATUSES: dict[int, int] = {}
+
+
+def check(response: Any, label: str, failures: list[str]) -> None:
+    SEEN_STATUSES[response.status_code] = SEEN_STATUSES.get(response.status_code, 0) + 1
+    if response.status_code >= 500:
+        failures.append(f"{label}: {response.status_code}")
+        return
+    if response.status_code >= 400:
+        try:
+            body = response.json()
+        except (ValueError, json.JSONDecodeError):
+            failures.append(f"{label}: {response.status_code} without a JSON body")
+            return
+        if not {"status", "code", "message"} <= set(body):
+            failures.append(f"{label}: {response.status_code} error without the shape: {body}")
+
+
+def exercise(client: APIClient, who: str) -> list[str]:
+    failures: list[str] = []
+    ordered = sorted(operations(), key=lambda op: op[1] == "delete")
+    for path, method, operation in ordered:
+        for ids in path_ids(real_ids_for(path)):
+            url = fill(path, ids)
+            label = f"{who} {method.upper()} {url}"
+            if method == "get":
+                params = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+                for value in BAD_QUERY_VALUES:
+                    query = dict.fromkeys(params, value)
+                    check(client.get(url, query), f"{label}?{value!r}", failures)
+                continue
+            for raw in BAD_RAW_BODIES:
+                response = client.generic(method.upper(), url, raw, content_type="application/json")
+                check(response, f"{label} body={raw!r}", failures)
+            check(
+                client.generic(method.upper(), url, b"a=1", content_type="text/plain"),
+                f"{label} text/plain",
+                failures,
+            )
+            for name in request_properties(operation):
+                for value in BAD_VALUES:
+                    body = json.dumps({name: value}).encode()
+                    response = client.generic(
+                        method.upper(), url, body, content_type="application/json"
+                    )
+                    check(response, f"{label} {name}={str(value)[:30]!r}", failures)
+    return failures
+
+
+@pytest.fixture
+def demo(db: Any) -> None:
+    demo_load()
+
+
+def signed_in(email: str) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(User.objects.get(email=email))
+    return client
+
+
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize(
+    "who",
+    ["anonymous", f"participant@{DEMO_DOMAIN}", f"organisatrice@{DEMO_DOMAIN}"],
+)
+def test_no_input_produces_a_server_error(who: str) -> None:
+    client = APIClient() if who == "anonymous" else signed_in(who)
+    SEEN_STATUSES.clear()
+    failures = exercise(client, who)
+    assert not failures, "\n".join(failures[:40])
+    # The run really reached the views: validation errors and successful reads both occurred.
+    assert sum(SEEN_STATUSES.values()) > 1000, SEEN_STATUSES
+    assert SEEN_STATUSES.get(200, 0) > 50, SEEN_STATUSES
+    if who != "anonymous":
+        assert SEEN_STATUSES.get(400, 0) > 100, SEEN_STATUSES
