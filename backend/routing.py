@@ -1,5 +1,13 @@
 """Websocket routes."""
 
-from typing import Any
+from django.urls import path
 
-websocket_urlpatterns: list[Any] = []
+from backend.consultations.consumers import ConsultationActivityConsumer
+
+websocket_urlpatterns = [
+    path(
+        "ws/v1/consultations/<int:consultation_id>/",
+        ConsultationActivityConsumer.as_asgi(),
+        name="ws-consultation-activity",
+    ),
+]

@@ -35,3 +35,14 @@ def emit_after_commit(*, group: str, event: str, data: dict[str, Any]) -> None:
             async_to_sync(layer.group_send)(group, message)
 
     transaction.on_commit(send)
+
+
+def contribution_event(
+    *, event: str, contribution_id: int, consultation_id: int, kind: str
+) -> None:
+    """A public contribution changed: clients re-read it over REST (drafts never announced)."""
+    emit_after_commit(
+        group=consultation_group(consultation_id),
+        event=event,
+        data={"id": contribution_id, "consultation": consultation_id, "kind": kind},
+    )

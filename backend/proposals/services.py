@@ -16,6 +16,7 @@ from backend.consultations.domain import Verb
 from backend.consultations.models import Consultation, Theme
 from backend.consultations.policies import ensure_allowed
 from backend.core import errors
+from backend.core.realtime import contribution_event
 from backend.proposals.models import (
     BODY_MAX_LENGTH,
     LABEL_MAX_LENGTH,
@@ -363,7 +364,18 @@ def contribution_create(
     if problems:
         contribution.answers.set(problems)
     _refresh_search_document(contribution)
+    if publish:
+        _announce(contribution, "contribution.published")
     return contribution
+
+
+def _announce(contribution: Contribution, event: str) -> None:
+    contribution_event(
+        event=event,
+        contribution_id=contribution.pk,
+        consultation_id=contribution.consultation_id,
+        kind=contribution.kind,
+    )
 
 
 def _locked(contribution: Contribution) -> Contribution:
@@ -402,6 +414,7 @@ def contribution_publish(*, by: User, contribution: Contribution) -> Contributio
     contribution.published_at = now
     contribution.updated_at = now
     contribution.save(update_fields=["status", "published_at", "updated_at"])
+    _announce(contribution, "contribution.published")
     return contribution
 
 
@@ -497,6 +510,8 @@ def contribution_edit(
         contribution.answers.set(problems)
     if text_changes:
         _refresh_search_document(contribution)
+    if contribution.status == ContributionStatus.PUBLISHED:
+        _announce(contribution, "contribution.edited")
     return contribution
 
 
@@ -510,9 +525,12 @@ def contribution_withdraw(*, by: User, contribution: Contribution) -> Contributi
     ):
         return contribution
     _ensure_manageable(by=by, contribution=contribution)
+    was_public = contribution.status == ContributionStatus.PUBLISHED
     contribution.status = ContributionStatus.WITHDRAWN
     contribution.updated_at = timezone.now()
     contribution.save(update_fields=["status", "updated_at"])
+    if was_public:
+        _announce(contribution, "contribution.withdrawn")
     return contribution
 
 

@@ -1,0 +1,76 @@
+"""Websocket consumer: follow the public activity of one consultation."""
+
+import json
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from backend.consultations.models import Consultation
+from backend.consultations.policies import can_view_consultation
+from backend.core.realtime import consultation_group
+
+# Close codes (4000 + the HTTP status they mirror), listed in frontend-contract/.
+CLOSE_NOT_FOUND = 4404
+
+
+@database_sync_to_async
+def visible_consultation(*, consultation_id: int, user: Any) -> Consultation | None:
+    consultation = Consultation.objects.filter(pk=consultation_id).first()
+    if consultation is None or not can_view_consultation(user=user, obj=consultation):
+        return None
+    return consultation
+
+
+class ConsultationActivityConsumer(AsyncJsonWebsocketConsumer):
+    """Sends `event` messages when contributions of the consultation change."""
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        consultation_id = int(self.scope["url_route"]["kwargs"]["consultation_id"])
+        consultation = await visible_consultation(
+            consultation_id=consultation_id, user=self.scope.get("user")
+        )
+        if consultation is None:
+            # Accept first: a close before accept is a bare HTTP 403 the client cannot read.
+            await self.accept()
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.group = consultation_group(consultation.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello", "consultation": consultation.pk})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
+        try:
+            return json.loads(text_data)
+        except ValueError:
+            return None
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+            return
+        await self.send_json(
+            {
+                "type": "error",
+                "code": "unknown_message",
+                "message": "Unknown message type; this channel only accepts ping.",
+            }
+        )
+
+    async def realtime_event(self, message: dict[str, Any]) -> None:
+        await self.send_json(
+            {
+                "type": "event",
+                "event": message["event"],
+                "data": message["data"],
+                "sent_at": message["sent_at"],
+            }
+        )
