@@ -188,6 +188,8 @@ SPECTACULAR_SETTINGS = {
         "ConsultationRoleKindEnum": "backend.consultations.models.RoleKind",
         "ContributionKindEnum": "backend.proposals.models.ContributionKind",
         "ThemeEnum": "backend.consultations.models.Theme",
+        "ConsultationStatusEnum": "backend.consultations.models.ConsultationStatus",
+        "GateCodeEnum": "backend.consultations.domain.GateCode",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [

@@ -13,8 +13,13 @@ rm -rf "$PWD/var/check-embedded"
 mkdir -p "$PWD/var/check-embedded"
 server_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  local rc=$?
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
   "$UV" run --frozen python -m backend.localdb stop "$EMBEDDED_POSTGRES_DIR" || true
+  exit "$rc"
 }
 trap cleanup EXIT
 

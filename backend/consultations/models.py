@@ -2,7 +2,12 @@
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
+from django.contrib.postgres.fields import (
+    ArrayField,
+    BigIntegerRangeField,
+    DateTimeRangeField,
+    RangeOperators,
+)
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
@@ -103,6 +108,14 @@ class TsTzRange(Func):
     output_field = DateTimeRangeField()
 
 
+class SingletonRange(Func):
+    """[id, id] as an int8range: lets a GiST exclusion compare ids without btree_gist."""
+
+    function = "INT8RANGE"
+    template = "%(function)s(%(expressions)s, %(expressions)s, '[]')"
+    output_field = BigIntegerRangeField()
+
+
 class Phase(models.Model):
     consultation = models.ForeignKey(
         Consultation,
@@ -133,7 +146,7 @@ class Phase(models.Model):
             ExclusionConstraint(
                 name="phase_no_overlap",
                 expressions=[
-                    ("consultation", RangeOperators.EQUAL),
+                    (SingletonRange("consultation"), RangeOperators.OVERLAPS),
                     (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
                 ],
                 deferrable=models.Deferrable.DEFERRED,

@@ -9,4 +9,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from backend.core import openapi  # noqa: F401  (registers schema extensions)
+        from backend.core import lookups, openapi  # noqa: F401  (registers schema extensions)
+
+        lookups.register()

@@ -196,7 +196,7 @@ def _refresh_search_document(contribution: Contribution) -> None:
     )
     Contribution.objects.filter(pk=contribution.pk).update(
         search_document=SearchVector(
-            Func(text, function="unaccent", output_field=TextField()), config="french"
+            Func(text, function="npt_unaccent", output_field=TextField()), config="french"
         )
     )
 

@@ -2,11 +2,11 @@
 
 from collections.abc import Iterable
 
-from django.contrib.postgres.lookups import Unaccent
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Upper
 
 from backend.core import errors
+from backend.core.lookups import Unaccented
 from backend.territories.models import KIND_RANK, Territory
 
 
@@ -38,12 +38,12 @@ def territory_within_q(*, territory_id: int, path_field: str = "path") -> Q:
 
 def sort_name(field: str = "name") -> Upper:
     """Sort key for names that puts "Échirolles" among the E whatever the database collation."""
-    return Upper(Unaccent(F(field)))
+    return Upper(Unaccented(F(field)))
 
 
 def name_search_q(*, text: str, field: str = "name") -> Q:
     """Accent- and case-insensitive substring match ("echirolles" finds "Échirolles")."""
-    return Q(**{f"{field}__unaccent__icontains": Unaccent(Value(text))})
+    return Q(**{f"{field}__unaccented__icontains": text})
 
 
 def territory_list(

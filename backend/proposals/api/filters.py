@@ -103,7 +103,7 @@ class ContributionFilter(django_filters.FilterSet):
         if not value.strip():
             return queryset
         query = SearchQuery(
-            Func(Value(value), function="unaccent", output_field=TextField()),
+            Func(Value(value), function="npt_unaccent", output_field=TextField()),
             config="french",
             search_type="websearch",
         )
