@@ -22,9 +22,11 @@ from backend.consultations.models import (
 )
 from backend.consultations.policies import can_create_consultation, ensure_allowed, phase_specs
 from backend.core import errors
+from backend.core.slugs import free_slug
 from backend.territories.models import Territory
 
 SLUG_BASE_LENGTH = 200
+SLUG_MAX_LENGTH = 220  # Consultation.slug: room for a "-N" suffix after the base
 TITLE_MAX_LENGTH = 200
 DEFAULT_TITLE_TEMPLATE = "{title} — {territory}"
 
@@ -119,13 +121,8 @@ def _clean_title(title: str) -> str:
 
 def _free_slug(title: str) -> str:
     base = slugify(title)[:SLUG_BASE_LENGTH].strip("-") or "consultation"
-    taken = set(Consultation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
+    taken = Consultation.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+    return free_slug(base, taken, max_length=SLUG_MAX_LENGTH, fallback="consultation")
 
 
 def _create_with_unique_slug(**fields: Any) -> Consultation:

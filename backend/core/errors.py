@@ -115,17 +115,6 @@ class ServerError(ApplicationError):
     default_message = _("An unexpected error occurred; it has been logged.")
 
 
-def all_error_classes() -> list[type[ApplicationError]]:
-    """Every error class, to check the catalogue in frontend-contract/ is complete."""
-    found: list[type[ApplicationError]] = []
-    pending: list[type[ApplicationError]] = [ApplicationError]
-    while pending:
-        cls = pending.pop()
-        found.append(cls)
-        pending.extend(cls.__subclasses__())
-    return found
-
-
 class InvalidCredentials(AuthenticationFailed):
     code = "invalid_credentials"
     default_message = _("The e-mail address or the password is not correct.")
@@ -177,3 +166,14 @@ class ContributionNotEditable(Conflict):
 class NotEndorsable(Conflict):
     code = "not_endorsable"
     default_message = _("Only published problems can be endorsed.")
+
+
+def all_error_classes() -> list[type[ApplicationError]]:
+    """Every error class, to check the catalogue in frontend-contract/ is complete."""
+    found: list[type[ApplicationError]] = []
+    pending: list[type[ApplicationError]] = [ApplicationError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found

@@ -1,5 +1,6 @@
 """Serializer bases shared by every app."""
 
+from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -22,3 +23,14 @@ class StrictInputSerializer(serializers.Serializer[Any]):
                     }
                 )
         return super().to_internal_value(data)
+
+
+class SafeDateTimeField(serializers.DateTimeField):
+    """DRF's DateTimeField, with a calendar overflow while applying the time zone (a naive
+    0001-01-01T00:00 in Paris) reported as a field error instead of an exception."""
+
+    def to_internal_value(self, value: Any) -> datetime:
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            self.fail("overflow")

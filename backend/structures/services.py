@@ -5,10 +5,10 @@ from django.utils.text import slugify
 
 from backend.accounts.models import User
 from backend.core import errors
+from backend.core.slugs import free_slug
 from backend.structures.domain import leaves_no_admin
 from backend.structures.models import MemberRole, Membership, Structure, StructureType
 from backend.structures.policies import can_manage_structure
-from backend.territories.domain import free_slug
 from backend.territories.models import Territory
 
 SLUG_MAX_LENGTH = 200

@@ -1,6 +1,4 @@
-"""Pure rules of the territorial hierarchy and of slugs, without Django."""
-
-from collections.abc import Iterable
+"""Pure rules of the territorial hierarchy, without Django."""
 
 
 def is_valid_placement(*, rank: int, parent_rank: int | None) -> bool:
@@ -11,18 +9,3 @@ def is_valid_placement(*, rank: int, parent_rank: int | None) -> bool:
 def ancestor_ids_from_path(path: str) -> list[int]:
     """Ids of the ancestors, root first, read off a materialized path ("000001/000007/")."""
     return [int(part) for part in path.split("/") if part][:-1]
-
-
-def free_slug(base: str, taken: Iterable[str], *, max_length: int, fallback: str) -> str:
-    """`base`, or `base-2`, `base-3`... the first one not in `taken`, within `max_length`."""
-    base = (base or fallback)[:max_length].strip("-") or fallback
-    taken_set = set(taken)
-    if base not in taken_set:
-        return base
-    number = 2
-    while True:
-        suffix = f"-{number}"
-        candidate = base[: max_length - len(suffix)].rstrip("-") + suffix
-        if candidate not in taken_set:
-            return candidate
-        number += 1

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from backend.territories.domain import ancestor_ids_from_path
+
 
 class TerritoryKind(models.TextChoices):
     REGION = "region", _("Region")
@@ -72,4 +74,4 @@ class Territory(models.Model):
 
     def ancestor_ids(self) -> list[int]:
         """Ids of the ancestors, root first, read off the path (no query)."""
-        return [int(part) for part in self.path.split("/") if part][:-1]
+        return ancestor_ids_from_path(self.path)

@@ -7,7 +7,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from backend.core import errors
-from backend.territories.domain import free_slug, is_valid_placement
+from backend.core.slugs import free_slug
+from backend.territories.domain import is_valid_placement
 from backend.territories.models import KIND_RANK, Territory, TerritoryKind
 
 PATH_SEGMENT_WIDTH = 6

@@ -37,6 +37,7 @@ BAD_VALUES: list[Any] = [
     "x" * 20_000,
     "nul\u0000byte",
     "2026-13-45T99:00:00",
+    "0001-01-01T00:00",
     [1, "a", None],
     {"nested": {"deeper": [1]}},
 ]

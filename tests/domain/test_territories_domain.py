@@ -2,7 +2,8 @@
 
 import pytest
 
-from backend.territories.domain import ancestor_ids_from_path, free_slug, is_valid_placement
+from backend.core.slugs import free_slug
+from backend.territories.domain import ancestor_ids_from_path, is_valid_placement
 
 
 @pytest.mark.parametrize(

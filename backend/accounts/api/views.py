@@ -25,33 +25,17 @@ from backend.accounts.api.serializers import (
     UserProfileOutput,
     UserProfileUpdateInput,
 )
-from backend.accounts.models import AccessToken, User
-from backend.core import errors
-from backend.core.serializers import StrictInputSerializer
+from backend.accounts.models import AccessToken
+from backend.core.api.requests import parse_input, signed_in_user
 
 AUTH_TAG = "auth"
 ME_TAG = "me"
 AUTH_THROTTLE_SCOPE = "auth"
 
 
-def request_user(request: Request) -> User:
-    """The signed-in person (the view's permissions have already required one)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise errors.NotAuthenticated()
-    return user
-
-
 def request_token(request: Request) -> AccessToken | None:
     """The access token the request was signed with, if any."""
     return request.auth if isinstance(request.auth, AccessToken) else None
-
-
-def parse(input_class: type[StrictInputSerializer], request: Request) -> dict[str, Any]:
-    """Validate the request body with a strict input serializer (400 validation_error)."""
-    serializer = input_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def profile_response(user_id: int, status: int = 200) -> Response:
@@ -91,7 +75,7 @@ class RegisterView(APIView):
         ),
     )
     def post(self, request: Request) -> Response:
-        data = parse(AuthRegisterInput, request)
+        data = parse_input(AuthRegisterInput, request)
         user = services.user_register(
             email=data["email"],
             password=data["password"],
@@ -122,7 +106,7 @@ class LoginView(APIView):
         ),
     )
     def post(self, request: Request) -> Response:
-        data = parse(AuthLoginInput, request)
+        data = parse_input(AuthLoginInput, request)
         user = services.user_authenticate(
             request=request._request, email=data["email"], password=data["password"]
         )
@@ -163,7 +147,7 @@ class AccessTokenListCreateView(GenericAPIView[AccessToken]):
         return []
 
     def get_queryset(self) -> Any:
-        return selectors.access_token_list(user=request_user(self.request))
+        return selectors.access_token_list(user=signed_in_user(self.request))
 
     @extend_schema(
         operation_id="access_token_list",
@@ -187,7 +171,7 @@ class AccessTokenListCreateView(GenericAPIView[AccessToken]):
         ),
     )
     def post(self, request: Request) -> Response:
-        data = parse(AccessTokenCreateInput, request)
+        data = parse_input(AccessTokenCreateInput, request)
         user = services.user_authenticate(
             request=request._request, email=data["email"], password=data["password"]
         )
@@ -204,7 +188,7 @@ class AccessTokenDetailView(APIView):
         responses={204: OpenApiResponse(description="Revoked.")},
     )
     def delete(self, request: Request, token_id: int) -> Response:
-        services.access_token_revoke(user=request_user(request), token_id=token_id)
+        services.access_token_revoke(user=signed_in_user(request), token_id=token_id)
         return Response(status=204)
 
 
@@ -213,7 +197,7 @@ class MeView(APIView):
 
     @extend_schema(operation_id="me_get", tags=[ME_TAG], responses=UserProfileOutput)
     def get(self, request: Request) -> Response:
-        return profile_response(request_user(request).pk)
+        return profile_response(signed_in_user(request).pk)
 
     @extend_schema(
         operation_id="me_update",
@@ -222,8 +206,8 @@ class MeView(APIView):
         responses=UserProfileOutput,
     )
     def patch(self, request: Request) -> Response:
-        user = request_user(request)
-        data = parse(UserProfileUpdateInput, request)
+        user = signed_in_user(request)
+        data = parse_input(UserProfileUpdateInput, request)
         services.user_update_profile(
             user=user,
             display_name=data.get("display_name", user.display_name),
@@ -246,9 +230,9 @@ class PasswordChangeView(APIView):
         ),
     )
     def post(self, request: Request) -> Response:
-        data = parse(PasswordChangeInput, request)
+        data = parse_input(PasswordChangeInput, request)
         services.user_change_password(
-            user=request_user(request),
+            user=signed_in_user(request),
             old_password=data["old_password"],
             new_password=data["new_password"],
             request=request._request,

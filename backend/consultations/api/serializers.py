@@ -20,22 +20,11 @@ from backend.consultations.models import (
     Theme,
 )
 from backend.consultations.policies import GateDecision, phase_specs
-from backend.core.serializers import StrictInputSerializer
+from backend.core.serializers import SafeDateTimeField, StrictInputSerializer
 from backend.territories.models import Territory
 
 MAX_PHASES = 20
 MAX_REPLICA_TERRITORIES = 200
-
-
-class SafeDateTimeField(serializers.DateTimeField):
-    """DRF's DateTimeField, with a calendar overflow while applying the time zone (a naive
-    0001-01-01T00:00 in Paris) reported as a field error instead of an exception."""
-
-    def to_internal_value(self, value: Any) -> datetime:
-        try:
-            return super().to_internal_value(value)
-        except OverflowError:
-            self.fail("overflow")
 
 
 def _themes_field(**kwargs: Any) -> serializers.ListField:

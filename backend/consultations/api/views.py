@@ -12,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.models import User
 from backend.consultations.api.filters import ConsultationFilter
 from backend.consultations.api.serializers import (
     ConsultationCreateInput,
@@ -46,17 +45,9 @@ from backend.consultations.services import (
     role_grant,
     role_revoke,
 )
-from backend.core import errors
+from backend.core.api.requests import signed_in_user
 
 TAGS = ["consultations"]
-
-
-def _signed_in(request: Request) -> User:
-    """The signed-in caller (the view's permissions already required one)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise errors.NotAuthenticated()
-    return user
 
 
 def _detail(request: Request, consultation_id: int) -> dict[str, Any]:
@@ -100,7 +91,7 @@ class ConsultationListView(GenericAPIView[Consultation]):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         consultation = consultation_create(
-            by=_signed_in(request),
+            by=signed_in_user(request),
             title=data["title"],
             description=data["description"],
             summary_easy_read=data["summary_easy_read"],
@@ -135,7 +126,7 @@ class ConsultationDetailView(APIView):
         payload = ConsultationUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         consultation_update(
-            by=_signed_in(request), consultation=consultation, **payload.validated_data
+            by=signed_in_user(request), consultation=consultation, **payload.validated_data
         )
         return Response(_detail(request, id))
 
@@ -156,7 +147,7 @@ class ConsultationPhasesView(APIView):
         payload = ConsultationPhasesInput(data=request.data)
         payload.is_valid(raise_exception=True)
         consultation_set_phases(
-            by=_signed_in(request),
+            by=signed_in_user(request),
             consultation=consultation,
             phases=phase_inputs_to_specs(payload.validated_data["phases"]),
         )
@@ -173,7 +164,7 @@ class ConsultationPublishView(APIView):
     )
     def post(self, request: Request, id: int) -> Response:
         consultation = consultation_get(consultation_id=id, user=request.user)
-        consultation_publish(by=_signed_in(request), consultation=consultation)
+        consultation_publish(by=signed_in_user(request), consultation=consultation)
         return Response(_detail(request, id))
 
 
@@ -187,7 +178,7 @@ class ConsultationArchiveView(APIView):
     )
     def post(self, request: Request, id: int) -> Response:
         consultation = consultation_get(consultation_id=id, user=request.user)
-        consultation_archive(by=_signed_in(request), consultation=consultation)
+        consultation_archive(by=signed_in_user(request), consultation=consultation)
         return Response(_detail(request, id))
 
 
@@ -219,7 +210,7 @@ class ConsultationRoleListView(GenericAPIView[ConsultationRole]):
         payload = ConsultationRoleCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         granted = role_grant(
-            by=_signed_in(request),
+            by=signed_in_user(request),
             consultation=consultation,
             user=payload.validated_data["user"],
             role=payload.validated_data["role"],
@@ -237,7 +228,7 @@ class ConsultationRoleDetailView(APIView):
     def delete(self, request: Request, id: int, role_id: int) -> Response:
         consultation = consultation_get(consultation_id=id, user=request.user)
         role = role_get(consultation=consultation, role_id=role_id)
-        role_revoke(by=_signed_in(request), consultation=consultation, role=role)
+        role_revoke(by=signed_in_user(request), consultation=consultation, role=role)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -256,7 +247,7 @@ class ConsultationReplicateView(APIView):
         payload = ConsultationReplicateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         replicas = consultation_replicate(
-            by=_signed_in(request), source=source, **payload.validated_data
+            by=signed_in_user(request), source=source, **payload.validated_data
         )
         replicas_read = consultation_list_by_ids(
             ids=[replica.pk for replica in replicas], user=request.user

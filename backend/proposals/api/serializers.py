@@ -6,9 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.models import User
-from backend.consultations.api.serializers import SafeDateTimeField
 from backend.consultations.models import Theme
-from backend.core.serializers import StrictInputSerializer
+from backend.core.serializers import SafeDateTimeField, StrictInputSerializer
 from backend.proposals.models import (
     BODY_MAX_LENGTH,
     LABEL_MAX_LENGTH,

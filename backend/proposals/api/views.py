@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.models import User
 from backend.consultations.selectors import consultation_get
 from backend.core import errors
+from backend.core.api.requests import signed_in_user
 from backend.proposals.api.filters import ContributionFilter
 from backend.proposals.api.serializers import (
     ContributionCreateInput,
@@ -43,13 +43,6 @@ from backend.proposals.services import (
 )
 
 TAGS = ["contributions"]
-
-
-def _signed_in(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise errors.NotAuthenticated()
-    return user
 
 
 def _detail(request: Request, contribution_id: int) -> dict[str, Any]:
@@ -100,7 +93,7 @@ class ContributionListView(GenericAPIView[Contribution]):
         payload = ContributionCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         contribution = contribution_create(
-            by=_signed_in(request), consultation=consultation, **payload.validated_data
+            by=signed_in_user(request), consultation=consultation, **payload.validated_data
         )
         return Response(_detail(request, contribution.pk), status=status.HTTP_201_CREATED)
 
@@ -129,7 +122,7 @@ class ContributionDetailView(APIView):
         payload = ContributionUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         contribution_edit(
-            by=_signed_in(request), contribution=contribution, **payload.validated_data
+            by=signed_in_user(request), contribution=contribution, **payload.validated_data
         )
         return Response(_detail(request, contribution_id))
 
@@ -144,7 +137,7 @@ class ContributionPublishView(APIView):
     )
     def post(self, request: Request, contribution_id: int) -> Response:
         contribution = contribution_get(contribution_id=contribution_id, user=request.user)
-        contribution_publish(by=_signed_in(request), contribution=contribution)
+        contribution_publish(by=signed_in_user(request), contribution=contribution)
         return Response(_detail(request, contribution_id))
 
 
@@ -158,7 +151,7 @@ class ContributionWithdrawView(APIView):
     )
     def post(self, request: Request, contribution_id: int) -> Response:
         contribution = contribution_get(contribution_id=contribution_id, user=request.user)
-        contribution_withdraw(by=_signed_in(request), contribution=contribution)
+        contribution_withdraw(by=signed_in_user(request), contribution=contribution)
         return Response(_detail(request, contribution_id))
 
 
@@ -193,7 +186,9 @@ class ContributionEndorsementView(APIView):
         contribution = contribution_get(contribution_id=contribution_id, user=request.user)
         payload = EndorsementInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        endorsement_add(by=_signed_in(request), contribution=contribution, **payload.validated_data)
+        endorsement_add(
+            by=signed_in_user(request), contribution=contribution, **payload.validated_data
+        )
         return Response(_detail(request, contribution_id))
 
     @extend_schema(
@@ -208,7 +203,7 @@ class ContributionEndorsementView(APIView):
         payload = EndorsementInput(data=request.data)
         payload.is_valid(raise_exception=True)
         endorsement_remove(
-            by=_signed_in(request), contribution=contribution, **payload.validated_data
+            by=signed_in_user(request), contribution=contribution, **payload.validated_data
         )
         return Response(_detail(request, contribution_id))
 
@@ -242,6 +237,6 @@ class ParticipantCardListView(GenericAPIView[ParticipantCard]):
         payload = ParticipantCardCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         card = participant_card_create(
-            by=_signed_in(request), consultation=consultation, **payload.validated_data
+            by=signed_in_user(request), consultation=consultation, **payload.validated_data
         )
         return Response(ParticipantCardOutput(card).data, status=status.HTTP_201_CREATED)

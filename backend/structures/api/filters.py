@@ -5,9 +5,9 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 
+from backend.core.filters import IdFilter
 from backend.structures.models import Structure, StructureType
 from backend.structures.selectors import structure_filter
-from backend.territories.api.filters import IdFilter
 
 
 class StructureOrderingFilter(django_filters.OrderingFilter):

@@ -11,8 +11,7 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backend.accounts.models import User
-from backend.core import errors
+from backend.core.api.requests import parse_input, signed_in_user
 from backend.core.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional_response
 from backend.idempotency.api.decorators import (
     IDEMPOTENCY_PARAMETERS,
@@ -33,21 +32,6 @@ from backend.structures.api.serializers import (
 from backend.structures.models import Membership, Structure
 
 TAGS = ["structures"]
-
-
-def signed_in(request: Request) -> User:
-    """The caller (IsAuthenticatedOrReadOnly has already refused anonymous writes)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise errors.NotAuthenticated()
-    return user
-
-
-def parse(serializer_class: type[Any], request: Request) -> dict[str, Any]:
-    payload = serializer_class(data=request.data)
-    payload.is_valid(raise_exception=True)
-    data: dict[str, Any] = payload.validated_data
-    return data
 
 
 def detail_response(structure_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
@@ -83,8 +67,8 @@ class StructureListView(GenericAPIView[Structure]):
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        data = parse(StructureCreateInput, request)
-        structure = services.structure_create(creator=signed_in(request), **data)
+        data = parse_input(StructureCreateInput, request)
+        structure = services.structure_create(creator=signed_in_user(request), **data)
         return detail_response(structure.pk, status_code=status.HTTP_201_CREATED)
 
 
@@ -111,8 +95,8 @@ class StructureDetailView(GenericAPIView[Structure]):
     )
     def patch(self, request: Request, structure_id: int) -> Response:
         structure = selectors.structure_get(structure_id=structure_id, with_members=False)
-        data = parse(StructureUpdateInput, request)
-        services.structure_update(structure=structure, by=signed_in(request), **data)
+        data = parse_input(StructureUpdateInput, request)
+        services.structure_update(structure=structure, by=signed_in_user(request), **data)
         return detail_response(structure_id)
 
 
@@ -140,9 +124,9 @@ class StructureMembersView(GenericAPIView[Membership]):
     )
     def post(self, request: Request, structure_id: int) -> Response:
         structure = selectors.structure_get(structure_id=structure_id, with_members=False)
-        data = parse(StructureMemberCreateInput, request)
+        data = parse_input(StructureMemberCreateInput, request)
         membership = services.membership_add(
-            structure=structure, by=signed_in(request), user=data["user_id"], role=data["role"]
+            structure=structure, by=signed_in_user(request), user=data["user_id"], role=data["role"]
         )
         return Response(StructureMemberOutput(membership).data, status=status.HTTP_201_CREATED)
 
@@ -158,10 +142,10 @@ class StructureMemberView(GenericAPIView[Membership]):
         responses=StructureMemberOutput,
     )
     def patch(self, request: Request, structure_id: int, user_id: int) -> Response:
-        by = signed_in(request)
+        by = signed_in_user(request)
         structure = selectors.structure_get(structure_id=structure_id, with_members=False)
         membership = selectors.membership_get(structure=structure, user_id=user_id)
-        data = parse(StructureMemberUpdateInput, request)
+        data = parse_input(StructureMemberUpdateInput, request)
         membership = services.membership_change_role(
             membership=membership, by=by, role=data["role"]
         )
@@ -175,7 +159,7 @@ class StructureMemberView(GenericAPIView[Membership]):
         responses={204: None},
     )
     def delete(self, request: Request, structure_id: int, user_id: int) -> Response:
-        by = signed_in(request)
+        by = signed_in_user(request)
         structure = selectors.structure_get(structure_id=structure_id, with_members=False)
         if user_id == by.pk:
             services.membership_leave(structure=structure, user=by)
