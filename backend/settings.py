@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "backend.consultations",
     "backend.idempotency",
     "backend.proposals",
+    "backend.comments",
+    "backend.moderation",
     "backend.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,0 +1,5 @@
+"""Comments API routes."""
+
+from typing import Any
+
+urlpatterns: list[Any] = []

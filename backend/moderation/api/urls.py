@@ -1,0 +1,5 @@
+"""Moderation API routes."""
+
+from typing import Any
+
+urlpatterns: list[Any] = []
