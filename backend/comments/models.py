@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.proposals.models import Origin
+
 BODY_MAX_LENGTH = 2000
 HIDDEN_REASON_MAX_LENGTH = 500
 # Depth of a top-level comment is 0; replies go at most this deep, deeper ones are refused.
@@ -77,6 +79,10 @@ class Comment(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # How the text reached the platform (web, mobile, or a facilitator's workshop, paper, phone).
+    origin = models.CharField(
+        _("origin"), max_length=10, choices=Origin.choices, default=Origin.WEB
     )
     stance = models.CharField(
         _("stance"), max_length=10, choices=Stance.choices, default=Stance.NEUTRAL

@@ -168,6 +168,43 @@ class NotEndorsable(Conflict):
     default_message = _("Only published problems can be endorsed.")
 
 
+class NotCommentable(Conflict):
+    code = "not_commentable"
+    default_message = _("Only published contributions can be commented.")
+
+
+class EditWindowClosed(Conflict):
+    code = "edit_window_closed"
+    default_message = _("A comment can only be changed in the minutes after it was posted.")
+
+
+class CommentNotEditable(Conflict):
+    code = "comment_not_editable"
+    default_message = _("This comment was deleted or hidden and can no longer be changed.")
+
+
+class AlreadyHidden(Conflict):
+    code = "already_hidden"
+    default_message = _("This content is already hidden.")
+
+
+class NotHidden(Conflict):
+    code = "not_hidden"
+    default_message = _("This content is not hidden, there is nothing to restore.")
+
+
+class NotModeratable(Conflict):
+    code = "not_moderatable"
+    default_message = _(
+        "Only published contributions and visible comments can be reported or hidden."
+    )
+
+
+class ReportResolved(Conflict):
+    code = "report_resolved"
+    default_message = _("This report was already handled.")
+
+
 def all_error_classes() -> list[type[ApplicationError]]:
     """Every error class, to check the catalogue in frontend-contract/ is complete."""
     found: list[type[ApplicationError]] = []

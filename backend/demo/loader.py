@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.accounts.services import user_register
+from backend.comments.services import comment_create
 from backend.consultations.domain import PhaseSpec
 from backend.consultations.models import Consultation, RoleKind
 from backend.consultations.services import (
@@ -16,7 +18,16 @@ from backend.consultations.services import (
     consultation_replicate,
     role_grant,
 )
+from backend.demo import contributions as demo_contributions
 from backend.demo import territories as data
+from backend.proposals.models import (
+    ConsentNote,
+    Contribution,
+    ContributionKind,
+    Origin,
+    ParticipantCard,
+)
+from backend.proposals.services import contribution_create, endorsement_add, participant_card_create
 from backend.structures.models import MemberRole, Structure, StructureType
 from backend.structures.services import membership_add, structure_create
 from backend.territories.models import Territory, TerritoryKind
@@ -274,6 +285,86 @@ def load_consultations(
     report.created["consultations"] = report.created.get("consultations", 0) + len(replicas)
 
 
+def _speaker(
+    author: str,
+    *,
+    people: dict[str, User],
+    cards: dict[str, ParticipantCard],
+) -> tuple[User, dict[str, Any]]:
+    """Who types the contribution, and the provenance arguments for the service."""
+    if author.startswith("card:"):
+        # Collected on paper at a workshop, typed in later by the facilitator.
+        return people["facilitator"], {
+            "origin": Origin.PAPER,
+            "on_behalf_of_card": cards[author.removeprefix("card:")],
+        }
+    return people[author], {"origin": Origin.WEB}
+
+
+def load_contributions(
+    report: LoadReport, places: dict[str, Territory], people: dict[str, User]
+) -> None:
+    """Problems, proposals answering them, "we see it too" and comments on the pilot."""
+    pilot = Consultation.objects.get(title=PILOT_TITLE, territory=places["38185"])
+    if Contribution.objects.filter(consultation=pilot).exists():
+        return
+    now = timezone.now()
+    facilitator = people["facilitator"]
+    cards = {
+        label: participant_card_create(
+            by=facilitator,
+            consultation=pilot,
+            label=label,
+            consent_given=True,
+            consent_note=ConsentNote.WRITTEN,
+            territory=places["38185:Villeneuve"],
+            age_bracket=age,
+        )
+        for label, age in demo_contributions.CARDS
+    }
+    structures = {s.name: s for s in Structure.objects.all()}
+    problems: dict[str, Contribution] = {}
+    for problem in demo_contributions.PROBLEMS:
+        by, provenance = _speaker(problem.author, people=people, cards=cards)
+        problems[problem.key] = contribution_create(
+            by=by,
+            consultation=pilot,
+            kind=ContributionKind.PROBLEM,
+            title=problem.title,
+            body=problem.body,
+            theme=problem.theme,
+            publics=problem.publics,
+            territory=places[problem.place],
+            structure=structures.get(problem.structure),
+            captured_at=now - timedelta(days=problem.days_ago_captured),
+            **provenance,
+        )
+        report.count("contributions")
+        for key in problem.endorsed_by:
+            endorsement_add(by=people[key], contribution=problems[problem.key])
+    for proposal in demo_contributions.PROPOSALS:
+        by, provenance = _speaker(proposal.author, people=people, cards=cards)
+        created = contribution_create(
+            by=by,
+            consultation=pilot,
+            kind=ContributionKind.PROPOSAL,
+            title=proposal.title,
+            body=proposal.body,
+            theme=proposal.theme,
+            answers=[problems[key].pk for key in proposal.answers],
+            territory=places[proposal.place],
+            structure=structures.get(proposal.structure),
+            expected_partners=proposal.expected_partners,
+            estimated_cost_eur=proposal.estimated_cost_eur,
+            captured_at=now - timedelta(days=proposal.days_ago_captured),
+            **provenance,
+        )
+        report.count("contributions")
+        for person, stance, text in proposal.comments:
+            comment_create(by=people[person], contribution=created, body=text, stance=stance)
+            report.count("comments")
+
+
 @transaction.atomic
 def demo_load() -> LoadReport:
     """Everything the demo needs, in one transaction; objects already there are kept."""
@@ -282,4 +373,5 @@ def demo_load() -> LoadReport:
     people = load_people(report, places)
     load_structures(report, places, people)
     load_consultations(report, places, people)
+    load_contributions(report, places, people)
     return report

@@ -5,7 +5,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -212,6 +213,17 @@ class Contribution(models.Model):
                 name="contribution_list_idx",
             ),
             GinIndex(fields=["search_document"], name="contribution_search_idx"),
+            # The list's `recent` order and its keyset cursor (selectors, api/pagination.py):
+            # a page reads 20 index entries instead of sorting the whole consultation.
+            models.Index(
+                F("consultation"),
+                F("status"),
+                Coalesce("published_at", "created_at").desc(),
+                F("id").desc(),
+                name="contribution_recent_idx",
+            ),
+            # Counting a theme's page numbers without reading the table.
+            models.Index(fields=["consultation", "status", "theme"], name="contribution_theme_idx"),
         ]
 
     def __str__(self) -> str:

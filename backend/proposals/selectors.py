@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from backend.comments.selectors import annotate_comment_counts
 from backend.consultations.models import Consultation, ConsultationRole, ConsultationStatus
 from backend.consultations.policies import AnyUser, is_signed_in
 from backend.core import errors
@@ -57,6 +58,7 @@ def _with_details(queryset: QuerySet[Contribution], *, user: AnyUser) -> QuerySe
         endorsement_count=Coalesce(Subquery(endorsements, output_field=IntegerField()), Value(0)),
         answer_ids=ArraySubquery(answer_ids),
     )
+    queryset = annotate_comment_counts(queryset)
     if is_signed_in(user):
         mine = Endorsement.objects.filter(
             contribution=OuterRef("pk"), user=user, structure__isnull=True
@@ -98,6 +100,8 @@ def contribution_list(
     recent = (Coalesce("published_at", "created_at").desc(), F("id").desc())
     if ordering == "endorsed":
         return queryset.order_by(F("endorsement_count").desc(), *recent)
+    if ordering == "commented":
+        return queryset.order_by(F("comment_count").desc(), *recent)
     return queryset.order_by(*recent)
 
 

@@ -6,6 +6,7 @@ typed fields, oversized and NUL-containing strings, and absurd query parameters.
 """
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,13 @@ import yaml
 from rest_framework.test import APIClient
 
 from backend.accounts.models import AccessToken, User
+from backend.accounts.services import access_token_create
+from backend.comments.models import Comment
 from backend.consultations.models import Consultation, ConsultationRole
 from backend.demo.loader import DEMO_DOMAIN, demo_load
+from backend.moderation.models import Report
+from backend.moderation.services import report_create
+from backend.proposals.models import Contribution
 from backend.structures.models import Membership, Structure
 from backend.territories.models import Territory
 
@@ -71,23 +77,47 @@ def fill(path: str, values: dict[str, str]) -> str:
     return path
 
 
+def first_pk(model: Any) -> str:
+    obj = model.objects.order_by("pk").first()
+    return str(obj.pk) if obj is not None else MISSING_ID
+
+
+# Which objects a path parameter names; `id` is read off the path's first segment.
+PARAMETER_MODELS: dict[str, Any] = {
+    "consultation_id": Consultation,
+    "contribution_id": Contribution,
+    "comment_id": Comment,
+    "structure_id": Structure,
+    "territory_id": Territory,
+    "token_id": AccessToken,
+    "report_id": Report,
+    "role_id": ConsultationRole,
+}
+ID_BY_PREFIX: dict[str, Any] = {
+    "territories": Territory,
+    "structures": Structure,
+    "consultations": Consultation,
+    "contributions": Contribution,
+    "comments": Comment,
+    "reports": Report,
+    "tokens": AccessToken,
+}
+
+
 def real_ids_for(path: str) -> dict[str, str]:
     ids: dict[str, str] = {}
-    if "{id}" in path:
-        if path.startswith("/api/v1/territories/"):
-            ids["id"] = str(Territory.objects.get(insee_code="38185").pk)
-        elif path.startswith("/api/v1/structures/"):
-            ids["id"] = str(Structure.objects.order_by("pk").first().pk)  # type: ignore[union-attr]
-        elif path.startswith("/api/v1/consultations/"):
-            ids["id"] = str(Consultation.objects.order_by("pk").first().pk)  # type: ignore[union-attr]
-        elif path.startswith("/api/v1/auth/tokens/"):
-            ids["id"] = str(AccessToken.objects.order_by("pk").first().pk)  # type: ignore[union-attr]
+    for name in re.findall(r"{(\w+)}", path):
+        if name == "user_id":
+            membership = Membership.objects.order_by("pk").first()
+            ids[name] = str(membership.user_id) if membership else MISSING_ID
+        elif name in PARAMETER_MODELS:
+            ids[name] = first_pk(PARAMETER_MODELS[name])
+        elif name == "id":
+            segment = path.removeprefix("/api/v1/").split("/")[0]
+            segment = "tokens" if path.startswith("/api/v1/auth/tokens/") else segment
+            ids[name] = first_pk(ID_BY_PREFIX[segment])
         else:
-            ids["id"] = "1"
-    if "{user_id}" in path:
-        ids["user_id"] = str(Membership.objects.order_by("pk").first().user_id)  # type: ignore[union-attr]
-    if "{role_id}" in path:
-        ids["role_id"] = str(ConsultationRole.objects.order_by("pk").first().pk)  # type: ignore[union-attr]
+            raise AssertionError(f"no object known for the path parameter {name!r} of {path}")
     return ids
 
 
@@ -113,9 +143,16 @@ def exercise(client: APIClient, who: str) -> list[str]:
     failures: list[str] = []
     ordered = sorted(operations(), key=lambda op: op[1] == "delete")
     for path, method, operation in ordered:
-        for ids in path_ids(real_ids_for(path)):
+        for attempt, ids in enumerate(path_ids(real_ids_for(path))):
             url = fill(path, ids)
             label = f"{who} {method.upper()} {url}"
+            if attempt > 0:
+                # Missing and out-of-range ids: the lookup itself is what is under test.
+                response = client.generic(
+                    method.upper(), url, b"{}", content_type="application/json"
+                )
+                check(response, label, failures)
+                continue
             if method == "get":
                 params = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
                 for value in BAD_QUERY_VALUES:
@@ -143,6 +180,11 @@ def exercise(client: APIClient, who: str) -> list[str]:
 @pytest.fixture
 def demo(db: Any) -> None:
     demo_load()
+    participant = User.objects.get(email=f"participant@{DEMO_DOMAIN}")
+    access_token_create(user=participant, name="fuzz")
+    report_create(
+        by=participant, contribution=Contribution.objects.order_by("pk")[0], reason="spam"
+    )
 
 
 def signed_in(email: str) -> APIClient:

@@ -1,5 +1,18 @@
 """Comments API routes."""
 
-from typing import Any
+from django.urls import path
 
-urlpatterns: list[Any] = []
+from backend.comments.api import views
+
+urlpatterns = [
+    path(
+        "contributions/<int:contribution_id>/comments/",
+        views.ContributionCommentListView.as_view(),
+        name="contribution-comment-list",
+    ),
+    path(
+        "comments/<int:comment_id>/",
+        views.CommentDetailView.as_view(),
+        name="comment-detail",
+    ),
+]

@@ -64,9 +64,10 @@ class ContributionFilter(django_filters.FilterSet):
         choices=[
             ("recent", _("Most recent")),
             ("endorsed", _("Most endorsed")),
+            ("commented", _("Most commented")),
             ("random", _("Random, stable per seed")),
         ],
-        label=_("Order: recent (default), endorsed or random (with seed)"),
+        label=_("Order: recent (default), endorsed, commented or random (with seed)"),
     )
     seed = django_filters.CharFilter(
         method="filter_nothing",

@@ -6,6 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.models import User
+from backend.comments.api.serializers import CommentCountsOutput
+from backend.comments.selectors import comment_counts_of
 from backend.consultations.models import Theme
 from backend.core.serializers import SafeDateTimeField, StrictInputSerializer
 from backend.proposals.models import (
@@ -191,6 +193,7 @@ class ContributionOutput(serializers.Serializer[Any]):
     structure = ContributionStructureOutput(allow_null=True)
     endorsement_count = serializers.IntegerField()
     endorsed_by_me = serializers.SerializerMethodField()
+    comment_counts = serializers.SerializerMethodField()
     captured_at = serializers.DateTimeField()
     created_at = serializers.DateTimeField()
     published_at = serializers.DateTimeField(allow_null=True)
@@ -216,6 +219,10 @@ class ContributionOutput(serializers.Serializer[Any]):
     @extend_schema_field(serializers.BooleanField())
     def get_endorsed_by_me(self, obj: Contribution) -> bool:
         return bool(getattr(obj, "endorsed_by_me", False))
+
+    @extend_schema_field(CommentCountsOutput)
+    def get_comment_counts(self, obj: Contribution) -> dict[str, int]:
+        return comment_counts_of(obj)
 
     def to_representation(self, instance: Contribution) -> dict[str, Any]:
         data = super().to_representation(instance)

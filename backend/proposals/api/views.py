@@ -14,7 +14,14 @@ from rest_framework.views import APIView
 from backend.consultations.selectors import consultation_get
 from backend.core import errors
 from backend.core.api.requests import signed_in_user
+from backend.core.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional_response
+from backend.idempotency.api.decorators import (
+    IDEMPOTENCY_PARAMETERS,
+    IDEMPOTENCY_RESPONSES,
+    idempotent,
+)
 from backend.proposals.api.filters import ContributionFilter
+from backend.proposals.api.pagination import ContributionPagination
 from backend.proposals.api.serializers import (
     ContributionCreateInput,
     ContributionOutput,
@@ -60,6 +67,7 @@ class ContributionListView(GenericAPIView[Contribution]):
     # listed so the schema documents the parameters.
     filter_backends = [DjangoFilterBackend]
     filterset_class = ContributionFilter
+    pagination_class = ContributionPagination
     queryset = Contribution.objects.none()
 
     @extend_schema(
@@ -68,7 +76,9 @@ class ContributionListView(GenericAPIView[Contribution]):
         summary="List the problems and proposals of a consultation",
         description="Published contributions by default; `status=draft` lists the caller's "
         "own drafts. `q` is a French full-text search where accents are optional. "
-        "`ordering=random` with a `seed` gives the same order for the same seed.",
+        "`ordering=random` with a `seed` gives the same order for the same seed. "
+        "Pages are numbered by default; mobile apps may use `pagination=cursor` with the "
+        "recent order (keyset cursor, no count).",
         responses=ContributionOutput(many=True),
     )
     def get(self, request: Request, consultation_id: int) -> Response:
@@ -86,8 +96,10 @@ class ContributionListView(GenericAPIView[Contribution]):
         description="Follows the phase gate (phase_closed). Origins workshop, paper and phone "
         "and `on_behalf_of_*` are for the consultation's facilitators (permission_denied).",
         request=ContributionCreateInput,
-        responses={201: ContributionOutput},
+        responses={201: ContributionOutput, **IDEMPOTENCY_RESPONSES},
+        parameters=IDEMPOTENCY_PARAMETERS,
     )
+    @idempotent
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         payload = ContributionCreateInput(data=request.data)
@@ -105,10 +117,11 @@ class ContributionDetailView(APIView):
         operation_id="contributions_retrieve",
         tags=TAGS,
         summary="Get a contribution (drafts: their author and typist only)",
-        responses=ContributionOutput,
+        responses={200: ContributionOutput, 304: NOT_MODIFIED},
+        parameters=CONDITIONAL_PARAMETERS,
     )
     def get(self, request: Request, contribution_id: int) -> Response:
-        return Response(_detail(request, contribution_id))
+        return conditional_response(request, _detail(request, contribution_id))
 
     @extend_schema(
         operation_id="contributions_update",
@@ -180,8 +193,10 @@ class ContributionEndorsementView(APIView):
         description="Once per person and once per structure (`structure`, of which the "
         "caller is a member); facilitators may endorse for a participant card.",
         request=EndorsementInput,
-        responses=ContributionOutput,
+        responses={200: ContributionOutput, **IDEMPOTENCY_RESPONSES},
+        parameters=IDEMPOTENCY_PARAMETERS,
     )
+    @idempotent
     def post(self, request: Request, contribution_id: int) -> Response:
         contribution = contribution_get(contribution_id=contribution_id, user=request.user)
         payload = EndorsementInput(data=request.data)
@@ -230,8 +245,10 @@ class ParticipantCardListView(GenericAPIView[ParticipantCard]):
         tags=TAGS,
         summary="Create a card for someone with no account (facilitators, with consent)",
         request=ParticipantCardCreateInput,
-        responses={201: ParticipantCardOutput},
+        responses={201: ParticipantCardOutput, **IDEMPOTENCY_RESPONSES},
+        parameters=IDEMPOTENCY_PARAMETERS,
     )
+    @idempotent
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         payload = ParticipantCardCreateInput(data=request.data)
