@@ -82,6 +82,14 @@ CLOSINGS = [
     "",
 ]
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"]
+COMMENT_BODIES = [
+    "Pareil pour moi, surtout le soir.",
+    "Je ne suis pas d'accord, la médiathèque aide déjà beaucoup.",
+    "Bonne idée, il faudrait aussi des horaires le samedi.",
+    "On l'a vu à l'atelier de mardi, c'est un vrai problème.",
+    "jsuis daccord",
+]
+STANCES = ["for", "for", "neutral", "against"]
 
 
 def bench_database_url() -> str:
@@ -180,13 +188,29 @@ def _rows(
             created_at,
             published_at,
             published_at or created_at,
+            0,
+            0,
         )
 
 
 COLUMNS = (
     "consultation_id, kind, title, body, summary_easy_read, theme, territory_id, publics, "
     "expected_partners, estimated_cost_eur, status, hidden_reason, origin, entered_by_id, "
-    "author_id, author_card_id, structure_id, captured_at, created_at, published_at, updated_at"
+    "author_id, author_card_id, structure_id, captured_at, created_at, published_at, updated_at, "
+    "endorsement_count, comment_count"
+)
+
+# The stored counters of the services (proposals.0003 backfills the same way), for rows
+# written here by COPY rather than through the services.
+REFRESH_ENDORSEMENT_COUNTS = (
+    "UPDATE proposals_contribution AS c SET endorsement_count = e.total FROM ("
+    "SELECT contribution_id, COUNT(*) AS total FROM proposals_endorsement "
+    "GROUP BY contribution_id) AS e WHERE e.contribution_id = c.id AND c.consultation_id = %s"
+)
+REFRESH_COMMENT_COUNTS = (
+    "UPDATE proposals_contribution AS c SET comment_count = v.total FROM ("
+    "SELECT contribution_id, COUNT(*) AS total FROM comments_comment WHERE status = 'visible' "
+    "GROUP BY contribution_id) AS v WHERE v.contribution_id = c.id AND c.consultation_id = %s"
 )
 
 
@@ -258,6 +282,7 @@ def load(url: str) -> int:
             for problem_id, published_at in problems:
                 for user in rng.sample(users, rng.randint(1, 40)):
                     copy.write_row((problem_id, user, user, published_at + timedelta(hours=1)))
+        cursor.execute(REFRESH_ENDORSEMENT_COUNTS, [pilot.pk])
     # The services' search document (services._refresh_search_document), for all rows at once.
     text = Concat(
         F("title"),
@@ -277,6 +302,66 @@ def load(url: str) -> int:
         connection.execute("VACUUM ANALYZE proposals_endorsement")
     print(f"loaded {missing} contributions in {time.perf_counter() - started:.1f} s")
     return pilot.pk
+
+
+def seed_comments(url: str, consultation_id: int) -> None:
+    """Comments on a fifth of the published generated contributions, once (1 to 12 each;
+    about one in ten deleted or hidden), and their stored visible-comment counters."""
+    with psycopg.connect(url) as connection, connection.cursor() as cursor:
+        seeded = cursor.execute(
+            "SELECT 1 FROM comments_comment c JOIN proposals_contribution p "
+            "ON p.id = c.contribution_id WHERE p.consultation_id = %s AND p.title LIKE %s "
+            "LIMIT 1",
+            [consultation_id, MARKER + "%"],
+        ).fetchone()
+        if seeded:
+            return
+        started = time.perf_counter()
+        targets = cursor.execute(
+            "SELECT id, author_id, published_at FROM proposals_contribution "
+            "WHERE consultation_id = %s AND status = 'published' AND title LIKE %s "
+            "AND id %% 5 = 0",
+            [consultation_id, MARKER + "%"],
+        ).fetchall()
+        users = [
+            user
+            for (user,) in cursor.execute(
+                "SELECT id FROM accounts_user WHERE email LIKE '%%@bench.example'"
+            ).fetchall()
+        ]
+        rng = random.Random(20260502)
+        with cursor.copy(
+            "COPY comments_comment (consultation_id, target_kind, contribution_id, depth, "
+            "author_id, entered_by_id, origin, stance, body, status, hidden_reason, created_at) "
+            "FROM STDIN"
+        ) as copy:
+            for contribution_id, _author, published_at in targets:
+                for minutes in range(rng.randint(1, 12)):
+                    user = rng.choice(users)
+                    roll = rng.random()
+                    status = "deleted" if roll < 0.06 else "hidden" if roll < 0.1 else "visible"
+                    copy.write_row(
+                        (
+                            consultation_id,
+                            "contribution",
+                            contribution_id,
+                            0,
+                            user,
+                            user,
+                            "web",
+                            rng.choice(STANCES),
+                            rng.choice(COMMENT_BODIES),
+                            status,
+                            "Hors sujet" if status == "hidden" else "",
+                            published_at + timedelta(minutes=10 + minutes),
+                        )
+                    )
+        cursor.execute(REFRESH_COMMENT_COUNTS, [consultation_id])
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE comments_comment")
+    print(
+        f"seeded comments on {len(targets)} contributions in {time.perf_counter() - started:.1f} s"
+    )
 
 
 @dataclass
@@ -325,6 +410,7 @@ def measure(
         ),
         ("q=demarches", {"q": "demarches"}),
         ("ordering=endorsed", {"ordering": "endorsed"}),
+        ("ordering=commented", {"ordering": "commented"}),
         ("ordering=random&seed=x", {"ordering": "random", "seed": "x"}),
         ("cursor page 2", {"pagination": "cursor", "cursor": first_cursor_page["next_cursor"]}),
     ]
@@ -382,6 +468,7 @@ def main() -> int:
     ensure_database(url)
     setup_django(url)
     consultation_id = load(url)
+    seed_comments(url, consultation_id)
     measure(
         url,
         consultation_id,

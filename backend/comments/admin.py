@@ -1,6 +1,7 @@
 """Administration of comments (read-mostly: writes go through the services and the API)."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from backend.comments.models import Comment
@@ -13,14 +14,29 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ["body"]
     raw_id_fields = [
         "consultation",
-        "contribution",
         "parent",
         "author",
         "author_card",
         "entered_by",
     ]
-    readonly_fields = ["target_kind", "depth", "created_at", "edited_at", "deleted_at"]
+    # Status and target change through the services only (they keep the contribution's
+    # stored count of visible comments).
+    readonly_fields = [
+        "target_kind",
+        "contribution",
+        "status",
+        "depth",
+        "created_at",
+        "edited_at",
+        "deleted_at",
+    ]
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
     @admin.display(description=_("excerpt"))
     def excerpt(self, obj: Comment) -> str:

@@ -43,26 +43,27 @@ def comment_get(*, comment_id: int, user: AnyUser) -> Comment:
     return comment
 
 
-def _visible_count(stance: str | None = None) -> Coalesce:
-    comments = Comment.objects.filter(contribution=OuterRef("pk"), status=CommentStatus.VISIBLE)
-    if stance is not None:
-        comments = comments.filter(stance=stance)
+def _visible_count(stance: str) -> Coalesce:
+    comments = Comment.objects.filter(
+        contribution=OuterRef("pk"), status=CommentStatus.VISIBLE, stance=stance
+    )
     total = comments.order_by().values("contribution").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
 
 
 def annotate_comment_counts(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
-    """Add `comment_count` and one `comment_count_<stance>` per stance: visible comments
-    only (deleted and hidden ones do not count), as subqueries in the same query."""
+    """Add one `comment_count_<stance>` per stance: visible comments only (deleted and hidden
+    ones do not count), as subqueries in the same query. The total is the stored
+    `Contribution.comment_count` (it serves the `commented` order); these subqueries are only
+    in the SELECT list, so PostgreSQL runs them for the page's rows, after the LIMIT."""
     return queryset.annotate(
-        comment_count=_visible_count(),
         **{name: _visible_count(stance) for stance, name in STANCE_COUNT_FIELDS.items()},
     )
 
 
 def comment_counts_of(contribution: Contribution) -> dict[str, int]:
     """The counts of an annotated contribution as {total, for, against, neutral}."""
-    counts = {"total": int(getattr(contribution, "comment_count", 0) or 0)}
+    counts = {"total": contribution.comment_count}
     for stance, name in STANCE_COUNT_FIELDS.items():
         counts[str(stance)] = int(getattr(contribution, name, 0) or 0)
     return counts

@@ -1,6 +1,7 @@
 """Writes on comments: posting (with provenance), editing in the window, deleting."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +61,26 @@ def _ensure_commentable(contribution: Contribution) -> None:
         )
 
 
+def comment_count_adjust(*, contribution_id: int | None, delta: int) -> None:
+    """Move the contribution's stored count of visible comments by `delta`, in SQL (F()),
+    inside the caller's transaction: called wherever a comment becomes visible or stops being
+    visible. The caller holds the contribution's row lock (see lock_contribution_of)."""
+    if contribution_id is None:
+        return
+    Contribution.objects.filter(pk=contribution_id).update(comment_count=F("comment_count") + delta)
+
+
+def lock_contribution_of(comment: Comment) -> None:
+    """Lock the comment's contribution row before the comment's: comment_create locks the
+    contribution then the parent comment, so every comment write takes them in that order."""
+    if comment.contribution_id is not None:
+        list(
+            Contribution.objects.select_for_update()
+            .filter(pk=comment.contribution_id)
+            .values_list("pk", flat=True)
+        )
+
+
 def _announce(comment: Comment, event: str) -> None:
     """Ids only: clients re-read the comment over REST (its text may be private)."""
     emit_after_commit(
@@ -89,8 +110,8 @@ def comment_create(
 
     Gates: COMMENT; a participant card or a facilitator's origin (workshop, paper, phone)
     also needs ENTER_ON_BEHALF. Locks the contribution row (and the parent comment) so that
-    neither can be hidden, withdrawn or deleted while the comment is written. Emits
-    `comment.created` after commit.
+    neither can be hidden, withdrawn or deleted while the comment is written; adds one to the
+    contribution's `comment_count`. Emits `comment.created` after commit.
     """
     contribution = (
         Contribution.objects.select_for_update(of=("self",))
@@ -158,6 +179,7 @@ def comment_create(
         stance=stance,
         body=body,
     )
+    comment_count_adjust(contribution_id=contribution.pk, delta=1)
     _announce(comment, "comment.created")
     return comment
 
@@ -219,7 +241,9 @@ def comment_edit(
 def comment_delete(*, by: User, comment: Comment) -> Comment:
     """Its author deletes it: the row stays (status deleted, text kept but never shown) so
     that replies keep their place. Deleting again is a no-op; hidden comments stay hidden.
-    Locks the comment row. Emits `comment.deleted` after commit."""
+    Locks the contribution row, then the comment row; takes one off the contribution's
+    `comment_count`. Emits `comment.deleted` after commit."""
+    lock_contribution_of(comment)
     comment = _locked(comment)
     if not can_delete_comment(user=by, obj=comment):
         raise errors.PermissionDenied()
@@ -230,5 +254,6 @@ def comment_delete(*, by: User, comment: Comment) -> Comment:
     comment.status = CommentStatus.DELETED
     comment.deleted_at = timezone.now()
     comment.save(update_fields=["status", "deleted_at"])
+    comment_count_adjust(contribution_id=comment.contribution_id, delta=-1)
     _announce(comment, "comment.deleted")
     return comment

@@ -1,6 +1,8 @@
 """Writes of moderation: reporting, hiding, restoring and dismissing, each logged publicly.
 
-Lock order, everywhere: the target row (contribution or comment) first, then its reports.
+Lock order, everywhere: the target row (contribution or comment) first, then its reports;
+a comment's contribution row comes before the comment (the order of comment writes, whose
+visible-comment counter lives on the contribution).
 """
 
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.comments.models import Comment, CommentStatus
+from backend.comments.services import comment_count_adjust, lock_contribution_of
 from backend.consultations.domain import Verb
 from backend.consultations.models import Consultation
 from backend.consultations.policies import ensure_allowed
@@ -109,6 +112,7 @@ def _locked_target(*, contribution: Contribution | None, comment: Comment | None
         )
         return Target(kind=TargetKind.CONTRIBUTION, contribution=locked, comment=None)
     assert comment is not None
+    lock_contribution_of(comment)
     locked_comment = (
         Comment.objects.select_for_update(of=("self",))
         .select_related("consultation")
@@ -218,8 +222,8 @@ def content_hide(
     """A moderator or organizer hides a published contribution or a visible comment.
 
     The public reason replaces the text; open reports on it are resolved as `hidden`; the
-    action is logged. Locks the target row. After commit: `contribution.hidden` or
-    `comment.hidden`.
+    action is logged; a hidden comment leaves its contribution's `comment_count`. Locks the
+    target row. After commit: `contribution.hidden` or `comment.hidden`.
     """
     target = _locked_target(contribution=contribution, comment=comment)
     ensure_allowed(user=by, consultation=target.consultation, verb=Verb.MODERATE)
@@ -233,6 +237,8 @@ def content_hide(
         obj.updated_at = timezone.now()
         update_fields.append("updated_at")
     obj.save(update_fields=update_fields)
+    if isinstance(obj, Comment):
+        comment_count_adjust(contribution_id=obj.contribution_id, delta=-1)
     _resolve_open_reports(by=by, target=target, resolution=Resolution.HIDDEN)
     action = _log(by=by, target=target, action=ActionKind.HIDE, reason=reason)
     _announce(target, "hidden")
@@ -249,7 +255,8 @@ def content_restore(
 ) -> ModerationAction:
     """Undo a hiding: the contribution is published again, the comment visible again.
 
-    Locks the target row; logs the action. After commit: `contribution.restored` or
+    Locks the target row; logs the action; a restored comment counts again in its
+    contribution's `comment_count`. After commit: `contribution.restored` or
     `comment.restored`.
     """
     target = _locked_target(contribution=contribution, comment=comment)
@@ -265,6 +272,8 @@ def content_restore(
         obj.updated_at = timezone.now()
         update_fields.append("updated_at")
     obj.save(update_fields=update_fields)
+    if isinstance(obj, Comment):
+        comment_count_adjust(contribution_id=obj.contribution_id, delta=1)
     action = _log(by=by, target=target, action=ActionKind.RESTORE, reason=reason)
     _announce(target, "restored")
     return action

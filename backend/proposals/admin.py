@@ -1,6 +1,7 @@
 """Administration of contributions (read-mostly: writes go through the services and the API)."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from backend.proposals.models import Contribution, ContributionVersion, Endorsement, ParticipantCard
 
@@ -18,7 +19,14 @@ class ContributionAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "origin", "theme"]
     search_fields = ["title", "body"]
     raw_id_fields = ["author", "entered_by", "author_card", "structure", "territory", "answers"]
-    readonly_fields = ["created_at", "updated_at", "published_at"]
+    # The counters are kept by the services only.
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "published_at",
+        "endorsement_count",
+        "comment_count",
+    ]
     inlines = [ContributionVersionInline]
 
 
@@ -31,5 +39,16 @@ class ParticipantCardAdmin(admin.ModelAdmin):
 
 @admin.register(Endorsement)
 class EndorsementAdmin(admin.ModelAdmin):
+    """Read-only: an endorsement added or deleted here would bypass the stored counter."""
+
     list_display = ["contribution", "user", "card", "structure", "created_at"]
     raw_id_fields = ["contribution", "user", "card", "structure", "entered_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -193,6 +193,10 @@ class Contribution(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    # Stored counters for the `endorsed` and `commented` orders: kept by the services with
+    # F() increments in the transaction that adds or removes the row (comments: visible only).
+    endorsement_count = models.PositiveIntegerField(_("endorsements"), default=0, editable=False)
+    comment_count = models.PositiveIntegerField(_("visible comments"), default=0, editable=False)
     # French, accent-free tsvector of title and body, written by the services.
     search_document = SearchVectorField(_("search document"), null=True, editable=False)
 
@@ -221,6 +225,23 @@ class Contribution(models.Model):
                 Coalesce("published_at", "created_at").desc(),
                 F("id").desc(),
                 name="contribution_recent_idx",
+            ),
+            # The `endorsed` and `commented` orders: a page reads 20 index entries.
+            models.Index(
+                F("consultation"),
+                F("status"),
+                F("endorsement_count").desc(),
+                Coalesce("published_at", "created_at").desc(),
+                F("id").desc(),
+                name="contribution_endorsed_idx",
+            ),
+            models.Index(
+                F("consultation"),
+                F("status"),
+                F("comment_count").desc(),
+                Coalesce("published_at", "created_at").desc(),
+                F("id").desc(),
+                name="contribution_commented_idx",
             ),
             # Counting a theme's page numbers without reading the table.
             models.Index(fields=["consultation", "status", "theme"], name="contribution_theme_idx"),

@@ -5,15 +5,11 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
-    Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
 from django.db.models.functions import Coalesce
 
@@ -39,14 +35,10 @@ def _own(user: AnyUser) -> Q:
 
 
 def _with_details(queryset: QuerySet[Contribution], *, user: AnyUser) -> QuerySet[Contribution]:
-    """Everything an output needs in the same single query: joins, counts, answer ids."""
-    endorsements = (
-        Endorsement.objects.filter(contribution=OuterRef("pk"))
-        .order_by()
-        .values("contribution")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
+    """Everything an output needs in the same single query: joins, counts, answer ids.
+
+    The endorsement and comment totals are the stored counters; the per-stance comment
+    counts and answer ids are subqueries in the SELECT list, run for the page's rows only."""
     answer_ids = (
         Contribution.answers.through.objects.filter(from_contribution=OuterRef("pk"))
         .order_by("to_contribution_id")
@@ -55,7 +47,6 @@ def _with_details(queryset: QuerySet[Contribution], *, user: AnyUser) -> QuerySe
     queryset = queryset.select_related(
         "territory", "author", "author_card", "entered_by", "structure"
     ).annotate(
-        endorsement_count=Coalesce(Subquery(endorsements, output_field=IntegerField()), Value(0)),
         answer_ids=ArraySubquery(answer_ids),
     )
     queryset = annotate_comment_counts(queryset)

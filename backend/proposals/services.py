@@ -594,6 +594,14 @@ def _endorser_checks(
         )
 
 
+def _add_to_endorsement_count(contribution: Contribution, delta: int) -> None:
+    """In SQL (F()), in the caller's transaction: the stored counter never drifts from the
+    rows, whatever the caller's copy of the contribution holds."""
+    Contribution.objects.filter(pk=contribution.pk).update(
+        endorsement_count=F("endorsement_count") + delta
+    )
+
+
 def _endorsement_of(
     *,
     contribution: Contribution,
@@ -620,8 +628,11 @@ def endorsement_add(
     """ "We see it too" on a published problem: once per person and once per structure.
 
     Idempotent: endorsing again returns the existing endorsement (a structure already
-    endorsed by another member counts once). The partial unique indexes settle races.
+    endorsed by another member counts once). Locks the contribution row first (the order of
+    comment writes too), so adds and removes on a problem take turns; the partial unique
+    indexes still settle any other race. A new row adds one to `endorsement_count`.
     """
+    contribution = _locked(contribution)
     _ensure_endorsable(contribution)
     _endorser_checks(
         by=by, contribution=contribution, structure=structure, on_behalf_of_card=on_behalf_of_card
@@ -633,7 +644,7 @@ def endorsement_add(
         return existing
     try:
         with transaction.atomic():
-            return Endorsement.objects.create(
+            endorsement = Endorsement.objects.create(
                 contribution=contribution,
                 user=None if on_behalf_of_card is not None else by,
                 card=on_behalf_of_card,
@@ -647,6 +658,8 @@ def endorsement_add(
         if found is None:
             raise errors.Conflict() from None
         return found
+    _add_to_endorsement_count(contribution, 1)
+    return endorsement
 
 
 @transaction.atomic
@@ -657,7 +670,12 @@ def endorsement_remove(
     structure: Structure | None = None,
     on_behalf_of_card: ParticipantCard | None = None,
 ) -> None:
-    """Take an endorsement back; removing one that does not exist is a no-op."""
+    """Take an endorsement back; removing one that does not exist is a no-op.
+
+    Locks the contribution row first; a row really deleted takes one off
+    `endorsement_count`.
+    """
+    contribution = _locked(contribution)
     _endorser_checks(
         by=by, contribution=contribution, structure=structure, on_behalf_of_card=on_behalf_of_card
     )
@@ -665,4 +683,6 @@ def endorsement_remove(
         contribution=contribution, by=by, structure=structure, card=on_behalf_of_card
     )
     if found is not None:
-        found.delete()
+        deleted, _by_model = Endorsement.objects.filter(pk=found.pk).delete()
+        if deleted:
+            _add_to_endorsement_count(contribution, -1)

@@ -9,9 +9,10 @@ import time_machine
 from rest_framework.test import APIClient
 
 from backend.accounts.models import User
-from backend.comments.models import Comment, CommentStatus
+from backend.comments.models import Comment
 from backend.comments.policies import EDIT_WINDOW
 from backend.consultations.domain import PhaseKind
+from backend.moderation.services import content_hide
 from backend.proposals.models import Contribution, ParticipantCard
 from tests.consultations.conftest import Personas, middle_of
 
@@ -191,8 +192,8 @@ def test_hidden_comment_shows_its_reason_and_keeps_replies(
 ) -> None:
     comment = make_comment(body="Propos injurieux")
     reply = make_comment(by=people.outsider, parent=comment, body="Restons calmes")
-    Comment.objects.filter(pk=comment.pk).update(
-        status=CommentStatus.HIDDEN, hidden_reason="Propos injurieux envers une personne"
+    content_hide(
+        by=people.moderator, comment=comment, reason="Propos injurieux envers une personne"
     )
     listed = api_client.get(comments_url(problem)).json()["results"]
     assert listed[0]["status"] == "hidden"
@@ -272,7 +273,7 @@ def test_contribution_outputs_carry_comment_counts_and_most_commented_order(
     make_comment(stance="for")
     make_comment(stance="against")
     hidden = make_comment(stance="for")
-    Comment.objects.filter(pk=hidden.pk).update(status=CommentStatus.HIDDEN)
+    content_hide(by=people.moderator, comment=hidden, reason="Hors sujet")
     make_comment(contribution=newer, stance="neutral")
     detail = api_client.get(f"/api/v1/contributions/{problem.pk}/").json()
     assert detail["comment_counts"] == {"total": 2, "for": 1, "against": 1, "neutral": 0}

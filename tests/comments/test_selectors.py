@@ -4,13 +4,14 @@ from collections.abc import Callable
 
 import pytest
 
-from backend.comments.models import Comment, CommentStatus
+from backend.comments.models import Comment
 from backend.comments.selectors import (
     annotate_comment_counts,
     comment_counts_of,
     comment_list_for_contribution,
 )
 from backend.comments.services import comment_delete
+from backend.moderation.services import content_hide
 from backend.proposals.models import Contribution
 from tests.consultations.conftest import Personas
 
@@ -23,7 +24,7 @@ def test_thread_is_flat_oldest_first_and_keeps_removed_comments(
     first = make_comment()
     reply = make_comment(by=people.outsider, parent=first)
     hidden = make_comment(by=people.outsider)
-    Comment.objects.filter(pk=hidden.pk).update(status=CommentStatus.HIDDEN)
+    content_hide(by=people.moderator, comment=hidden, reason="Hors sujet")
     comment_delete(by=people.participant, comment=first)
     listed = list(comment_list_for_contribution(contribution=problem))
     assert [c.pk for c in listed] == [first.pk, reply.pk, hidden.pk]
@@ -41,7 +42,7 @@ def test_counts_per_stance_exclude_hidden_and_deleted(
     make_comment(stance="against")
     make_comment(stance="neutral")
     hidden = make_comment(stance="against")
-    Comment.objects.filter(pk=hidden.pk).update(status=CommentStatus.HIDDEN)
+    content_hide(by=people.moderator, comment=hidden, reason="Hors sujet")
     comment_delete(by=people.participant, comment=make_comment(stance="for"))
     counted = annotate_comment_counts(Contribution.objects.filter(pk=problem.pk)).get()
     assert comment_counts_of(counted) == {"total": 4, "for": 2, "against": 1, "neutral": 1}

@@ -13,6 +13,7 @@ from backend.comments.policies import EDIT_WINDOW
 from backend.comments.services import comment_delete, comment_edit
 from backend.consultations.domain import PhaseKind
 from backend.core import errors
+from backend.moderation.services import content_hide
 from backend.proposals.models import Contribution, ContributionStatus, ParticipantCard
 from backend.proposals.services import contribution_withdraw
 from tests.consultations.conftest import Personas, middle_of
@@ -180,7 +181,7 @@ def test_hidden_comments_can_neither_be_edited_nor_deleted_by_their_author(
     make_comment: Callable[..., Comment], people: Personas
 ) -> None:
     comment = make_comment()
-    Comment.objects.filter(pk=comment.pk).update(status=CommentStatus.HIDDEN, hidden_reason="x")
+    content_hide(by=people.moderator, comment=comment, reason="x")
     with pytest.raises(errors.CommentNotEditable):
         comment_delete(by=people.participant, comment=comment)
     with pytest.raises(errors.CommentNotEditable):

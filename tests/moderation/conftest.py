@@ -8,6 +8,7 @@ import time_machine
 
 from backend.accounts.models import User
 from backend.comments.models import Comment
+from backend.comments.services import comment_create
 from backend.consultations.domain import PhaseKind
 from backend.consultations.models import Consultation
 from backend.proposals.models import Contribution
@@ -41,18 +42,12 @@ def problem(publish_problem: Callable[..., Contribution]) -> Contribution:
 
 @pytest.fixture
 def make_comment(consultation: Consultation, people: Personas) -> Callable[..., Comment]:
-    """Comments are created directly: the comment services live in another app."""
+    """Comments are posted through comment_create, during the deliberation phase (so that the
+    stored comment counters stay true)."""
 
     def make(*, on: Contribution, by: User | None = None, body: str = "Pas d'accord.") -> Comment:
-        author = by or people.outsider
-        return Comment.objects.create(
-            consultation=on.consultation,
-            target_kind="contribution",
-            contribution=on,
-            author=author,
-            entered_by=author,
-            body=body,
-        )
+        with time_machine.travel(middle_of(PhaseKind.DELIBERATION), tick=False):
+            return comment_create(by=by or people.outsider, contribution=on, body=body)
 
     return make
 

@@ -350,10 +350,9 @@ class TestLog:
         def act(n: int) -> None:
             for index in range(n):
                 contribution = publish_problem(title=f"P{index}")
+                comment = make_comment(on=contribution)
                 content_hide(by=people.moderator, contribution=contribution, reason="Spam")
-                content_hide(
-                    by=people.organizer, comment=make_comment(on=contribution), reason="Spam"
-                )
+                content_hide(by=people.organizer, comment=comment, reason="Spam")
 
         act(1)
         with django_assert_num_queries(4):

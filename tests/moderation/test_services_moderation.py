@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from backend.comments.models import Comment, CommentStatus
+from backend.comments.services import comment_delete
 from backend.consultations.domain import PhaseKind
 from backend.core import errors
 from backend.moderation.models import ActionKind, ModerationAction, Report, Resolution
@@ -152,7 +153,8 @@ class TestHide:
         assert (comment.status, comment.hidden_reason) == (CommentStatus.VISIBLE, "")
 
     def test_deleted_comment_is_not_moderatable(self, comment: Comment, people: Personas) -> None:
-        Comment.objects.filter(pk=comment.pk).update(status=CommentStatus.DELETED)
+        with time_machine.travel(middle_of(PhaseKind.DELIBERATION), tick=False):
+            comment_delete(by=people.outsider, comment=comment)
         with pytest.raises(errors.NotModeratable):
             content_hide(by=people.moderator, comment=comment, reason="Spam")
 
