@@ -66,3 +66,13 @@ def _plain_static_storage(settings: Any) -> None:
 def _fast_password_hashing(settings: Any) -> None:
     """The production hasher is slow on purpose; the tests only need a working one."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def in_memory_channel_layer(settings: Any) -> None:
+    """Tests that read the channel layer directly from sync code use the in-memory layer.
+
+    Redis layers bind their connections to the event loop that first used them, and each
+    async_to_sync call runs its own loop; the multi-worker tests use Redis on purpose.
+    """
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

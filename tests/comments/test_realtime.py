@@ -16,7 +16,10 @@ from backend.core.realtime import consultation_group
 from backend.proposals.models import Contribution
 from tests.consultations.conftest import Personas, middle_of
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("in_memory_channel_layer"),
+]
 
 
 async def receive(layer: Any, channel: str) -> Any:

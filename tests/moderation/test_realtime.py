@@ -15,7 +15,10 @@ from backend.moderation.services import content_hide, content_restore
 from backend.proposals.models import Contribution
 from tests.consultations.conftest import Personas
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("in_memory_channel_layer"),
+]
 
 
 async def _receive(layer: Any, channel: str, timeout: float) -> dict[str, Any]:
