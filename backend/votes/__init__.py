@@ -1,0 +1,1 @@
+"""Votes: ballots cast under a consultation's voting method, and their results."""
