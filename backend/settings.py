@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "backend.proposals",
     "backend.comments",
     "backend.moderation",
+    "backend.votes",
     "backend.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -192,6 +193,8 @@ SPECTACULAR_SETTINGS = {
         "ThemeEnum": "backend.consultations.models.Theme",
         "ConsultationStatusEnum": "backend.consultations.models.ConsultationStatus",
         "GateCodeEnum": "backend.consultations.domain.GateCode",
+        "BallotOriginEnum": "backend.votes.models.BallotOrigin",
+        "OriginEnum": "backend.proposals.models.Origin",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [

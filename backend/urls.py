@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("backend.proposals.api.urls")),
     path("", include("backend.comments.api.urls")),
     path("", include("backend.moderation.api.urls")),
+    path("", include("backend.votes.api.urls")),
 ]
 
 urlpatterns = [

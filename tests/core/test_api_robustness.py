@@ -25,6 +25,7 @@ from backend.moderation.services import report_create
 from backend.proposals.models import Contribution
 from backend.structures.models import Membership, Structure
 from backend.territories.models import Territory
+from backend.votes.models import Vote
 
 SCHEMA = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "openapi" / "openapi.yaml").read_text()
@@ -92,6 +93,7 @@ PARAMETER_MODELS: dict[str, Any] = {
     "token_id": AccessToken,
     "report_id": Report,
     "role_id": ConsultationRole,
+    "vote_id": Vote,
 }
 ID_BY_PREFIX: dict[str, Any] = {
     "territories": Territory,
@@ -101,6 +103,7 @@ ID_BY_PREFIX: dict[str, Any] = {
     "comments": Comment,
     "reports": Report,
     "tokens": AccessToken,
+    "votes": Vote,
 }
 
 

@@ -1,0 +1,146 @@
+"""Votes API serializers: strict inputs, outputs without voters' identities."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from backend.core.serializers import SafeDateTimeField, StrictInputSerializer
+from backend.structures.models import Structure
+from backend.votes.models import (
+    PAPER_REFERENCE_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    BallotLine,
+    BallotOrigin,
+    VoteMethod,
+)
+from backend.votes.services import MAX_ITEMS, MAX_PAPER_LINES, SMALLINT_MAX
+
+
+class VoteOptionsInput(StrictInputSerializer):
+    max_supports = serializers.IntegerField(
+        required=False, min_value=1, help_text="support: at most this many supports per person"
+    )
+    threshold = serializers.IntegerField(
+        required=False, min_value=1, help_text="support: supports that mark an item as reached"
+    )
+    dot_budget = serializers.IntegerField(
+        required=False, min_value=1, help_text="dots: points each person spreads (required)"
+    )
+    dot_max_per_item = serializers.IntegerField(
+        required=False, min_value=1, help_text="dots: at most this many points on one item"
+    )
+
+
+class VoteCreateInput(StrictInputSerializer):
+    title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
+    method = serializers.ChoiceField(choices=VoteMethod.choices)
+    items = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=False,
+        max_length=MAX_ITEMS,
+        help_text="ids of published proposals of the consultation",
+    )
+    options = VoteOptionsInput(required=False, default=dict)
+    one_structure_one_voice = serializers.BooleanField(required=False, default=False)
+
+
+class VoteItemOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class VoteOptionsOutput(serializers.Serializer[Any]):
+    max_supports = serializers.IntegerField(required=False)
+    threshold = serializers.IntegerField(required=False)
+    dot_budget = serializers.IntegerField(required=False)
+    dot_max_per_item = serializers.IntegerField(required=False)
+
+
+class VoteOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    consultation = serializers.IntegerField(source="consultation_id")
+    title = serializers.CharField()
+    method = serializers.ChoiceField(choices=VoteMethod.choices)
+    options = VoteOptionsOutput()
+    items = VoteItemOutput(many=True, source="items.all")
+    one_structure_one_voice = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class BallotCastInput(StrictInputSerializer):
+    choices = serializers.DictField(
+        child=serializers.IntegerField(min_value=-SMALLINT_MAX, max_value=SMALLINT_MAX),
+        help_text="item id -> value: 1 for support or approval; the grade index 0 (Excellent) "
+        "to 6 (To reject) for majority judgment; points for dots; the rank (1 best) for "
+        "ranking; 1, -1 or 0 for agree, disagree, pass. Items left out have no line.",
+    )
+    structure = serializers.PrimaryKeyRelatedField(
+        queryset=Structure.objects.all(), allow_null=True, required=False, default=None
+    )
+    origin = serializers.ChoiceField(
+        choices=BallotOrigin.choices, required=False, default=BallotOrigin.WEB
+    )
+
+    def validate_choices(self, value: dict[str, int]) -> dict[int, int]:
+        parsed: dict[int, int] = {}
+        for key, choice in value.items():
+            if not key.isdigit() or len(key) > 18:
+                raise serializers.ValidationError(
+                    _("Item ids are whole numbers."), code="invalid_item"
+                )
+            parsed[int(key)] = choice
+        return parsed
+
+
+class BallotOutput(serializers.Serializer[Any]):
+    vote = serializers.IntegerField()
+    choices = serializers.DictField(child=serializers.IntegerField())
+    structure = serializers.IntegerField(allow_null=True)
+    origin = serializers.ChoiceField(choices=BallotOrigin.choices, allow_null=True)
+    cast_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+
+def ballot_data(*, vote_id: int, lines: list[BallotLine]) -> dict[str, Any]:
+    """One voter's lines as one ballot (empty when there are none)."""
+    first = lines[0] if lines else None
+    return {
+        "vote": vote_id,
+        "choices": {str(line.item_id): line.value for line in lines},
+        "structure": first.structure_id if first else None,
+        "origin": first.origin if first else None,
+        "cast_at": min(line.cast_at for line in lines) if lines else None,
+        "updated_at": max(line.updated_at for line in lines) if lines else None,
+    }
+
+
+class PaperBallotLineInput(StrictInputSerializer):
+    """One paper ballot line (documentation: the service checks every line itself)."""
+
+    card = serializers.IntegerField(required=False, help_text="participant card id")
+    card_label = serializers.CharField(required=False, help_text="or the card's label")
+    item = serializers.IntegerField()
+    value = serializers.IntegerField()
+    paper_reference = serializers.CharField(
+        required=False, allow_blank=True, max_length=PAPER_REFERENCE_MAX_LENGTH
+    )
+    captured_at = SafeDateTimeField(required=False)
+
+
+class PaperBallotImportInput(StrictInputSerializer):
+    lines = PaperBallotLineInput(many=True)
+
+
+class PaperBallotImportEnvelopeInput(StrictInputSerializer):
+    """What the view parses: the lines stay raw so that every bad one is reported at once."""
+
+    lines = serializers.ListField(
+        child=serializers.JSONField(), allow_empty=False, max_length=MAX_PAPER_LINES
+    )
+
+
+class PaperBallotImportOutput(serializers.Serializer[Any]):
+    lines = serializers.IntegerField(help_text="lines recorded (created or replaced)")
+    cards = serializers.IntegerField(help_text="participant cards concerned")

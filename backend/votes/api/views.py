@@ -1,0 +1,158 @@
+"""Vote endpoints: public reads of a consultation's votes, the caller's ballot, paper entry."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.consultations.selectors import consultation_get
+from backend.core.api.requests import parse_input, signed_in_user
+from backend.idempotency.api.decorators import (
+    IDEMPOTENCY_PARAMETERS,
+    IDEMPOTENCY_RESPONSES,
+    idempotent,
+)
+from backend.votes import selectors, services
+from backend.votes.api.serializers import (
+    BallotCastInput,
+    BallotOutput,
+    PaperBallotImportEnvelopeInput,
+    PaperBallotImportInput,
+    PaperBallotImportOutput,
+    VoteCreateInput,
+    VoteOutput,
+    ballot_data,
+)
+from backend.votes.models import Vote
+
+TAGS = ["votes"]
+
+
+def _vote_output(request: Request, vote_id: int) -> dict[str, Any]:
+    return dict(VoteOutput(selectors.vote_get(vote_id=vote_id, user=request.user)).data)
+
+
+def _ballot_output(request: Request, vote: Vote) -> dict[str, Any]:
+    lines = selectors.ballot_get(vote=vote, user=request.user)
+    return dict(BallotOutput(ballot_data(vote_id=vote.pk, lines=lines)).data)
+
+
+class ConsultationVoteListView(GenericAPIView[Vote]):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    filter_backends: list[Any] = []
+    queryset = Vote.objects.none()
+
+    @extend_schema(
+        operation_id="consultation_votes_list",
+        tags=TAGS,
+        summary="The votes of a consultation, oldest first",
+        responses=VoteOutput(many=True),
+    )
+    def get(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        page = self.paginate_queryset(selectors.vote_list(consultation=consultation))
+        return self.get_paginated_response(VoteOutput(page, many=True).data)
+
+    @extend_schema(
+        operation_id="consultation_votes_create",
+        tags=TAGS,
+        summary="Set up a vote over published proposals (the consultation's organizers)",
+        description="Options: `max_supports` and `threshold` for support; `dot_budget` "
+        "(required) and `dot_max_per_item` for dots. Other methods take none.",
+        request=VoteCreateInput,
+        responses={201: VoteOutput},
+    )
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        data = parse_input(VoteCreateInput, request)
+        vote = services.vote_create(by=signed_in_user(request), consultation=consultation, **data)
+        return Response(_vote_output(request, vote.pk), status=status.HTTP_201_CREATED)
+
+
+class VoteDetailView(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        operation_id="votes_retrieve",
+        tags=TAGS,
+        summary="Get a vote: its method, options and items",
+        responses=VoteOutput,
+    )
+    def get(self, request: Request, vote_id: int) -> Response:
+        return Response(_vote_output(request, vote_id))
+
+
+class MyBallotView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="votes_my_ballot_retrieve",
+        tags=TAGS,
+        summary="The caller's ballot on this vote (empty choices when none)",
+        responses=BallotOutput,
+    )
+    def get(self, request: Request, vote_id: int) -> Response:
+        vote = selectors.vote_get(vote_id=vote_id, user=request.user)
+        return Response(_ballot_output(request, vote))
+
+    @extend_schema(
+        operation_id="votes_my_ballot_update",
+        tags=TAGS,
+        summary="Cast or replace the caller's whole ballot (the last one counts)",
+        description="Only while the vote phase is open (409 phase_closed). Items left out "
+        "of `choices` lose their line. In majority judgment an item left ungraded counts as "
+        "To reject (grade 6) in the results. `structure`: vote for a structure you belong "
+        "to. The origins workshop and paper are for facilitators (403 permission_denied).",
+        request=BallotCastInput,
+        responses=BallotOutput,
+    )
+    def put(self, request: Request, vote_id: int) -> Response:
+        vote = selectors.vote_get(vote_id=vote_id, user=request.user)
+        data = parse_input(BallotCastInput, request)
+        services.ballot_cast(by=signed_in_user(request), vote=vote, **data)
+        return Response(_ballot_output(request, vote))
+
+    @extend_schema(
+        operation_id="votes_my_ballot_destroy",
+        tags=TAGS,
+        summary="Withdraw the caller's ballot while the vote phase is open",
+        request=None,
+        responses={204: None},
+    )
+    def delete(self, request: Request, vote_id: int) -> Response:
+        vote = selectors.vote_get(vote_id=vote_id, user=request.user)
+        services.ballot_withdraw(by=signed_in_user(request), vote=vote)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PaperBallotImportView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="votes_paper_ballots_create",
+        tags=TAGS,
+        summary="Enter paper ballots in bulk, one line per card and item (facilitators)",
+        description="All or nothing: when any line is bad, nothing is written and the 400 "
+        "validation_error names every bad line as `lines.<index>.<field>` (index from 0), "
+        "with `details.bad_lines` listing line numbers from 1. Lines for a card and an item "
+        "already entered replace the earlier value. Up to 2000 lines per request.",
+        request=PaperBallotImportInput,
+        responses={201: PaperBallotImportOutput, **IDEMPOTENCY_RESPONSES},
+        parameters=IDEMPOTENCY_PARAMETERS,
+    )
+    @idempotent
+    def post(self, request: Request, vote_id: int) -> Response:
+        vote = selectors.vote_get(vote_id=vote_id, user=request.user)
+        data = parse_input(PaperBallotImportEnvelopeInput, request)
+        result = services.paper_ballots_import(
+            by=signed_in_user(request), vote=vote, lines=data["lines"]
+        )
+        return Response(
+            PaperBallotImportOutput({"lines": result.lines, "cards": result.cards}).data,
+            status=status.HTTP_201_CREATED,
+        )

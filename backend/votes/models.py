@@ -1,0 +1,152 @@
+"""Votes (a method over a set of items) and ballot lines: one row per voter and item."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TITLE_MAX_LENGTH = 200
+PAPER_REFERENCE_MAX_LENGTH = 120
+
+
+class VoteMethod(models.TextChoices):
+    SUPPORT = "support", _("Support")
+    APPROVAL = "approval", _("Approval")
+    MAJORITY_JUDGMENT = "majority_judgment", _("Majority judgment")
+    DOTS = "dots", _("Dots")
+    RANKING = "ranking", _("Ranking")
+    AGREE = "agree", _("Agree / disagree / pass")
+
+
+class BallotOrigin(models.TextChoices):
+    WEB = "web", _("Web")
+    MOBILE = "mobile", _("Mobile app")
+    WORKSHOP = "workshop", _("Workshop")
+    PAPER = "paper", _("Paper")
+
+
+class Vote(models.Model):
+    consultation = models.ForeignKey(
+        "consultations.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="votes",
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    method = models.CharField(_("method"), max_length=20, choices=VoteMethod.choices)
+    # max_supports, threshold (support); dot_budget, dot_max_per_item (dots).
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    items = models.ManyToManyField(
+        "proposals.Contribution", verbose_name=_("items"), related_name="votes"
+    )
+    one_structure_one_voice = models.BooleanField(_("one structure, one voice"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        ordering = ["consultation_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BallotLine(models.Model):
+    """One voter's value for one item: 1 for a support or an approval, the grade index 0..6
+    (0 Excellent ... 6 To reject) in majority judgment, points for dots, the rank (1 best)
+    for ranking, 1 / -1 / 0 for agree / disagree / pass."""
+
+    vote = models.ForeignKey(
+        Vote, verbose_name=_("vote"), on_delete=models.CASCADE, related_name="ballot_lines"
+    )
+    item = models.ForeignKey(
+        "proposals.Contribution",
+        verbose_name=_("item"),
+        on_delete=models.CASCADE,
+        related_name="ballot_lines",
+    )
+    voter_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voter (account)"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="ballot_lines",
+    )
+    voter_card = models.ForeignKey(
+        "proposals.ParticipantCard",
+        verbose_name=_("voter (participant card)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ballot_lines",
+    )
+    structure = models.ForeignKey(
+        "structures.Structure",
+        verbose_name=_("on behalf of the structure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ballot_lines",
+    )
+    value = models.SmallIntegerField(_("value"))
+    origin = models.CharField(
+        _("origin"), max_length=10, choices=BallotOrigin.choices, default=BallotOrigin.WEB
+    )
+    paper_reference = models.CharField(
+        _("sheet or workshop reference"),
+        max_length=PAPER_REFERENCE_MAX_LENGTH,
+        blank=True,
+        default="",
+    )
+    captured_at = models.DateTimeField(_("captured at"), default=timezone.now)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cast_at = models.DateTimeField(_("cast at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ballot line")
+        verbose_name_plural = _("ballot lines")
+        ordering = ["vote_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(voter_user__isnull=False, voter_card__isnull=True)
+                    | Q(voter_user__isnull=True, voter_card__isnull=False)
+                ),
+                name="ballot_line_one_voter",
+            ),
+            # Partial unique indexes: the target of ballot_cast's INSERT ... ON CONFLICT.
+            models.UniqueConstraint(
+                fields=["vote", "item", "voter_user"],
+                condition=Q(voter_user__isnull=False),
+                name="ballot_line_unique_user",
+            ),
+            models.UniqueConstraint(
+                fields=["vote", "item", "voter_card"],
+                condition=Q(voter_card__isnull=False),
+                name="ballot_line_unique_card",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["vote", "item", "value"], name="ballot_line_count_idx"),
+            models.Index(fields=["voter_card"], name="ballot_line_card_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}/{self.item_id}: {self.value}"
