@@ -12,7 +12,9 @@ class VoteAdmin(admin.ModelAdmin):
     list_filter = ["method", "one_structure_one_voice"]
     search_fields = ["title"]
     raw_id_fields = ["consultation", "created_by", "items"]
-    readonly_fields = ["created_at", "closed_at"]
+    readonly_fields = ["created_at", "closed_at", "result_computed_at", "ballots_digest"]
+    # The frozen result and the published ballot file are never edited by hand.
+    exclude = ["ballots_csv"]
 
 
 @admin.register(BallotLine)

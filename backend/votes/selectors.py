@@ -1,18 +1,25 @@
-"""Reads on votes: a consultation's votes, one vote, a voter's ballot."""
+"""Reads on votes: a consultation's votes, one vote, a voter's ballot, results, ballot file."""
+
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from backend.consultations.models import Consultation
 from backend.consultations.policies import AnyUser, can_view_consultation, is_signed_in
 from backend.core import errors
 from backend.proposals.models import Contribution
+from backend.votes.counting import NO_GROUP, Grouping, tally_groups
 from backend.votes.models import BallotLine, Vote
 
 
 def _votes() -> QuerySet[Vote]:
     items = Contribution.objects.only("id", "title").order_by("id")
-    return Vote.objects.select_related("consultation").prefetch_related(
-        Prefetch("items", queryset=items)
+    return (
+        Vote.objects.select_related("consultation__territory")
+        .defer("ballots_csv")
+        .prefetch_related(Prefetch("items", queryset=items))
     )
 
 
@@ -34,3 +41,63 @@ def ballot_get(*, vote: Vote, user: AnyUser) -> list[BallotLine]:
     if not is_signed_in(user):
         return []
     return list(BallotLine.objects.filter(vote=vote, voter_user=user).order_by("item_id"))
+
+
+def _items(vote: Vote) -> list[int]:
+    """The vote's item ids, ascending (from the prefetch of vote_get when there is one)."""
+    return sorted(item.pk for item in vote.items.all())
+
+
+def _by_structure(vote: Vote, by: str | None) -> bool:
+    return vote.one_structure_one_voice if by is None else by == "structure"
+
+
+def vote_results(*, vote: Vote, by: str | None = None) -> dict[str, Any]:
+    """The vote's result: the frozen one once closed, else a live count (one query).
+
+    `by`: "person" (each voter counts) or "structure" (one structure, one voice: the lines
+    cast for a structure count once, the latest per item); default: the vote's setting.
+    """
+    by_structure = _by_structure(vote, by)
+    if vote.result is not None and by_structure == vote.one_structure_one_voice:
+        result = dict(vote.result)
+        computed_at = vote.result_computed_at
+    else:
+        result = tally_groups(vote=vote, items=_items(vote), by_structure=by_structure)[NO_GROUP]
+        computed_at = None
+    return {
+        **result,
+        "vote": vote.pk,
+        "counted_by": "structure" if by_structure else "person",
+        "is_final": vote.closed_at is not None,
+        "computed_at": computed_at,
+        "ballots_digest": vote.ballots_digest or None,
+    }
+
+
+def vote_result_breakdown(*, vote: Vote, grouping: str, by: str | None = None) -> dict[str, Any]:
+    """The same count per origin, structure type or voter territory (one query)."""
+    by_structure = _by_structure(vote, by)
+    groups = tally_groups(
+        vote=vote, items=_items(vote), by_structure=by_structure, grouping=Grouping(grouping)
+    )
+    return {
+        "vote": vote.pk,
+        "by": grouping,
+        "counted_by": "structure" if by_structure else "person",
+        "is_final": vote.closed_at is not None,
+        "groups": [{"key": key, "result": result} for key, result in groups.items()],
+    }
+
+
+@dataclass(frozen=True)
+class BallotFile:
+    text: str
+    digest: str
+
+
+def vote_ballot_file(*, vote: Vote) -> BallotFile:
+    """The anonymized ballot file, published once the vote is closed (409 conflict before)."""
+    if vote.closed_at is None:
+        raise errors.Conflict(_("The ballot file is published when the vote closes."))
+    return BallotFile(text=vote.ballots_csv, digest=vote.ballots_digest)

@@ -1,5 +1,10 @@
-"""Writes on votes: setting one up, casting and replacing a ballot, importing paper ballots."""
+"""Writes on votes: setting one up, casting a ballot, importing paper ballots, closing."""
 
+import csv
+import hashlib
+import hmac
+import io
+import secrets
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,8 +28,10 @@ from backend.proposals.models import (
     ParticipantCard,
 )
 from backend.structures.models import Membership, Structure
+from backend.votes.counting import NO_GROUP, tally_groups
 from backend.votes.domain import validation
 from backend.votes.domain.ballots import Method
+from backend.votes.domain.recount import CSV_COLUMNS
 from backend.votes.domain.validation import BallotProblemCode, BallotRules
 from backend.votes.models import (
     PAPER_REFERENCE_MAX_LENGTH,
@@ -204,13 +211,28 @@ def vote_create(
     return vote
 
 
-def _ensure_vote_open(*, by: User, vote: Vote) -> None:
-    ensure_allowed(user=by, consultation=vote.consultation, verb=Verb.VOTE)
+def _ensure_vote_open(*, by: User | None, vote: Vote) -> None:
+    if by is not None:
+        ensure_allowed(user=by, consultation=vote.consultation, verb=Verb.VOTE)
     if vote.closed_at is not None:
         raise errors.PhaseClosed(
             _("This vote is closed."),
             details={"open_phase": None, "allowed_in": [], "closed_at": vote.closed_at.isoformat()},
         )
+
+
+def _hold_vote_open(*, vote: Vote) -> None:
+    """Share-lock the vote row until commit and check it is still open: vote_close takes the
+    row FOR UPDATE, so it waits for the writes in flight and later writes see it closed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT closed_at FROM {Vote._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608 (constant identifiers)
+            [vote.pk],
+        )
+        row = cursor.fetchone()
+    if row is not None and row[0] is not None:
+        vote.closed_at = row[0]
+        _ensure_vote_open(by=None, vote=vote)
 
 
 def _lock_voter(*, vote: Vote, key: str) -> None:
@@ -321,6 +343,7 @@ def ballot_cast(
     else:
         voter_user_id, voter_card_id = by.pk, None
         key, column = f"user:{by.pk}", "voter_user_id"
+    _hold_vote_open(vote=vote)
     _lock_voter(vote=vote, key=key)
     now = timezone.now()
     item_ids = list(choices)
@@ -371,6 +394,7 @@ def ballot_withdraw(*, by: User, vote: Vote) -> int:
     """
     vote = Vote.objects.select_related("consultation").get(pk=vote.pk)
     _ensure_vote_open(by=by, vote=vote)
+    _hold_vote_open(vote=vote)
     _lock_voter(vote=vote, key=f"user:{by.pk}")
     removed, _detail = BallotLine.objects.filter(vote=vote, voter_user=by).delete()
     if removed:
@@ -546,6 +570,7 @@ def paper_ballots_import(
         parsed.append((index, card_id, item, value, reference, captured_at))
 
     card_ids = sorted({card_id for _index, card_id, *_rest in parsed})
+    _hold_vote_open(vote=vote)
     for card_id in card_ids:
         _lock_voter(vote=vote, key=f"card:{card_id}")
     ballots: dict[int, dict[int, int]] = {card_id: {} for card_id in card_ids}
@@ -605,3 +630,88 @@ def paper_ballots_import(
 def _line_key(name: str) -> tuple[int, str]:
     parts = name.split(".")
     return (int(parts[1]), name) if len(parts) > 2 and parts[1].isdigit() else (-1, name)
+
+
+def _pseudonym(salt: str, key: str) -> str:
+    return hmac.new(salt.encode(), key.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _ballot_file(*, vote: Vote, items: Sequence[int], salt: str) -> str:
+    """The anonymized ballot file: one row per line, oldest write first (so the last row per
+    (structure, item) is the latest, as in "one structure, one voice")."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    lines = (
+        BallotLine.objects.filter(vote=vote, item_id__in=items)
+        .order_by("updated_at", "id")
+        .values_list(
+            "voter_user_id",
+            "voter_card_id",
+            "structure_id",
+            "structure__type",
+            "item_id",
+            "value",
+            "origin",
+            "captured_at",
+        )
+    )
+    for user_id, card_id, structure_id, structure_type, item, value, origin, captured in lines:
+        voter = f"u{user_id}" if user_id is not None else f"c{card_id}"
+        writer.writerow(
+            [
+                _pseudonym(salt, voter),
+                _pseudonym(salt, f"s{structure_id}") if structure_id is not None else "",
+                item,
+                value,
+                origin,
+                structure_type or "",
+                timezone.localtime(captured).date().isoformat(),
+            ]
+        )
+    return out.getvalue()
+
+
+@transaction.atomic
+def vote_close(*, by: User, vote: Vote) -> Vote:
+    """Close a vote (its organizers): freeze the final result and publish the anonymized
+    ballot file with its SHA-256 digest. Ballots are refused afterwards (phase_closed).
+
+    Gate: MANAGE. Lock: the vote row (select_for_update), so ballot casts, which read the
+    vote after it, see it closed. Closing twice: 409 conflict. Emits `vote.closed` after
+    commit.
+    """
+    vote = (
+        Vote.objects.select_for_update().select_related("consultation__territory").get(pk=vote.pk)
+    )
+    ensure_allowed(user=by, consultation=vote.consultation, verb=Verb.MANAGE)
+    if vote.closed_at is not None:
+        raise errors.Conflict(
+            _("This vote is already closed."),
+            details={"closed_at": vote.closed_at.isoformat()},
+        )
+    items = sorted(_item_ids(vote))
+    result = tally_groups(vote=vote, items=items, by_structure=vote.one_structure_one_voice)[
+        NO_GROUP
+    ]
+    vote.pseudonym_salt = secrets.token_hex(32)
+    vote.ballots_csv = _ballot_file(vote=vote, items=items, salt=vote.pseudonym_salt)
+    vote.ballots_digest = hashlib.sha256(vote.ballots_csv.encode()).hexdigest()
+    vote.result = result
+    vote.closed_at = vote.result_computed_at = timezone.now()
+    vote.save(
+        update_fields=[
+            "closed_at",
+            "result",
+            "result_computed_at",
+            "ballots_csv",
+            "ballots_digest",
+            "pseudonym_salt",
+        ]
+    )
+    emit_after_commit(
+        group=consultation_group(vote.consultation_id),
+        event="vote.closed",
+        data={"id": vote.pk, "consultation": vote.consultation_id},
+    )
+    return vote

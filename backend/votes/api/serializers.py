@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from backend.core.serializers import SafeDateTimeField, StrictInputSerializer
 from backend.structures.models import Structure
+from backend.votes.counting import Grouping
 from backend.votes.models import (
     PAPER_REFERENCE_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -144,3 +145,92 @@ class PaperBallotImportEnvelopeInput(StrictInputSerializer):
 class PaperBallotImportOutput(serializers.Serializer[Any]):
     lines = serializers.IntegerField(help_text="lines recorded (created or replaced)")
     cards = serializers.IntegerField(help_text="participant cards concerned")
+
+
+class VoteResultsQueryInput(serializers.Serializer[Any]):
+    by = serializers.ChoiceField(
+        choices=[("person", "person"), ("structure", "structure")],
+        required=False,
+        help_text="person: every voter counts; structure: one structure, one voice (the lines "
+        "cast for a structure count once, the latest per item). Default: the vote's setting.",
+    )
+
+
+class VoteResultBreakdownQueryInput(serializers.Serializer[Any]):
+    by = serializers.ChoiceField(choices=[(g.value, g.value) for g in Grouping])
+    counted_by = serializers.ChoiceField(
+        choices=[("person", "person"), ("structure", "structure")], required=False
+    )
+
+
+class VoteResultEntryOutput(serializers.Serializer[Any]):
+    """One item's line of a result; the fields present depend on the method."""
+
+    item = serializers.IntegerField()
+    rank = serializers.IntegerField(required=False, help_text="1 = best; ties share a rank")
+    count = serializers.IntegerField(required=False, help_text="support, approval")
+    has_reached_threshold = serializers.BooleanField(required=False, help_text="support")
+    points = serializers.IntegerField(required=False, help_text="dots")
+    voter_count = serializers.IntegerField(required=False, help_text="dots: voters with points")
+    majority_grade = serializers.IntegerField(
+        required=False, allow_null=True, help_text="majority judgment: 0 Excellent .. 6 To reject"
+    )
+    profile = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="majority judgment: judgments per grade, Excellent first; ungraded = To reject",
+    )
+    better_count = serializers.IntegerField(required=False)
+    worse_count = serializers.IntegerField(required=False)
+    agree = serializers.IntegerField(required=False)
+    disagree = serializers.IntegerField(required=False)
+    passed = serializers.IntegerField(required=False)
+    total = serializers.IntegerField(required=False)
+
+
+class VoteBordaEntryOutput(serializers.Serializer[Any]):
+    item = serializers.IntegerField()
+    rank = serializers.IntegerField()
+    points = serializers.IntegerField()
+
+
+class VoteResultBodyOutput(serializers.Serializer[Any]):
+    method = serializers.ChoiceField(choices=VoteMethod.choices)
+    voter_count = serializers.IntegerField()
+    threshold = serializers.IntegerField(required=False, allow_null=True)
+    entries = VoteResultEntryOutput(many=True, help_text="best first (agree: in item order)")
+    preferences = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        required=False,
+        help_text="ranking: d[i][j], voters preferring item i to item j (items ascending)",
+    )
+    borda = VoteBordaEntryOutput(many=True, required=False, help_text="ranking: second reading")
+
+
+class VoteResultOutput(VoteResultBodyOutput):
+    vote = serializers.IntegerField()
+    counted_by = serializers.ChoiceField(choices=[("person", "person"), ("structure", "structure")])
+    is_final = serializers.BooleanField(help_text="true once the vote is closed")
+    computed_at = serializers.DateTimeField(
+        allow_null=True, help_text="when the frozen result was computed (null: live count)"
+    )
+    ballots_digest = serializers.CharField(
+        allow_null=True, help_text="SHA-256 (hex) of the published ballot file, once closed"
+    )
+
+
+class VoteResultGroupOutput(serializers.Serializer[Any]):
+    key = serializers.CharField(
+        help_text="origin: online, workshop or paper; structure_type: a structure type or "
+        "none; territory: the id of the consultation territory's child the voter lives in, "
+        "the consultation territory's id, unknown or outside"
+    )
+    result = VoteResultBodyOutput()
+
+
+class VoteResultBreakdownOutput(serializers.Serializer[Any]):
+    vote = serializers.IntegerField()
+    by = serializers.ChoiceField(choices=[(g.value, g.value) for g in Grouping])
+    counted_by = serializers.ChoiceField(choices=[("person", "person"), ("structure", "structure")])
+    is_final = serializers.BooleanField()
+    groups = VoteResultGroupOutput(many=True)

@@ -17,4 +17,16 @@ urlpatterns = [
         views.PaperBallotImportView.as_view(),
         name="vote-paper-ballots",
     ),
+    path("votes/<int:vote_id>/close/", views.VoteCloseView.as_view(), name="vote-close"),
+    path("votes/<int:vote_id>/results/", views.VoteResultsView.as_view(), name="vote-results"),
+    path(
+        "votes/<int:vote_id>/results/breakdown/",
+        views.VoteResultBreakdownView.as_view(),
+        name="vote-result-breakdown",
+    ),
+    path(
+        "votes/<int:vote_id>/ballots.csv",
+        views.VoteBallotFileView.as_view(),
+        name="vote-ballot-file",
+    ),
 ]

@@ -1,11 +1,14 @@
-"""Vote endpoints: public reads of a consultation's votes, the caller's ballot, paper entry."""
+"""Vote endpoints: votes, the caller's ballot, paper entry, closing, results, ballot file."""
 
+import base64
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +29,10 @@ from backend.votes.api.serializers import (
     PaperBallotImportOutput,
     VoteCreateInput,
     VoteOutput,
+    VoteResultBreakdownOutput,
+    VoteResultBreakdownQueryInput,
+    VoteResultOutput,
+    VoteResultsQueryInput,
     ballot_data,
 )
 from backend.votes.models import Vote
@@ -156,3 +163,110 @@ class PaperBallotImportView(APIView):
             PaperBallotImportOutput({"lines": result.lines, "cards": result.cards}).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+def _query(input_class: type[Any], request: Request) -> dict[str, Any]:
+    serializer = input_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class VoteCloseView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="votes_close",
+        tags=TAGS,
+        summary="Close a vote: freeze its result and publish the ballot file (organizers)",
+        description="Ballots are refused afterwards (409 phase_closed). Closing a closed vote: "
+        "409 conflict.",
+        request=None,
+        responses=VoteResultOutput,
+    )
+    def post(self, request: Request, vote_id: int) -> Response:
+        vote = selectors.vote_get(vote_id=vote_id, user=request.user)
+        services.vote_close(by=signed_in_user(request), vote=vote)
+        vote = selectors.vote_get(vote_id=vote_id, user=request.user)
+        return Response(VoteResultOutput(selectors.vote_results(vote=vote)).data)
+
+
+class VoteResultsView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="votes_results_retrieve",
+        tags=TAGS,
+        summary="A vote's result: live while open, frozen once closed",
+        description="Majority judgment: an item a voter left ungraded counts as To reject. "
+        "`?by=structure` applies one structure, one voice: the lines cast on behalf of a "
+        "structure count once per structure, the latest line per (structure, item).",
+        parameters=[VoteResultsQueryInput],
+        responses=VoteResultOutput,
+    )
+    def get(self, request: Request, vote_id: int) -> Response:
+        vote = selectors.vote_get(vote_id=vote_id, user=request.user)
+        query = _query(VoteResultsQueryInput, request)
+        return Response(VoteResultOutput(selectors.vote_results(vote=vote, **query)).data)
+
+
+class VoteResultBreakdownView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="votes_results_breakdown_retrieve",
+        tags=TAGS,
+        summary="A vote's result per origin, structure type or voter territory",
+        description="`origin`: online (web and mobile), workshop, paper. `structure_type`: the "
+        "type of the structure a line was cast for (none without one). `territory`: the "
+        "voter's territory (account or participant card) rolled up to the child of the "
+        "consultation's territory it lies in. `counted_by=structure`: one structure, one voice.",
+        parameters=[VoteResultBreakdownQueryInput],
+        responses=VoteResultBreakdownOutput,
+    )
+    def get(self, request: Request, vote_id: int) -> Response:
+        vote = selectors.vote_get(vote_id=vote_id, user=request.user)
+        query = _query(VoteResultBreakdownQueryInput, request)
+        breakdown = selectors.vote_result_breakdown(
+            vote=vote, grouping=query["by"], by=query.get("counted_by")
+        )
+        return Response(VoteResultBreakdownOutput(breakdown).data)
+
+
+class VoteBallotFileView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="votes_ballot_file_retrieve",
+        tags=TAGS,
+        summary="The anonymized ballot file (CSV), once the vote is closed",
+        description="One row per ballot line, oldest write first: pseudonym (stable per vote, "
+        "an HMAC-SHA256 of the voter with a secret salt), structure (pseudonym, empty when "
+        "none), item, value, origin, structure_type, captured_on. Its SHA-256 is in the "
+        "`X-Content-SHA256` (hex) and `Digest` (base64) headers and in the results' "
+        "`ballots_digest`. 409 conflict while the vote is open.",
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                response=OpenApiTypes.STR,
+                description="The ballot file",
+            )
+        },
+        parameters=[
+            OpenApiParameter(
+                "X-Content-SHA256",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="SHA-256 of the body, hex",
+            )
+        ],
+    )
+    def get(self, request: Request, vote_id: int) -> HttpResponse:
+        vote = selectors.vote_get(vote_id=vote_id, user=request.user)
+        ballot_file = selectors.vote_ballot_file(vote=vote)
+        response = HttpResponse(ballot_file.text, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-ballots.csv"'
+        response["X-Content-SHA256"] = ballot_file.digest
+        response["Digest"] = "sha-256=" + base64.b64encode(
+            bytes.fromhex(ballot_file.digest)
+        ).decode("ascii")
+        return response
