@@ -1,0 +1,1 @@
+"""Synthesis: from field contributions to the candidate actions of the regional plan."""

@@ -1,0 +1,1 @@
+"""Pure algorithms of the synthesis: similarity, clustering, scoring. No Django import."""
