@@ -85,6 +85,11 @@ class Conflict(ApplicationError):
     default_message = _("The request conflicts with the current state.")
 
 
+class VoteNotClosed(Conflict):
+    code = "vote_not_closed"
+    default_message = _("This is published when the vote closes.")
+
+
 class PhaseClosed(ApplicationError):
     status = 409
     code = "phase_closed"

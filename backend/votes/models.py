@@ -163,3 +163,59 @@ class BallotLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vote_id}/{self.item_id}: {self.value}"
+
+
+# Concurrent voters write their deltas to different rows (voter id modulo the shards), so they
+# seldom wait on one another; only the sum over the shards means anything.
+LIVE_COUNT_SHARDS = 8
+
+
+class LiveCount(models.Model):
+    """Running total of a vote's lines with one value on one item, kept by ballot_cast,
+    ballot_withdraw and the paper import in the transaction that changes the lines. Live
+    results read these rows instead of counting every line. A shard may go negative."""
+
+    vote = models.ForeignKey(
+        Vote, verbose_name=_("vote"), on_delete=models.CASCADE, related_name="live_counts"
+    )
+    item = models.ForeignKey(
+        "proposals.Contribution",
+        verbose_name=_("item"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    value = models.SmallIntegerField(_("value"))
+    shard = models.SmallIntegerField(_("shard"))
+    count = models.IntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("live count")
+        verbose_name_plural = _("live counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "item", "value", "shard"], name="live_count_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}/{self.item_id}/{self.value}: {self.count}"
+
+
+class LiveVoterCount(models.Model):
+    """Running number of voters (anyone with at least one line) of a vote, per shard."""
+
+    vote = models.ForeignKey(
+        Vote, verbose_name=_("vote"), on_delete=models.CASCADE, related_name="live_voter_counts"
+    )
+    shard = models.SmallIntegerField(_("shard"))
+    count = models.IntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("live voter count")
+        verbose_name_plural = _("live voter counts")
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "shard"], name="live_voter_count_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}: {self.count}"

@@ -10,7 +10,8 @@ from backend.consultations.models import Consultation
 from backend.consultations.policies import AnyUser, can_view_consultation, is_signed_in
 from backend.core import errors
 from backend.proposals.models import Contribution
-from backend.votes.counting import NO_GROUP, Grouping, tally_groups
+from backend.votes.counting import NO_GROUP, Grouping, live_result, tally_groups
+from backend.votes.domain.recount import counts_suffice
 from backend.votes.models import BallotLine, Vote
 
 
@@ -53,7 +54,9 @@ def _by_structure(vote: Vote, by: str | None) -> bool:
 
 
 def vote_results(*, vote: Vote, by: str | None = None) -> dict[str, Any]:
-    """The vote's result: the frozen one once closed, else a live count (one query).
+    """The vote's result: the frozen one once closed, else a live count: from the running
+    totals by person (two small reads, however many ballots), by counting the lines for
+    "one structure, one voice" and for ranking (which needs whole ballots).
 
     `by`: "person" (each voter counts) or "structure" (one structure, one voice: the lines
     cast for a structure count once, the latest per item); default: the vote's setting.
@@ -62,6 +65,9 @@ def vote_results(*, vote: Vote, by: str | None = None) -> dict[str, Any]:
     if vote.result is not None and by_structure == vote.one_structure_one_voice:
         result = dict(vote.result)
         computed_at = vote.result_computed_at
+    elif not by_structure and counts_suffice(vote.method):
+        result = live_result(vote=vote, items=_items(vote))
+        computed_at = None
     else:
         result = tally_groups(vote=vote, items=_items(vote), by_structure=by_structure)[NO_GROUP]
         computed_at = None
@@ -97,7 +103,8 @@ class BallotFile:
 
 
 def vote_ballot_file(*, vote: Vote) -> BallotFile:
-    """The anonymized ballot file, published once the vote is closed (409 conflict before)."""
+    """The anonymized ballot file, published once the vote is closed (409 vote_not_closed
+    before)."""
     if vote.closed_at is None:
-        raise errors.Conflict(_("The ballot file is published when the vote closes."))
+        raise errors.VoteNotClosed(_("The ballot file is published when the vote closes."))
     return BallotFile(text=vote.ballots_csv, digest=vote.ballots_digest)

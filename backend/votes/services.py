@@ -28,9 +28,10 @@ from backend.proposals.models import (
     ParticipantCard,
 )
 from backend.structures.models import Membership, Structure
-from backend.votes.counting import NO_GROUP, tally_groups
+from backend.votes.counting import NO_GROUP, live_counts_apply, tally_groups
 from backend.votes.domain import validation
 from backend.votes.domain.ballots import Method
+from backend.votes.domain.live import ballot_deltas, combined_deltas
 from backend.votes.domain.recount import CSV_COLUMNS
 from backend.votes.domain.validation import BallotProblemCode, BallotRules
 from backend.votes.models import (
@@ -245,7 +246,20 @@ def _lock_voter(*, vote: Vote, key: str) -> None:
 
 
 def _item_ids(vote: Vote) -> set[int]:
+    """The vote's items, from the prefetch of vote_get when there is one (items never change
+    after creation)."""
+    prefetched = getattr(vote, "_prefetched_objects_cache", {}).get("items")
+    if prefetched is not None:
+        return {item.pk for item in prefetched}
     return set(vote.items.values_list("pk", flat=True))
+
+
+def _with_consultation(vote: Vote) -> Vote:
+    """The vote with its consultation loaded (kept when the caller's vote has it already:
+    only `closed_at` changes after creation, and it is re-read under the vote's lock)."""
+    if Vote.consultation.is_cached(vote):
+        return vote
+    return Vote.objects.select_related("consultation").get(pk=vote.pk)
 
 
 def _raise_problems(problems: Iterable[BallotProblem], *, prefix: str) -> None:
@@ -261,6 +275,22 @@ _COLUMNS = (
     "vote_id, item_id, voter_user_id, voter_card_id, structure_id, value, origin, "
     "paper_reference, captured_at, entered_by_id, cast_at, updated_at"
 )
+_RETURNED_FIELDS = (
+    "id",
+    "vote_id",
+    "item_id",
+    "voter_user_id",
+    "voter_card_id",
+    "structure_id",
+    "value",
+    "origin",
+    "paper_reference",
+    "captured_at",
+    "entered_by_id",
+    "cast_at",
+    "updated_at",
+)
+_RETURNED = ", ".join(_RETURNED_FIELDS)
 _UPDATES = (
     "value = EXCLUDED.value, structure_id = EXCLUDED.structure_id, origin = EXCLUDED.origin, "
     "paper_reference = EXCLUDED.paper_reference, captured_at = EXCLUDED.captured_at, "
@@ -289,7 +319,7 @@ def ballot_cast(
     Writes with INSERT ... ON CONFLICT DO UPDATE, then DELETE of the dropped items.
     Emits `ballot.cast` (vote id only) after commit.
     """
-    vote = Vote.objects.select_related("consultation").get(pk=vote.pk)
+    vote = _with_consultation(vote)
     if origin not in BallotOrigin.values:
         raise errors.ValidationFailed(
             fields={"origin": [{"code": "invalid_choice", "message": _("Unknown origin.")}]}
@@ -345,8 +375,12 @@ def ballot_cast(
         key, column = f"user:{by.pk}", "voter_user_id"
     _hold_vote_open(vote=vote)
     _lock_voter(vote=vote, key=key)
+    voter_id = voter_user_id or voter_card_id
+    assert voter_id is not None
+    before = _ballot_of(vote=vote, column=column, voter_id=voter_id)
     now = timezone.now()
-    item_ids = list(choices)
+    item_ids = sorted(choices)
+    lines: list[BallotLine] = []
     with connection.cursor() as cursor:
         if item_ids:
             cursor.execute(
@@ -354,7 +388,7 @@ def ballot_cast(
                 "SELECT %s, t.item, %s, %s, %s, t.value, %s, %s, %s, %s, %s, %s "
                 "FROM unnest(%s::bigint[], %s::smallint[]) AS t(item, value) "
                 f"ON CONFLICT (vote_id, item_id, {column}) WHERE {column} IS NOT NULL "
-                f"DO UPDATE SET {_UPDATES}",
+                f"DO UPDATE SET {_UPDATES} RETURNING {_RETURNED}",
                 [
                     vote.pk,
                     voter_user_id,
@@ -370,20 +404,32 @@ def ballot_cast(
                     [choices[item] for item in item_ids],
                 ],
             )
-        cursor.execute(
-            f"DELETE FROM {BallotLine._meta.db_table} "  # noqa: S608 (constant identifiers)
-            f"WHERE vote_id = %s AND {column} = %s AND NOT (item_id = ANY(%s::bigint[]))",
-            [vote.pk, voter_user_id or voter_card_id, item_ids],
-        )
+            lines = [BallotLine(**dict(zip(_RETURNED_FIELDS, row, strict=True))) for row in cursor]
+        if set(before) - set(choices):
+            cursor.execute(
+                f"DELETE FROM {BallotLine._meta.db_table} "  # noqa: S608 (constant identifiers)
+                f"WHERE vote_id = %s AND {column} = %s AND NOT (item_id = ANY(%s::bigint[]))",
+                [vote.pk, voter_id, item_ids],
+            )
+    deltas, voters = ballot_deltas(before, choices)
+    live_counts_apply(vote_id=vote.pk, voter_id=voter_id, deltas=deltas, voters=voters)
     emit_after_commit(
         group=consultation_group(vote.consultation_id),
         event="ballot.cast",
         data={"vote": vote.pk, "consultation": vote.consultation_id},
     )
-    lines = BallotLine.objects.filter(vote=vote).order_by("item_id")
-    if voter_card_id is not None:
-        return list(lines.filter(voter_card_id=voter_card_id))
-    return list(lines.filter(voter_user_id=voter_user_id))
+    return sorted(lines, key=lambda line: line.item_id)
+
+
+def _ballot_of(*, vote: Vote, column: str, voter_id: int) -> dict[int, int]:
+    """A voter's current lines on the vote, item -> value (read under the voter's lock)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT item_id, value FROM {BallotLine._meta.db_table} "  # noqa: S608 (constant identifiers)
+            f"WHERE vote_id = %s AND {column} = %s",
+            [vote.pk, voter_id],
+        )
+        return dict(cursor.fetchall())
 
 
 @transaction.atomic
@@ -396,8 +442,11 @@ def ballot_withdraw(*, by: User, vote: Vote) -> int:
     _ensure_vote_open(by=by, vote=vote)
     _hold_vote_open(vote=vote)
     _lock_voter(vote=vote, key=f"user:{by.pk}")
+    before = _ballot_of(vote=vote, column="voter_user_id", voter_id=by.pk)
     removed, _detail = BallotLine.objects.filter(vote=vote, voter_user=by).delete()
     if removed:
+        deltas, voters = ballot_deltas(before, {})
+        live_counts_apply(vote_id=vote.pk, voter_id=by.pk, deltas=deltas, voters=voters)
         emit_after_commit(
             group=consultation_group(vote.consultation_id),
             event="ballot.cast",
@@ -578,6 +627,7 @@ def paper_ballots_import(
         vote=vote, voter_card_id__in=card_ids
     ).values_list("voter_card_id", "item_id", "value"):
         ballots[card_id][item_id] = value
+    earlier = {card_id: dict(ballot) for card_id, ballot in ballots.items()}
     indexes: dict[tuple[int, int], int] = {}
     for index, card_id, item_id, value, _reference, _when in parsed:
         ballots[card_id][item_id] = value
@@ -619,6 +669,8 @@ def paper_ballots_import(
                 [row[5] for row in parsed],
             ],
         )
+    deltas, voters = combined_deltas((earlier[card_id], ballots[card_id]) for card_id in card_ids)
+    live_counts_apply(vote_id=vote.pk, voter_id=by.pk, deltas=deltas, voters=voters)
     emit_after_commit(
         group=consultation_group(vote.consultation_id),
         event="ballot.cast",

@@ -95,7 +95,7 @@ def test_ballot_file_is_published_on_close_with_its_digest(
 ) -> None:
     url = f"/api/v1/votes/{vote.pk}/ballots.csv"
     early = api_client.get(url)
-    assert (early.status_code, early.json()["code"]) == (409, "conflict")
+    assert (early.status_code, early.json()["code"]) == (409, "vote_not_closed")
     ballot_cast(by=people.participant, vote=vote, choices={items[0]: 1, items[2]: 1})
     ballot_cast(by=people.outsider, vote=vote, choices={items[0]: 1})
     vote_close(by=people.organizer, vote=vote)

@@ -121,8 +121,8 @@ class MyBallotView(APIView):
     def put(self, request: Request, vote_id: int) -> Response:
         vote = selectors.vote_get(vote_id=vote_id, user=request.user)
         data = parse_input(BallotCastInput, request)
-        services.ballot_cast(by=signed_in_user(request), vote=vote, **data)
-        return Response(_ballot_output(request, vote))
+        lines = services.ballot_cast(by=signed_in_user(request), vote=vote, **data)
+        return Response(BallotOutput(ballot_data(vote_id=vote.pk, lines=lines)).data)
 
     @extend_schema(
         operation_id="votes_my_ballot_destroy",
@@ -243,7 +243,7 @@ class VoteBallotFileView(APIView):
         "an HMAC-SHA256 of the voter with a secret salt), structure (pseudonym, empty when "
         "none), item, value, origin, structure_type, captured_on. Its SHA-256 is in the "
         "`X-Content-SHA256` (hex) and `Digest` (base64) headers and in the results' "
-        "`ballots_digest`. 409 conflict while the vote is open.",
+        "`ballots_digest`. 409 vote_not_closed while the vote is open.",
         responses={
             (200, "text/csv"): OpenApiResponse(
                 response=OpenApiTypes.STR,
