@@ -17,6 +17,7 @@ import httpx
 import pytest
 import websockets
 from django.db import connection
+from websockets.typing import Origin
 
 from backend.workshops.protocol import SERVER_TYPES, validator
 
@@ -102,7 +103,7 @@ class LiveClient:
         self.checked = 0
 
     async def __aenter__(self) -> "LiveClient":
-        self.ws = await websockets.connect(self.url, origin=self.origin)
+        self.ws = await websockets.connect(self.url, origin=Origin(self.origin))
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -143,6 +144,14 @@ class LiveClient:
         ref = f"r{time.monotonic_ns()}"
         await self.send({**message, "ref": ref})
         return await self.until(lambda m: m["type"] in ("ack", "error") and m.get("ref") == ref)
+
+    async def closed(self, timeout: float = TIMEOUT) -> int:
+        """Read until the server closes the socket (never answering pings); its close code."""
+        try:
+            while True:
+                await self.recv(timeout=timeout)
+        except websockets.ConnectionClosed:
+            return int(self.ws.close_code)
 
     def events(self) -> list[dict[str, Any]]:
         return [m for m in self.received if m["type"] == "event"]

@@ -141,6 +141,7 @@ def test_approved_idea_becomes_a_workshop_contribution(
         decision="approve",
         text="Des ateliers CAF le samedi matin",
     )
+    assert approved.contribution_id is not None
     contribution = Contribution.objects.get(pk=approved.contribution_id)
     assert contribution.origin == "workshop"
     assert contribution.author_card_id == phone.card_id
