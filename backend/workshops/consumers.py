@@ -284,7 +284,7 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.workshop_id = int(self.scope["url_route"]["kwargs"]["workshop_id"])
         self.last_seq = 0
-        self.send_lock = asyncio.Lock()
+        self.buffered: list[dict[str, Any]] = []
         self.last_heard = time.monotonic()
         self.tasks: list[asyncio.Task[None]] = []
         await self.accept()
@@ -377,44 +377,44 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
                 await self.close(code=CLOSE_UNAUTHENTICATED)
                 return
         self.user = user
-        # Attach before reading the state: events committed meanwhile queue behind the lock
-        # and are dropped or delivered by their seq.
+        # Attach before reading the state: events the hub delivers meanwhile are buffered,
+        # then dropped or sent by their seq once the replay is out.
         self.role = "pending"
-        async with self.send_lock:
-            self.hub = await hub_attach(self.workshop_id, self)
-            try:
-                joined = await _join(
-                    workshop_id=self.workshop_id,
-                    user=user,
-                    resume_token=content.get("resume_token"),
-                    display_name=content.get("display_name", ""),
-                    last_seq=content.get("last_seq"),
-                )
-            except JoinRefused as refused:
-                self.role = None
-                await self.close(code=refused.code)
-                return
-            self.role = joined.role
-            self.participant = joined.participant
-            self.last_seq = joined.last_seq
-            welcome: dict[str, Any] = {
-                "type": "welcome",
-                "role": joined.role,
-                "workshop": self.workshop_id,
-                "participant": (
-                    participant_data(joined.participant) if joined.participant else None
-                ),
-                "heartbeat_seconds": settings.WORKSHOP_HEARTBEAT_SECONDS,
-                "last_seq": joined.last_seq,
-                "replay": joined.replay,
-            }
-            if joined.resume_token:
-                welcome["resume_token"] = joined.resume_token
-            await self.send_json(welcome)
-            for message in joined.messages:
-                await self.send_json(message)
-            if self.role == "facilitator":
-                await self.send_json({"type": "presence", **self.hub.presence()})
+        self.hub = await hub_attach(self.workshop_id, self)
+        try:
+            joined = await _join(
+                workshop_id=self.workshop_id,
+                user=user,
+                resume_token=content.get("resume_token"),
+                display_name=content.get("display_name", ""),
+                last_seq=content.get("last_seq"),
+            )
+        except JoinRefused as refused:
+            self.role = None
+            await self.close(code=refused.code)
+            return
+        self.participant = joined.participant
+        self.last_seq = joined.last_seq
+        welcome: dict[str, Any] = {
+            "type": "welcome",
+            "role": joined.role,
+            "workshop": self.workshop_id,
+            "participant": (participant_data(joined.participant) if joined.participant else None),
+            "heartbeat_seconds": settings.WORKSHOP_HEARTBEAT_SECONDS,
+            "last_seq": joined.last_seq,
+            "replay": joined.replay,
+        }
+        if joined.resume_token:
+            welcome["resume_token"] = joined.resume_token
+        await self.send_json(welcome)
+        for message in joined.messages:
+            await self.send_json(message)
+        if joined.role == "facilitator":
+            await self.send_json({"type": "presence", **self.hub.presence()})
+        while self.buffered:
+            await self._send_event(self.buffered.pop(0), role=joined.role)
+        # No await between the empty buffer and the role: later events are sent directly.
+        self.role = joined.role
         self.hub.schedule_report()
         self.tasks.append(asyncio.create_task(self._heartbeat()))
 
@@ -459,23 +459,29 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
     # From the hub ---------------------------------------------------------------------------
 
     async def deliver_event(self, event: dict[str, Any]) -> None:
-        async with self.send_lock:
-            seq = int(event["seq"])
-            if self.role in (None, "pending") or seq <= self.last_seq:
-                return
-            self.last_seq = seq
-            if event["audience"] != EventAudience.ALL and self.role != "facilitator":
-                return
-            with contextlib.suppress(Exception):
-                await self.send_json(
-                    {
-                        "type": "event",
-                        "seq": seq,
-                        "event": event["event"],
-                        "data": event["payload"],
-                        "sent_at": event.get("sent_at") or timezone.localtime().isoformat(),
-                    }
-                )
+        if self.role == "pending":
+            self.buffered.append(event)
+        elif self.role is not None:
+            await self._send_event(event, role=self.role)
+
+    async def _send_event(self, event: dict[str, Any], *, role: str) -> None:
+        """Send a sequenced event once, in order (the hub delivers in seq order)."""
+        seq = int(event["seq"])
+        if seq <= self.last_seq:
+            return
+        self.last_seq = seq
+        if event["audience"] != EventAudience.ALL and role != "facilitator":
+            return
+        with contextlib.suppress(Exception):
+            await self.send_json(
+                {
+                    "type": "event",
+                    "seq": seq,
+                    "event": event["event"],
+                    "data": event["payload"],
+                    "sent_at": event.get("sent_at") or timezone.localtime().isoformat(),
+                }
+            )
 
     async def deliver_results(self, message: dict[str, Any]) -> None:
         if self.role == "facilitator" or (self.role == "participant" and message["visible"]):

@@ -300,10 +300,19 @@ async def hub_attach(workshop_id: int, connection: Connection) -> WorkshopHub:
     if hub is None:
         hub = HUBS[workshop_id] = WorkshopHub(workshop_id)
         hub.attach(connection)
-        await hub.start()
+        try:
+            await hub.start()
+        except BaseException:
+            # A hub that could not subscribe must not be reused by the next connection.
+            HUBS.pop(workshop_id, None)
+            hub.closed = True
+            hub.ready.set()
+            raise
         return hub
     hub.attach(connection)
     await hub.ready.wait()
+    if hub.closed:
+        raise RuntimeError("the workshop hub could not start")
     return hub
 
 
