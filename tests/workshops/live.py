@@ -23,6 +23,7 @@ from backend.workshops.protocol import SERVER_TYPES, validator
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 10
+SERVER_SECRET_KEY = "websocket-test-secret-key-0123456789abcdefghijklmnop"
 
 
 def free_port() -> int:
@@ -50,7 +51,7 @@ def uvicorn_server(**extra_env: str) -> Iterator[str]:
         DATABASE_URL=database_url(),
         DEBUG="false",
         SECURE_SSL_REDIRECT="false",
-        SECRET_KEY="websocket-test-secret-key-0123456789abcdefghijklmnop",
+        SECRET_KEY=SERVER_SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1",
     )
     env.update(extra_env)
@@ -95,15 +96,25 @@ def check_message(message: dict[str, Any]) -> None:
 class LiveClient:
     """A websocket client of one workshop; every message received is schema-checked."""
 
-    def __init__(self, base_url: str, workshop_id: int, *, origin: str | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        workshop_id: int,
+        *,
+        origin: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.url = base_url.replace("http", "ws") + f"/ws/v1/workshops/{workshop_id}/"
         self.origin = origin or base_url
+        self.headers = headers or {}
         self.ws: Any = None
         self.received: list[dict[str, Any]] = []
         self.checked = 0
 
     async def __aenter__(self) -> "LiveClient":
-        self.ws = await websockets.connect(self.url, origin=Origin(self.origin))
+        self.ws = await websockets.connect(
+            self.url, origin=Origin(self.origin), additional_headers=self.headers
+        )
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -12,7 +12,7 @@ import websockets
 from backend.accounts.services import access_token_create
 from backend.workshops.models import Activity, Participant, Workshop
 from tests.workshops.conftest import Room
-from tests.workshops.live import LiveClient, uvicorn_server
+from tests.workshops.live import SERVER_SECRET_KEY, LiveClient, uvicorn_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -327,3 +327,98 @@ def test_participant_is_refused_once_the_workshop_is_closed(
             return int(phone.ws.close_code)
 
     assert asyncio.run(scenario()) == 4409
+
+
+def test_ideas_over_the_socket_with_a_session_cookie(
+    server: str,
+    room: Room,
+    workshop: Workshop,
+    make_activity: Callable[..., Activity],
+    settings: Any,
+) -> None:
+    from django.test import Client
+
+    from backend.proposals.services import participant_card_create
+
+    capture = make_activity("idea_capture", title="Vos difficultés avec les démarches")
+    card = participant_card_create(
+        by=room.facilitator,
+        consultation=room.consultation,
+        label="Mme L.",
+        consent_given=True,
+        consent_note="oral",
+    )
+    # A browser session of the facilitator, signed with the server's key.
+    settings.SECRET_KEY = SERVER_SECRET_KEY
+    browser = Client()
+    browser.force_login(room.facilitator)
+    cookie = {"Cookie": f"sessionid={browser.cookies['sessionid'].value}"}
+
+    async def scenario() -> dict[str, Any]:
+        async with (
+            LiveClient(server, workshop.pk, headers=cookie) as presenter,
+            LiveClient(server, workshop.pk) as phone,
+        ):
+            assert (await presenter.join())["role"] == "facilitator"
+            await phone.join(display_name="Nadia")
+            await presenter.command({"type": "activity.start", "activity": capture.pk})
+            posted = await phone.command(
+                {
+                    "type": "idea.submit",
+                    "activity": capture.pk,
+                    "kind": "problem",
+                    "text": "pas d'ordi pour la caf",
+                }
+            )
+            idea = posted["data"]["idea"]
+            assert (idea["status"], idea["author_name"]) == ("pending", "Nadia")
+            queued = await presenter.until(is_event("idea.submitted"))
+            assert queued["data"]["idea"]["id"] == idea["id"]
+            # For someone without a phone, on their card.
+            paper = await presenter.command(
+                {
+                    "type": "idea.submit",
+                    "activity": capture.pk,
+                    "kind": "problem",
+                    "text": "Mme L. ne sait pas scanner ses papiers",
+                    "card": card.pk,
+                }
+            )
+            assert paper["data"]["idea"]["author_name"] == "Mme L."
+            card_refused = await phone.command(
+                {
+                    "type": "idea.submit",
+                    "activity": capture.pk,
+                    "kind": "problem",
+                    "text": "je parle pour Mme L.",
+                    "card": card.pk,
+                }
+            )
+            assert card_refused["code"] == "permission_denied"
+            approved = await presenter.command(
+                {
+                    "type": "idea.moderate",
+                    "idea": idea["id"],
+                    "decision": "approve",
+                    "text": "Pas d'ordinateur pour les démarches CAF",
+                }
+            )
+            assert approved["type"] == "ack"
+            seen = await phone.until(is_event("idea.approved"))
+            # The queue is the facilitators': the phone saw no idea.submitted.
+            assert not any(
+                m["type"] == "event" and m["event"] == "idea.submitted" for m in phone.received
+            )
+            return seen
+
+    seen = asyncio.run(scenario())
+    contribution = seen["data"]["idea"]["contribution"]
+    assert contribution is not None
+    from backend.proposals.models import Contribution
+
+    created = Contribution.objects.get(pk=contribution)
+    assert (created.origin, created.kind, created.body) == (
+        "workshop",
+        "problem",
+        "Pas d'ordinateur pour les démarches CAF",
+    )
