@@ -21,6 +21,7 @@ from backend.accounts.tokens import token_digest
 from backend.consultations.policies import is_signed_in
 from backend.core import errors
 from backend.workshops import selectors, services
+from backend.workshops.domain import Replay, replay_plan
 from backend.workshops.hub import WorkshopHub, hub_attach, hub_detach
 from backend.workshops.models import (
     Activity,
@@ -124,10 +125,9 @@ def _join(
             raise JoinRefused(CLOSE_UNAUTHENTICATED) from exc
     current = workshop.last_seq
     messages: list[dict[str, Any]] = []
-    if last_seq is not None and last_seq == current:
-        replay = "none"
-    elif last_seq is not None and 0 <= current - last_seq <= settings.WORKSHOP_REPLAY_WINDOW:
-        replay = "events"
+    replay = replay_plan(last_seq=last_seq, current=current, window=settings.WORKSHOP_REPLAY_WINDOW)
+    if replay == Replay.EVENTS:
+        assert last_seq is not None
         messages = [
             selectors.event_message(event)
             for event in selectors.events_after(
@@ -137,8 +137,7 @@ def _join(
                 is_facilitator=is_facilitator,
             )
         ]
-    else:
-        replay = "snapshot"
+    elif replay == Replay.SNAPSHOT:
         snapshot = selectors.workshop_snapshot(
             workshop_id=workshop_id, participant=participant, is_facilitator=is_facilitator
         )

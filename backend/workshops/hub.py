@@ -29,6 +29,7 @@ from django.utils.dateparse import parse_datetime
 
 from backend.core.realtime import workshop_group
 from backend.workshops import selectors, services
+from backend.workshops.domain import StepKind, next_step
 from backend.workshops.models import Activity, ActivityStatus, Workshop
 from backend.workshops.realtime import PRESENCE_REPORT, PRESENCE_REQUEST, TALLY_DIRTY
 
@@ -198,11 +199,11 @@ class WorkshopHub:
                 )
 
     async def _on_event(self, event: dict[str, Any]) -> None:
-        seq = int(event["seq"])
-        if seq <= self.last_seq:
+        step = next_step(last_seq=self.last_seq, seq=int(event["seq"]))
+        if step.kind == StepKind.DROP:
             return
-        if seq > self.last_seq + 1:
-            for missed in await _missed_events(self.workshop_id, self.last_seq, seq - 1):
+        if step.kind == StepKind.FILL:
+            for missed in await _missed_events(self.workshop_id, step.fill_after, step.fill_until):
                 await self._fan_out(missed)
         await self._fan_out(event)
 
