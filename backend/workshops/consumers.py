@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import json
+import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -35,6 +36,8 @@ from backend.workshops.models import (
 from backend.workshops.policies import can_run_workshop, can_view_workshop
 from backend.workshops.protocol import CLIENT_TYPES, problems
 from backend.workshops.realtime import activity_data, idea_data, participant_data, workshop_data
+
+logger = logging.getLogger(__name__)
 
 # Close codes: 4000 + the HTTP status they mirror (frontend-contract/errors.md).
 CLOSE_PROTOCOL = 4400
@@ -444,6 +447,11 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
             )
         except errors.ApplicationError as error:
             await self._send_error(ref, kind, error)
+            return
+        except Exception:
+            # A bug: logged, and the client still gets its answer (the socket stays open).
+            logger.exception("workshop %s: command %s failed", self.workshop_id, kind)
+            await self._send_error(ref, kind, errors.ServerError())
             return
         await self.send_json({"type": "ack", "ref": ref, "command": kind, "data": data})
 
