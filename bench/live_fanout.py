@@ -39,7 +39,7 @@ from _voting import (
 BENCH_DATABASE = "npt_bench_live"
 ITEMS = 10
 SUPPORTS_PER_BALLOT = 3
-CONNECT_CONCURRENCY = 50
+JOIN_ATTEMPTS = 5
 ORIGIN = "http://127.0.0.1"
 
 
@@ -176,6 +176,7 @@ class WorkerResult:
     receipts: list[list[tuple[float, int]]] = field(default_factory=list)  # per client
     sample: dict[str, Any] | None = None  # one results message (the baseline's template)
     closed: int = 0
+    refused: dict[str, int] = field(default_factory=dict)  # joins closed, by close code
 
 
 def client_worker(
@@ -191,9 +192,13 @@ def client_worker(
     queue: "multiprocessing.Queue[Any]",
 ) -> None:
     raise_open_files_limit()
-    result = asyncio.run(
-        _clients(url, clients, voters, expected, room, burst, settle, seed, go, queue)
-    )
+    try:
+        result = asyncio.run(
+            _clients(url, clients, voters, expected, room, burst, settle, seed, go, queue)
+        )
+    except Exception as error:
+        queue.put(("failed", repr(error)))
+        raise
     queue.put(("done", result))
 
 
@@ -213,7 +218,7 @@ async def _clients(
 
     rng = random.Random(seed)
     result = WorkerResult(connect_seconds=0.0)
-    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    gate = asyncio.Semaphore(room["gate"])
     everyone_done = asyncio.Event()
     finished = 0
 
@@ -226,15 +231,25 @@ async def _clients(
             self.done = False
 
         async def open(self) -> None:
+            """Connect and join; a join refused (closed) is tried again, and counted."""
+            from websockets.exceptions import ConnectionClosed
+
             async with gate:
-                self.websocket = await connect(url, origin=ORIGIN, open_timeout=60)  # type: ignore[arg-type]
-                await self.websocket.send(
-                    json.dumps({"type": "join", "display_name": f"Banc {seed}-{self.index}"})
-                )
-                while True:
-                    message = json.loads(await self.websocket.recv())
-                    if message["type"] == "welcome":
-                        break
+                for attempt in range(JOIN_ATTEMPTS):
+                    self.websocket = await connect(url, origin=ORIGIN, open_timeout=60)  # type: ignore[arg-type]
+                    name = f"Banc {seed}-{self.index}"
+                    await self.websocket.send(json.dumps({"type": "join", "display_name": name}))
+                    try:
+                        while json.loads(await self.websocket.recv())["type"] != "welcome":
+                            pass
+                        # Read (and answer pings) from now on: joining everyone takes minutes.
+                        readers.append(asyncio.create_task(self.read()))
+                        return
+                    except ConnectionClosed as closed:
+                        code = closed.rcvd.code if closed.rcvd else None
+                        result.refused[str(code)] = result.refused.get(str(code), 0) + 1
+                        if attempt == JOIN_ATTEMPTS - 1:
+                            raise
 
         async def read(self) -> None:
             nonlocal finished
@@ -285,11 +300,11 @@ async def _clients(
             else:
                 result.errors.append(f"{answer.get('code')}: {answer.get('message')}")
 
+    readers: list[asyncio.Task[None]] = []
     population = [Client(index) for index in range(clients)]
     started = time.monotonic()
     await asyncio.gather(*(client.open() for client in population))
     result.connect_seconds = time.monotonic() - started
-    readers = [asyncio.create_task(client.read()) for client in population]
     queue.put(("ready", clients))
     await asyncio.get_running_loop().run_in_executor(None, go.wait)
     votes = [client.vote(rng.uniform(0, burst)) for client in population[:voters]]
@@ -324,6 +339,7 @@ class Measure:
     messages_per_client: float
     errors: list[str]
     sample: dict[str, Any] | None
+    refused: dict[str, int]
 
 
 def run_clients(
@@ -349,6 +365,7 @@ def run_clients(
     workers = [
         context.Process(
             target=client_worker,
+            daemon=True,
             args=(url, share, vshare, voters, room, burst, settle, 1000 * (n + 1), go, queue),
         )
         for n, (share, vshare) in enumerate(zip(shares, voter_shares, strict=True))
@@ -359,6 +376,8 @@ def run_clients(
     results: list[WorkerResult] = []
     while ready < clients:
         kind, payload = queue.get(timeout=600)
+        if kind == "failed":
+            raise SystemExit(f"{name}: a client process failed: {payload}")
         if kind == "ready":
             ready += payload
         else:
@@ -369,11 +388,15 @@ def run_clients(
     go.set()
     while len(results) < processes:
         kind, payload = queue.get(timeout=600)
+        if kind == "failed":
+            raise SystemExit(f"{name}: a client process failed: {payload}")
         if kind == "done":
             results.append(payload)
     for worker in workers:
         worker.join(timeout=30)
-    return summarize(name, clients, results)
+    measure = summarize(name, clients, results)
+    describe(measure)
+    return measure
 
 
 def summarize(name: str, clients: int, results: list[WorkerResult]) -> Measure:
@@ -414,7 +437,29 @@ def summarize(name: str, clients: int, results: list[WorkerResult]) -> Measure:
         messages_per_client=messages / clients,
         errors=[error for result in results for error in result.errors],
         sample=next((result.sample for result in results if result.sample), None),
+        refused={
+            code: sum(result.refused.get(code, 0) for result in results)
+            for code in sorted({code for result in results for code in result.refused})
+        },
     )
+
+
+def describe(measure: Measure) -> None:
+    """What one measure saw, printed as soon as it ends."""
+    connected = f"{measure.clients} clients joined in {measure.connect_seconds:.1f} s"
+    print(
+        f"{measure.name}: {connected}, {measure.ballots} ballots acknowledged, "
+        f"{measure.messages_per_client:.1f} results messages per client, "
+        f"{measure.missing} (ballot, client) pairs never delivered"
+    )
+    if measure.refused:
+        print(f"  joins closed by the server and tried again, by close code: {measure.refused}")
+    if measure.errors:
+        print(f"  {len(measure.errors)} ballot errors, first: {measure.errors[0]}")
+
+
+def _percentiles(values: list[float], fractions: tuple[float, ...]) -> list[float]:
+    return [percentile(values, f) if values else float("nan") for f in fractions]
 
 
 def report(measures: list[Measure]) -> None:
@@ -430,8 +475,8 @@ def report(measures: list[Measure]) -> None:
     print(header)
     print("-" * len(header))
     for measure in measures:
-        row = [percentile(measure.all_clients, f) for f in (0.5, 0.95, 0.99)]
-        one = [percentile(measure.deliveries, f) for f in (0.5, 0.99)]
+        row = _percentiles(measure.all_clients, (0.5, 0.95, 0.99))
+        one = _percentiles(measure.deliveries, (0.5, 0.99))
         print(
             f"{measure.name:<38} {measure.clients:>7} {measure.ballots:>7} "
             f"{measure.messages_per_client:>7.1f} {row[0]:>8.1f} {row[1]:>7.1f} {row[2]:>7.1f} "
@@ -439,18 +484,17 @@ def report(measures: list[Measure]) -> None:
         )
     app = measures[0]
     ratios = [
-        percentile(app.all_clients, f) / max(percentile(base.all_clients, f), 1e-9)
-        for f in (0.5, 0.95, 0.99)
+        a / max(b, 1e-9)
+        for a, b in zip(
+            _percentiles(app.all_clients, (0.5, 0.95, 0.99)),
+            _percentiles(base.all_clients, (0.5, 0.95, 0.99)),
+            strict=True,
+        )
     ]
     print(
         f"ratio app / bare broadcast (every client): p50 {ratios[0]:.1f}x, "
         f"p95 {ratios[1]:.1f}x, p99 {ratios[2]:.1f}x"
     )
-    for measure in measures:
-        connected = f"{measure.clients} clients connected in {measure.connect_seconds:.1f} s"
-        print(f"{measure.name}: {connected}")
-        if measure.errors:
-            print(f"  {len(measure.errors)} ballot errors, first: {measure.errors[0]}")
 
 
 def main() -> int:
@@ -465,6 +509,12 @@ def main() -> int:
         type=int,
         default=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
         help="DATABASE_CONN_MAX_AGE of the server (default: the settings' default, 0)",
+    )
+    parser.add_argument(
+        "--connect-concurrency",
+        type=int,
+        default=16,
+        help="joins in flight at once, all client processes together",
     )
     parser.add_argument("--quick", action="store_true", help="200 clients, 50 ballots")
     options = parser.parse_args()
@@ -484,14 +534,19 @@ def main() -> int:
     print(
         f"{options.clients} clients in {options.processes} processes, {options.ballots} ballots "
         f"spread over {options.burst:.1f} s; results coalesced every "
-        f"{settings.WORKSHOP_RESULTS_INTERVAL_MS} ms; {os.cpu_count()} CPUs; "
+        f"{settings.WORKSHOP_RESULTS_INTERVAL_MS} ms; {options.connect_concurrency} joins in "
+        f"flight; {os.cpu_count()} CPUs; "
         f"server DATABASE_CONN_MAX_AGE={options.conn_max_age}"
     )
     shared = {
         "clients": options.clients,
         "voters": options.ballots,
         "processes": options.processes,
-        "room": {"activity": room.activity_id, "items": room.items},
+        "room": {
+            "activity": room.activity_id,
+            "items": room.items,
+            "gate": max(1, options.connect_concurrency // options.processes),
+        },
         "burst": options.burst,
         "settle": options.settle,
     }
@@ -517,7 +572,7 @@ def main() -> int:
     context = multiprocessing.get_context("spawn")
     ready = context.Event()
     port = free_port()
-    bare = context.Process(target=bare_server_main, args=(port, template, ready))
+    bare = context.Process(target=bare_server_main, args=(port, template, ready), daemon=True)
     bare.start()
     try:
         if not ready.wait(30):

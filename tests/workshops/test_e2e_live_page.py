@@ -175,10 +175,11 @@ def test_majority_judgment_grades_survive_a_reload_of_the_page(
     workshop: Workshop,
     make_activity: Callable[..., Activity],
 ) -> None:
-    """The resume token kept in localStorage brings the same card back, with its ballot."""
+    """Grades and the merit profiles; the resume token kept in localStorage brings the same
+    card back after a reload, with its ballot."""
     from playwright.async_api import async_playwright, expect
 
-    from backend.workshops.services import activity_start
+    from backend.workshops.services import activity_results_show, activity_start
 
     vote = make_activity(
         "vote",
@@ -186,6 +187,7 @@ def test_majority_judgment_grades_survive_a_reload_of_the_page(
         vote={"method": "majority_judgment", "items": [p.pk for p in room.proposals]},
     )
     activity_start(by=room.facilitator, activity=vote)
+    activity_results_show(by=room.facilitator, activity=vote, visible=True)
     first, second = room.proposals[0], room.proposals[2]
     code = workshop.join_code
 
@@ -207,6 +209,11 @@ def test_majority_judgment_grades_survive_a_reload_of_the_page(
             await expect(phone.locator("#feedback")).to_have_text(
                 re.compile("Votre vote est enregistré"), timeout=WAIT_MS
             )
+            # The merit profile of each proposal, with its majority grade.
+            graded = phone.locator(f'#results li[data-item="{first.pk}"] .mj-grade')
+            await expect(graded).to_have_text("Mention majoritaire : Très bien", timeout=WAIT_MS)
+            rejected = phone.locator(f'#results li[data-item="{second.pk}"] .mj-grade')
+            await expect(rejected).to_have_text("Mention majoritaire : À rejeter")
 
             # Reload: no join form again, the same card, its grades checked again.
             await phone.reload()

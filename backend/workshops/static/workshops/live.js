@@ -60,6 +60,8 @@
   let attempts = 0;
   let refCounter = 0;
   let finished = false; // no reconnect after this (closed workshop, unknown code)
+  let joinSentAt = null;
+  const QUICK_REFUSAL_MS = 5000;
   const pending = new Map(); // ref -> resolve
 
   // ---------------------------------------------------------------------------------------
@@ -192,6 +194,7 @@
       const token = VIEW === "presenter" ? presenterToken() : null;
       if (token) join.token = token;
       if (state.lastSeq !== null) join.last_seq = state.lastSeq;
+      joinSentAt = Date.now();
       send(join);
     });
     socket.addEventListener("message", (received) => {
@@ -217,7 +220,11 @@
       stop(CLOSE_MESSAGES[code]);
       return;
     }
-    if (code === 4401) {
+    // 4401 is both "bad token" (answered right after the join) and "no join in time" (a busy
+    // server may not have read our join yet): only a quick refusal drops the tokens.
+    const refusedQuickly = joinSentAt !== null && Date.now() - joinSentAt < QUICK_REFUSAL_MS;
+    joinSentAt = null;
+    if (code === 4401 && refusedQuickly) {
       // A resume token (or projector token) the server does not know: start as a new device.
       if (stored.resume_token) {
         delete stored.resume_token;
@@ -231,12 +238,25 @@
     retryLater(connect);
   }
 
+  let retryTimer = null;
   function retryLater(what) {
     attempts += 1;
     const delay = Math.min(10000, 500 * 2 ** Math.min(attempts, 5)) * (0.75 + Math.random() / 2);
     setText("connection", "Connexion perdue, nouvel essai dans " + Math.ceil(delay / 1000) + " s…");
-    setTimeout(what, delay);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      what();
+    }, delay);
   }
+
+  // A phone coming back from sleep: reconnect now rather than at the end of the back-off.
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden || socket || finished || !retryTimer || !state.websocketPath) return;
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    attempts = 0;
+    connect();
+  });
 
   function stop(message) {
     finished = true;
@@ -269,6 +289,7 @@
     switch (message.type) {
       case "welcome":
         attempts = 0;
+        joinSentAt = null;
         state.role = message.role;
         state.participant = message.participant;
         stored.joined = true;
