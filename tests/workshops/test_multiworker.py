@@ -36,7 +36,7 @@ def test_every_participant_on_either_worker_gets_every_event_in_order(
     shared = {
         "REDIS_URL": os.environ["REDIS_URL"],
         "REDIS_PREFIX": f"npt-test-{uuid.uuid4().hex[:8]}",
-        "WORKSHOP_HEARTBEAT_SECONDS": "5",
+        "WORKSHOP_HEARTBEAT_SECONDS": "30",
     }
     with uvicorn_server(**shared) as first, uvicorn_server(**shared) as second:
 
