@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -541,12 +541,19 @@ def participant_for_card(*, by: User, workshop: Workshop, card_id: int) -> Parti
 
 def _open_activity_for_answer(*, activity: Activity, kind: str) -> Activity:
     """Share-lock the activity until commit and check it takes answers now: the workshop is
-    open, the activity open, its timer not ended, and it is of the expected kind."""
-    activity = (
-        Activity.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("workshop", "vote")
-        .get(pk=activity.pk)
-    )
+    open, the activity open, its timer not ended, and it is of the expected kind.
+
+    FOR SHARE: answers do not wait for each other, while stopping the activity (FOR UPDATE)
+    waits for the answers in flight, and answers after it see it closed.
+    """
+    activity = Activity.objects.select_related("workshop", "vote").get(pk=activity.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT status, ends_at FROM {Activity._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608 (constant identifiers)
+            [activity.pk],
+        )
+        row = cursor.fetchone()
+    activity.status, activity.ends_at = row[0], row[1]
     if activity.workshop.status != WorkshopStatus.OPEN:
         raise errors.WorkshopNotOpen(details={"status": activity.workshop.status})
     ended = activity.ends_at is not None and activity.ends_at <= timezone.now()
@@ -585,7 +592,7 @@ def workshop_ballot_submit(
     engine (ballot_cast, origin workshop). A card's ballot is entered by `entered_by` (the
     facilitator answering for them) or by the workshop's creator (a phone without account).
 
-    Locks: the activity row (shared, no key), then ballot_cast's. Marks the results dirty.
+    Locks: the activity row (shared), then ballot_cast's. Marks the results dirty.
     """
     activity = _open_activity_for_answer(activity=activity, kind=ActivityKind.VOTE)
     _check_participant(activity=activity, participant=participant)
@@ -623,8 +630,9 @@ def workshop_poll_answer(
     *, activity: Activity, participant: Participant, choices: Sequence[int]
 ) -> dict[str, Any]:
     """Answer (or change the answer to) the open poll: the participant's choices replace
-    the previous ones. Locks: the activity row (shared); the unique (choice, participant)
-    index keeps one row per choice. Marks the results dirty."""
+    the previous ones. Locks: the activity row (shared), an advisory lock per (activity,
+    participant); the unique (choice, participant) index keeps one row per choice. Marks the
+    results dirty."""
     activity = _open_activity_for_answer(activity=activity, kind=ActivityKind.POLL)
     _check_participant(activity=activity, participant=participant)
     wanted = list(dict.fromkeys(choices))
@@ -638,6 +646,12 @@ def workshop_poll_answer(
         if choice not in known:
             _field_error(fields, f"choices.{index}", "invalid_choice", _("Unknown choice."))
     _raise_if(fields)
+    # One participant's answers run one after the other (a double tap keeps one choice).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"poll:{activity.pk}:{participant.pk}"],
+        )
     PollAnswer.objects.filter(activity=activity, participant=participant).exclude(
         choice_id__in=wanted
     ).delete()
@@ -652,7 +666,12 @@ def workshop_poll_answer(
 @transaction.atomic
 def idea_submit(*, activity: Activity, participant: Participant, kind: str, text: str) -> Idea:
     """Post a short idea to the open idea capture: it waits for the facilitator.
-    Lock: the activity row (shared). Emits the sequenced `idea.submitted` (facilitators)."""
+
+    Locks: the workshop row first (the event's sequence number; taken before the activity,
+    in the same order as starting and stopping, so they cannot deadlock), then the activity
+    (shared). Emits the sequenced `idea.submitted` (facilitators).
+    """
+    _lock_workshop(activity.workshop_id)
     activity = _open_activity_for_answer(activity=activity, kind=ActivityKind.IDEA_CAPTURE)
     _check_participant(activity=activity, participant=participant)
     fields: FieldErrors = {}
