@@ -177,7 +177,7 @@ class WorkerResult:
     errors: list[str] = field(default_factory=list)
     receipts: list[list[tuple[float, int]]] = field(default_factory=list)  # per client
     sample: dict[str, Any] | None = None  # one results message (the baseline's template)
-    closed: int = 0
+    closed_codes: dict[str, int] = field(default_factory=dict)  # readers ended by a close
     refused: dict[str, int] = field(default_factory=dict)  # joins closed, by close code
 
 
@@ -283,8 +283,10 @@ async def _clients(
                         await self.websocket.send(
                             json.dumps({"type": "pong", "nonce": message.get("nonce", "")})
                         )
-            except Exception:  # a closed socket ends the reader
-                result.closed += 1
+            except Exception:  # noqa: S110 (a closed socket ends the reader; counted below)
+                pass
+            code = str(self.websocket.close_code)
+            result.closed_codes[code] = result.closed_codes.get(code, 0) + 1
 
         async def vote(self, delay: float) -> None:
             await asyncio.sleep(delay)
@@ -348,6 +350,7 @@ class Measure:
     errors: list[str]
     sample: dict[str, Any] | None
     refused: dict[str, int]
+    closed: dict[str, int]  # connections closed before the end of the measure, by code
 
 
 def run_clients(
@@ -445,6 +448,10 @@ def summarize(name: str, clients: int, results: list[WorkerResult]) -> Measure:
         messages_per_client=messages / clients,
         errors=[error for result in results for error in result.errors],
         sample=next((result.sample for result in results if result.sample), None),
+        closed={
+            code: sum(result.closed_codes.get(code, 0) for result in results)
+            for code in sorted({code for result in results for code in result.closed_codes})
+        },
         refused={
             code: sum(result.refused.get(code, 0) for result in results)
             for code in sorted({code for result in results for code in result.refused})
@@ -458,7 +465,8 @@ def describe(measure: Measure) -> None:
     print(
         f"{measure.name}: {connected}, {measure.ballots} ballots acknowledged, "
         f"{measure.messages_per_client:.1f} results messages per client, "
-        f"{measure.missing} (ballot, client) pairs never delivered"
+        f"{measure.missing} (ballot, client) pairs never delivered, "
+        f"connections closed early by code: {measure.closed or 'none'}"
     )
     if measure.refused:
         print(f"  joins closed by the server and tried again, by close code: {measure.refused}")
