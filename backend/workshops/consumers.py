@@ -1,7 +1,6 @@
 """Websocket consumer of a live workshop (protocol: frontend-contract/live/)."""
 
 import asyncio
-import contextlib
 import json
 import logging
 import secrets
@@ -45,6 +44,9 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
 CLOSE_HEARTBEAT = 4408
 CLOSE_NOT_OPEN = 4409
+
+# Messages queued for one connection (events, results, presence) before it counts as too slow.
+OUTBOX_LIMIT = 1000
 
 FACILITATOR_COMMANDS = frozenset(
     {"activity.start", "activity.stop", "activity.results", "idea.moderate", "workshop.close"}
@@ -289,6 +291,8 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
         self.buffered: list[dict[str, Any]] = []
         self.last_heard = time.monotonic()
         self.tasks: list[asyncio.Task[None]] = []
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
+        self.closing = False
         await self.accept()
         if not await _workshop_exists(self.workshop_id):
             await self.close(code=CLOSE_NOT_FOUND)
@@ -413,12 +417,13 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(message)
         if joined.role == "facilitator":
             await self.send_json({"type": "presence", **self.hub.presence()})
-        while self.buffered:
-            await self._send_event(self.buffered.pop(0), role=joined.role)
-        # No await between the empty buffer and the role: later events are sent directly.
+        for event in self.buffered:
+            self._send_event(event, role=joined.role)
+        self.buffered.clear()
         self.role = joined.role
         self.hub.schedule_report()
         self.tasks.append(asyncio.create_task(self._heartbeat()))
+        self.tasks.append(asyncio.create_task(self._write()))
 
     async def join_again(self, content: dict[str, Any]) -> None:
         await self._send_error(content.get("ref"), "join", errors.Conflict(_("Already joined.")))
@@ -469,33 +474,47 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
         if self.role == "pending":
             self.buffered.append(event)
         elif self.role is not None:
-            await self._send_event(event, role=self.role)
+            self._send_event(event, role=self.role)
 
-    async def _send_event(self, event: dict[str, Any], *, role: str) -> None:
-        """Send a sequenced event once, in order (the hub delivers in seq order)."""
+    def _send_event(self, event: dict[str, Any], *, role: str) -> None:
+        """Queue a sequenced event once, in order (the hub delivers in seq order)."""
         seq = int(event["seq"])
         if seq <= self.last_seq:
             return
         self.last_seq = seq
         if event["audience"] != EventAudience.ALL and role != "facilitator":
             return
-        with contextlib.suppress(Exception):
-            await self.send_json(
-                {
-                    "type": "event",
-                    "seq": seq,
-                    "event": event["event"],
-                    "data": event["payload"],
-                    "sent_at": event.get("sent_at") or timezone.localtime().isoformat(),
-                }
-            )
+        self._enqueue(
+            {
+                "type": "event",
+                "seq": seq,
+                "event": event["event"],
+                "data": event["payload"],
+                "sent_at": event.get("sent_at") or timezone.localtime().isoformat(),
+            }
+        )
 
     async def deliver_results(self, message: dict[str, Any]) -> None:
         if self.role == "facilitator" or (self.role == "participant" and message["visible"]):
-            with contextlib.suppress(Exception):
-                await self.send_json(message)
+            self._enqueue(message)
 
     async def deliver_presence(self, message: dict[str, Any]) -> None:
         if self.role == "facilitator":
-            with contextlib.suppress(Exception):
-                await self.send_json(message)
+            self._enqueue(message)
+
+    def _enqueue(self, message: dict[str, Any]) -> None:
+        """The hub never waits for a phone on a bad network: it queues, and a writer task
+        sends. A phone too slow to follow the room is closed (4408); it reconnects with its
+        last_seq and catches up from the log."""
+        if self.closing:
+            return
+        try:
+            self.outbox.put_nowait(message)
+        except asyncio.QueueFull:
+            self.closing = True
+            self.tasks.append(asyncio.create_task(self.close(code=CLOSE_HEARTBEAT)))
+
+    async def _write(self) -> None:
+        while True:
+            message = await self.outbox.get()
+            await self.send_json(message)

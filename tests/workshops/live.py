@@ -71,7 +71,7 @@ def uvicorn_server(**extra_env: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded CI machine starts Django slowly
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{url}/api/v1/health/").status_code == 200:
