@@ -3,11 +3,17 @@
 from django.urls import path
 
 from backend.consultations.consumers import ConsultationActivityConsumer
+from backend.workshops.consumers import WorkshopConsumer
 
 websocket_urlpatterns = [
     path(
         "ws/v1/consultations/<int:consultation_id>/",
         ConsultationActivityConsumer.as_asgi(),
         name="ws-consultation-activity",
+    ),
+    path(
+        "ws/v1/workshops/<int:workshop_id>/",
+        WorkshopConsumer.as_asgi(),
+        name="ws-workshop",
     ),
 ]

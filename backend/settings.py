@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "backend.comments",
     "backend.moderation",
     "backend.votes",
+    "backend.workshops",
     "backend.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -117,6 +118,14 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Live workshops: heartbeat (a client silent for two intervals is closed), time allowed for
+# the first `join` message, the replay window (more missed events: a snapshot) and the
+# interval between two pushes of one activity's live results.
+WORKSHOP_HEARTBEAT_SECONDS = env_int("WORKSHOP_HEARTBEAT_SECONDS", 20)
+WORKSHOP_JOIN_TIMEOUT_SECONDS = env_int("WORKSHOP_JOIN_TIMEOUT_SECONDS", 10)
+WORKSHOP_REPLAY_WINDOW = env_int("WORKSHOP_REPLAY_WINDOW", 200)
+WORKSHOP_RESULTS_INTERVAL_MS = env_int("WORKSHOP_RESULTS_INTERVAL_MS", 100)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -195,6 +204,10 @@ SPECTACULAR_SETTINGS = {
         "GateCodeEnum": "backend.consultations.domain.GateCode",
         "BallotOriginEnum": "backend.votes.models.BallotOrigin",
         "OriginEnum": "backend.proposals.models.Origin",
+        "WorkshopActivityKindEnum": "backend.workshops.models.ActivityKind",
+        "WorkshopStatusEnum": "backend.workshops.models.WorkshopStatus",
+        "WorkshopActivityStatusEnum": "backend.workshops.models.ActivityStatus",
+        "WorkshopIdeaStatusEnum": "backend.workshops.models.IdeaStatus",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [

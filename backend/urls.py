@@ -1,8 +1,10 @@
-"""URL configuration: the API under /api/v1/, its docs, the admin."""
+"""URL configuration: the API under /api/v1/, its docs, the admin, the live workshop page."""
 
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from backend.workshops import views as workshop_pages
 
 api_v1 = [
     path("", include("backend.core.api.urls")),
@@ -14,6 +16,7 @@ api_v1 = [
     path("", include("backend.comments.api.urls")),
     path("", include("backend.moderation.api.urls")),
     path("", include("backend.votes.api.urls")),
+    path("", include("backend.workshops.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +25,15 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/docs/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
+    # The live workshop page (plain Django views: not in the OpenAPI document).
+    path("live/", workshop_pages.live_home, name="live-home"),
+    path("live/<str:code>/", workshop_pages.live_page, name="live"),
+    path(
+        "live/<str:code>/presenter/",
+        workshop_pages.live_page,
+        {"presenter": True},
+        name="live-presenter",
+    ),
 ]
 
 handler400 = "backend.core.exceptions.json_bad_request"

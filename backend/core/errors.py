@@ -210,6 +210,21 @@ class ReportResolved(Conflict):
     default_message = _("This report was already handled.")
 
 
+class WorkshopNotOpen(Conflict):
+    code = "workshop_not_open"
+    default_message = _("This workshop is not open.")
+
+
+class ActivityClosed(Conflict):
+    code = "activity_closed"
+    default_message = _("This activity is not open.")
+
+
+class IdeaAlreadyModerated(Conflict):
+    code = "idea_already_moderated"
+    default_message = _("This idea was already approved or rejected.")
+
+
 def all_error_classes() -> list[type[ApplicationError]]:
     """Every error class, to check the catalogue in frontend-contract/ is complete."""
     found: list[type[ApplicationError]] = []

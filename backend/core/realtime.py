@@ -12,6 +12,10 @@ def consultation_group(consultation_id: int) -> str:
     return f"consultation.{consultation_id}"
 
 
+def workshop_group(workshop_id: int) -> str:
+    return f"workshop.{workshop_id}"
+
+
 def event_envelope(*, event: str, data: dict[str, Any]) -> dict[str, Any]:
     """The message sent on the channel layer; consumers forward it as JSON to clients."""
     return {

@@ -145,12 +145,16 @@ def vote_create(
     items: Sequence[int],
     options: Mapping[str, Any] | None = None,
     one_structure_one_voice: bool = False,
+    checked_by_workshop: bool = False,
 ) -> Vote:
     """Set up a vote over published proposals of the consultation (its organizers).
 
-    Gate: MANAGE. No lock: a vote is a new row. Emits `vote.created` after commit.
+    Gate: MANAGE, unless `checked_by_workshop`: a live workshop's vote activity, whose
+    service has checked that the caller runs the workshop. No lock: a vote is a new row.
+    Emits `vote.created` after commit.
     """
-    ensure_allowed(user=by, consultation=consultation, verb=Verb.MANAGE)
+    if not checked_by_workshop:
+        ensure_allowed(user=by, consultation=consultation, verb=Verb.MANAGE)
     options = dict(options or {})
     fields: FieldErrors = {}
     if not title.strip():
@@ -309,6 +313,7 @@ def ballot_cast(
     origin: str = BallotOrigin.WEB,
     paper_reference: str = "",
     captured_at: datetime | None = None,
+    checked_by_workshop: bool = False,
 ) -> list[BallotLine]:
     """Cast or replace a voter's whole ballot: `choices` maps item ids to values; items left
     out lose their line. The voter is `by`, or a participant card a facilitator speaks for.
@@ -318,14 +323,18 @@ def ballot_cast(
     advisory lock per (vote, voter); the partial unique indexes keep one line per item.
     Writes with INSERT ... ON CONFLICT DO UPDATE, then DELETE of the dropped items.
     Emits `ballot.cast` (vote id only) after commit.
+
+    `checked_by_workshop`: a live workshop's open vote activity, whose service has checked
+    that the activity is open and the caller may answer (or speak for the card): the phase
+    gates are skipped, a closed vote is still refused.
     """
     vote = _with_consultation(vote)
     if origin not in BallotOrigin.values:
         raise errors.ValidationFailed(
             fields={"origin": [{"code": "invalid_choice", "message": _("Unknown origin.")}]}
         )
-    _ensure_vote_open(by=by, vote=vote)
-    if on_behalf_of_card is not None or not is_self_origin(origin):
+    _ensure_vote_open(by=None if checked_by_workshop else by, vote=vote)
+    if not checked_by_workshop and (on_behalf_of_card is not None or not is_self_origin(origin)):
         ensure_allowed(user=by, consultation=vote.consultation, verb=Verb.ENTER_ON_BEHALF)
     fields: FieldErrors = {}
     if on_behalf_of_card is not None:
@@ -725,18 +734,19 @@ def _ballot_file(*, vote: Vote, items: Sequence[int], salt: str) -> str:
 
 
 @transaction.atomic
-def vote_close(*, by: User, vote: Vote) -> Vote:
+def vote_close(*, by: User, vote: Vote, checked_by_workshop: bool = False) -> Vote:
     """Close a vote (its organizers): freeze the final result and publish the anonymized
     ballot file with its SHA-256 digest. Ballots are refused afterwards (phase_closed).
 
     Gate: MANAGE. Lock: the vote row (select_for_update), so ballot casts, which read the
     vote after it, see it closed. Closing twice: 409 conflict. Emits `vote.closed` after
-    commit.
+    commit. `checked_by_workshop`: the workshop closing its own vote (no MANAGE gate).
     """
     vote = (
         Vote.objects.select_for_update().select_related("consultation__territory").get(pk=vote.pk)
     )
-    ensure_allowed(user=by, consultation=vote.consultation, verb=Verb.MANAGE)
+    if not checked_by_workshop:
+        ensure_allowed(user=by, consultation=vote.consultation, verb=Verb.MANAGE)
     if vote.closed_at is not None:
         raise errors.Conflict(
             _("This vote is already closed."),

@@ -26,6 +26,15 @@ from backend.proposals.models import Contribution
 from backend.structures.models import Membership, Structure
 from backend.territories.models import Territory
 from backend.votes.models import Vote
+from backend.workshops.models import Activity, Idea, Workshop
+from backend.workshops.services import (
+    activity_create,
+    activity_start,
+    idea_submit,
+    participant_join,
+    workshop_create,
+    workshop_open,
+)
 
 SCHEMA = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "openapi" / "openapi.yaml").read_text()
@@ -94,6 +103,9 @@ PARAMETER_MODELS: dict[str, Any] = {
     "report_id": Report,
     "role_id": ConsultationRole,
     "vote_id": Vote,
+    "workshop_id": Workshop,
+    "activity_id": Activity,
+    "idea_id": Idea,
 }
 ID_BY_PREFIX: dict[str, Any] = {
     "territories": Territory,
@@ -113,6 +125,9 @@ def real_ids_for(path: str) -> dict[str, str]:
         if name == "user_id":
             membership = Membership.objects.order_by("pk").first()
             ids[name] = str(membership.user_id) if membership else MISSING_ID
+        elif name == "code":
+            workshop = Workshop.objects.exclude(join_code="").order_by("pk").first()
+            ids[name] = workshop.join_code if workshop else "ZZZZZZ"
         elif name in PARAMETER_MODELS:
             ids[name] = first_pk(PARAMETER_MODELS[name])
         elif name == "id":
@@ -188,6 +203,19 @@ def demo(db: Any) -> None:
     report_create(
         by=participant, contribution=Contribution.objects.order_by("pk")[0], reason="spam"
     )
+    facilitator = User.objects.get(email=f"animateur@{DEMO_DOMAIN}")
+    pilot = Consultation.objects.get(roles__user=facilitator)
+    workshop = workshop_open(
+        by=facilitator,
+        workshop=workshop_create(by=facilitator, consultation=pilot, title="Atelier"),
+    )
+    capture = activity_create(by=facilitator, workshop=workshop, kind="idea_capture", title="Idées")
+    activity_create(
+        by=facilitator, workshop=workshop, kind="poll", title="?", poll={"choices": ["Oui", "Non"]}
+    )
+    activity_start(by=facilitator, activity=capture)
+    phone, _token = participant_join(workshop=workshop, user=None)
+    idea_submit(activity=capture, participant=phone, kind="problem", text="pas de wifi")
 
 
 def signed_in(email: str) -> APIClient:

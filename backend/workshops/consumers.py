@@ -1,0 +1,520 @@
+"""Websocket consumer of a live workshop (protocol: frontend-contract/live/)."""
+
+import asyncio
+import json
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.accounts.models import AccessToken
+from backend.accounts.tokens import token_digest
+from backend.consultations.policies import is_signed_in
+from backend.core import errors
+from backend.workshops import selectors, services
+from backend.workshops.domain import Replay, replay_plan
+from backend.workshops.hub import WorkshopHub, hub_attach, hub_detach
+from backend.workshops.models import (
+    Activity,
+    ActivityStatus,
+    EventAudience,
+    Idea,
+    Participant,
+    Workshop,
+    WorkshopStatus,
+)
+from backend.workshops.policies import can_run_workshop, can_view_workshop
+from backend.workshops.protocol import CLIENT_TYPES, problems
+from backend.workshops.realtime import activity_data, idea_data, participant_data, workshop_data
+
+logger = logging.getLogger(__name__)
+
+# Close codes: 4000 + the HTTP status they mirror (frontend-contract/errors.md).
+CLOSE_PROTOCOL = 4400
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NOT_FOUND = 4404
+CLOSE_HEARTBEAT = 4408
+CLOSE_NOT_OPEN = 4409
+
+# Messages queued for one connection (events, results, presence) before it counts as too slow.
+OUTBOX_LIMIT = 1000
+
+FACILITATOR_COMMANDS = frozenset(
+    {"activity.start", "activity.stop", "activity.results", "idea.moderate", "workshop.close"}
+)
+
+
+class JoinRefused(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+        super().__init__(code)
+
+
+@dataclass
+class Joined:
+    role: str
+    participant: Participant | None
+    resume_token: str | None
+    last_seq: int
+    replay: str
+    messages: list[dict[str, Any]]
+
+
+@database_sync_to_async
+def _workshop_exists(workshop_id: int) -> bool:
+    return Workshop.objects.filter(pk=workshop_id).exists()
+
+
+@database_sync_to_async
+def _token_user(raw: str) -> Any:
+    token = AccessToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+def _results_to_show(workshop: Workshop, *, is_facilitator: bool) -> dict[str, Any] | None:
+    """The results of the current activity, or of the last one stopped (revealed)."""
+    activity_id = workshop.current_activity_id
+    if activity_id is None:
+        activity_id = (
+            Activity.objects.filter(workshop=workshop, status=ActivityStatus.CLOSED)
+            .order_by("-stopped_at", "-id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    if activity_id is None:
+        return None
+    activity = selectors.activity_get(workshop=workshop, activity_id=activity_id)
+    if not (is_facilitator or activity.results_visible):
+        return None
+    return selectors.activity_results(activity=activity)
+
+
+@database_sync_to_async
+def _join(
+    *,
+    workshop_id: int,
+    user: Any,
+    resume_token: str | None,
+    display_name: str,
+    last_seq: int | None,
+) -> Joined:
+    services.activities_expire_due(workshop_id=workshop_id)
+    workshop = Workshop.objects.select_related("consultation").filter(pk=workshop_id).first()
+    if workshop is None:
+        raise JoinRefused(CLOSE_NOT_FOUND)
+    is_facilitator = can_run_workshop(user=user, obj=workshop)
+    if not is_facilitator:
+        if not can_view_workshop(user=user, obj=workshop):
+            raise JoinRefused(CLOSE_NOT_FOUND)
+        if workshop.status != WorkshopStatus.OPEN:
+            raise JoinRefused(CLOSE_NOT_OPEN)
+    participant: Participant | None = None
+    new_token: str | None = None
+    if is_signed_in(user) or not is_facilitator:
+        try:
+            participant, new_token = services.participant_join(
+                workshop=workshop, user=user, resume_token=resume_token, display_name=display_name
+            )
+        except errors.AuthenticationFailed as exc:
+            raise JoinRefused(CLOSE_UNAUTHENTICATED) from exc
+    current = workshop.last_seq
+    messages: list[dict[str, Any]] = []
+    replay = replay_plan(last_seq=last_seq, current=current, window=settings.WORKSHOP_REPLAY_WINDOW)
+    if replay == Replay.EVENTS:
+        assert last_seq is not None
+        messages = [
+            selectors.event_message(event)
+            for event in selectors.events_after(
+                workshop_id=workshop_id,
+                after=last_seq,
+                until=current,
+                is_facilitator=is_facilitator,
+            )
+        ]
+    elif replay == Replay.SNAPSHOT:
+        snapshot = selectors.workshop_snapshot(
+            workshop_id=workshop_id, participant=participant, is_facilitator=is_facilitator
+        )
+        current = snapshot["seq"]
+        messages = [snapshot]
+    results = _results_to_show(workshop, is_facilitator=is_facilitator)
+    if results is not None:
+        messages.append(results)
+    return Joined(
+        role="facilitator" if is_facilitator else "participant",
+        participant=participant,
+        resume_token=new_token,
+        last_seq=current,
+        replay=replay,
+        messages=messages,
+    )
+
+
+def _activity(workshop_id: int, activity_id: int) -> Activity:
+    activity = Activity.objects.filter(pk=activity_id, workshop_id=workshop_id).first()
+    if activity is None:
+        raise errors.NotFound()
+    return activity
+
+
+def _workshop(workshop_id: int) -> Workshop:
+    return Workshop.objects.select_related("consultation").get(pk=workshop_id)
+
+
+def _answerer(
+    *, workshop_id: int, user: Any, participant: Participant | None, card: int | None
+) -> tuple[Participant, Any]:
+    """Who answers: a card the facilitator speaks for, or the connection's participant."""
+    if card is not None:
+        if not is_signed_in(user):
+            raise errors.PermissionDenied()
+        return (
+            services.participant_for_card(by=user, workshop=_workshop(workshop_id), card_id=card),
+            user,
+        )
+    if participant is None:
+        raise errors.PermissionDenied()
+    return participant, None
+
+
+@database_sync_to_async
+def _run_command(
+    *, workshop_id: int, user: Any, participant: Participant | None, message: dict[str, Any]
+) -> dict[str, Any]:
+    """Run one client command through the services: the ack's data."""
+    command = message["type"]
+    if command == "ballot.submit":
+        who, entered_by = _answerer(
+            workshop_id=workshop_id, user=user, participant=participant, card=message.get("card")
+        )
+        answer = services.workshop_ballot_submit(
+            activity=_activity(workshop_id, message["activity"]),
+            participant=who,
+            choices={int(item): value for item, value in message["choices"].items()},
+            entered_by=entered_by,
+        )
+        return {"answer": answer}
+    if command == "poll.answer":
+        who, _entered_by = _answerer(
+            workshop_id=workshop_id, user=user, participant=participant, card=message.get("card")
+        )
+        answer = services.workshop_poll_answer(
+            activity=_activity(workshop_id, message["activity"]),
+            participant=who,
+            choices=message["choices"],
+        )
+        return {"answer": answer}
+    if command == "idea.submit":
+        who, _entered_by = _answerer(
+            workshop_id=workshop_id, user=user, participant=participant, card=message.get("card")
+        )
+        idea = services.idea_submit(
+            activity=_activity(workshop_id, message["activity"]),
+            participant=who,
+            kind=message["kind"],
+            text=message["text"],
+        )
+        return {"idea": idea_data(idea)}
+    if command == "activity.start":
+        activity = services.activity_start(
+            by=user, activity=_activity(workshop_id, message["activity"])
+        )
+        return {"activity": activity_data(activity)}
+    if command == "activity.stop":
+        activity = services.activity_stop(
+            by=user, activity=_activity(workshop_id, message["activity"])
+        )
+        return {"activity": activity_data(activity)}
+    if command == "activity.results":
+        activity = services.activity_results_show(
+            by=user,
+            activity=_activity(workshop_id, message["activity"]),
+            visible=message["visible"],
+        )
+        return {"activity": activity_data(activity)}
+    if command == "idea.moderate":
+        found = Idea.objects.filter(pk=message["idea"], activity__workshop_id=workshop_id).first()
+        if found is None:
+            raise errors.NotFound()
+        idea = services.idea_moderate(
+            by=user,
+            idea=found,
+            decision=message["decision"],
+            text=message.get("text"),
+            kind=message.get("kind"),
+        )
+        return {"idea": idea_data(idea)}
+    if command == "workshop.close":
+        workshop = services.workshop_close(by=user, workshop=_workshop(workshop_id))
+        return {"workshop": workshop_data(workshop)}
+    raise errors.BadRequest()
+
+
+def _error(*, ref: Any, command: str | None, error: errors.ApplicationError) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "type": "error",
+        "ref": ref,
+        "command": command,
+        "code": error.code,
+        "message": str(error.message),
+    }
+    if error.fields:
+        message["fields"] = error.fields
+    if error.details:
+        message["details"] = error.details
+    return message
+
+
+class WorkshopConsumer(AsyncJsonWebsocketConsumer):
+    """One phone, projector or facilitator laptop in the room."""
+
+    workshop_id: int
+    role: str | None = None
+    participant: Participant | None = None
+    user: Any = None
+    hub: WorkshopHub | None = None
+
+    async def connect(self) -> None:
+        self.workshop_id = int(self.scope["url_route"]["kwargs"]["workshop_id"])
+        self.last_seq = 0
+        self.buffered: list[dict[str, Any]] = []
+        self.last_heard = time.monotonic()
+        self.tasks: list[asyncio.Task[None]] = []
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
+        self.closing = False
+        await self.accept()
+        if not await _workshop_exists(self.workshop_id):
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.tasks.append(asyncio.create_task(self._join_deadline()))
+
+    async def disconnect(self, code: int) -> None:
+        for task in getattr(self, "tasks", []):
+            task.cancel()
+        if self.hub is not None:
+            await hub_detach(self.workshop_id, self)
+            self.hub = None
+
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
+        try:
+            return json.loads(text_data)
+        except ValueError:
+            return None
+
+    async def _join_deadline(self) -> None:
+        await asyncio.sleep(settings.WORKSHOP_JOIN_TIMEOUT_SECONDS)
+        if self.role is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+
+    async def _heartbeat(self) -> None:
+        interval = settings.WORKSHOP_HEARTBEAT_SECONDS
+        while True:
+            await asyncio.sleep(interval)
+            if time.monotonic() - self.last_heard > 2 * interval:
+                await self.close(code=CLOSE_HEARTBEAT)
+                return
+            await self.send_json({"type": "ping", "nonce": secrets.token_hex(4)})
+
+    # Client messages -----------------------------------------------------------------------
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        self.last_heard = time.monotonic()
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            if self.role is None:
+                await self.close(code=CLOSE_PROTOCOL)
+                return
+            await self._send_error(None, None, errors.ParseError())
+            return
+        kind = content["type"]
+        ref = content.get("ref")
+        if kind not in CLIENT_TYPES:
+            await self.send_json(
+                {
+                    "type": "error",
+                    "ref": ref if isinstance(ref, str | int) else None,
+                    "command": kind[:64],
+                    "code": "unknown_message",
+                    "message": _("Unknown message type."),
+                }
+            )
+            return
+        fields = problems(content)
+        if fields:
+            if self.role is None:
+                await self.close(code=CLOSE_PROTOCOL)
+                return
+            await self._send_error(
+                ref if isinstance(ref, str | int) else None,
+                kind,
+                errors.ValidationFailed(fields=fields),
+                code="invalid_message",
+            )
+            return
+        if self.role is None:
+            if kind != "join":
+                await self.close(code=CLOSE_PROTOCOL)
+                return
+            await self.join(content)
+            return
+        handler: Callable[[dict[str, Any]], Awaitable[None]] = {
+            "ping": self.ping,
+            "pong": self.pong,
+            "join": self.join_again,
+        }.get(kind, self.command)
+        await handler(content)
+
+    async def join(self, content: dict[str, Any]) -> None:
+        user = self.scope.get("user") or AnonymousUser()
+        if "token" in content:
+            user = await _token_user(content["token"])
+            if user is None:
+                await self.close(code=CLOSE_UNAUTHENTICATED)
+                return
+        self.user = user
+        # Attach before reading the state: events the hub delivers meanwhile are buffered,
+        # then dropped or sent by their seq once the replay is out.
+        self.role = "pending"
+        self.hub = await hub_attach(self.workshop_id, self)
+        try:
+            joined = await _join(
+                workshop_id=self.workshop_id,
+                user=user,
+                resume_token=content.get("resume_token"),
+                display_name=content.get("display_name", ""),
+                last_seq=content.get("last_seq"),
+            )
+        except JoinRefused as refused:
+            self.role = None
+            await self.close(code=refused.code)
+            return
+        self.participant = joined.participant
+        self.last_seq = joined.last_seq
+        welcome: dict[str, Any] = {
+            "type": "welcome",
+            "role": joined.role,
+            "workshop": self.workshop_id,
+            "participant": (participant_data(joined.participant) if joined.participant else None),
+            "heartbeat_seconds": settings.WORKSHOP_HEARTBEAT_SECONDS,
+            "last_seq": joined.last_seq,
+            "replay": joined.replay,
+        }
+        if joined.resume_token:
+            welcome["resume_token"] = joined.resume_token
+        await self.send_json(welcome)
+        for message in joined.messages:
+            await self.send_json(message)
+        if joined.role == "facilitator":
+            await self.send_json({"type": "presence", **self.hub.presence()})
+        for event in self.buffered:
+            self._send_event(event, role=joined.role)
+        self.buffered.clear()
+        self.role = joined.role
+        self.hub.schedule_report()
+        self.tasks.append(asyncio.create_task(self._heartbeat()))
+        self.tasks.append(asyncio.create_task(self._write()))
+
+    async def join_again(self, content: dict[str, Any]) -> None:
+        await self._send_error(content.get("ref"), "join", errors.Conflict(_("Already joined.")))
+
+    async def ping(self, content: dict[str, Any]) -> None:
+        pong: dict[str, Any] = {"type": "pong"}
+        if "nonce" in content:
+            pong["nonce"] = content["nonce"]
+        await self.send_json(pong)
+
+    async def pong(self, content: dict[str, Any]) -> None:
+        """Nothing to do: receiving it refreshed last_heard."""
+
+    async def command(self, content: dict[str, Any]) -> None:
+        kind = content["type"]
+        ref = content.get("ref")
+        if kind in FACILITATOR_COMMANDS and self.role != "facilitator":
+            await self._send_error(ref, kind, errors.PermissionDenied())
+            return
+        try:
+            data = await _run_command(
+                workshop_id=self.workshop_id,
+                user=self.user,
+                participant=self.participant,
+                message=content,
+            )
+        except errors.ApplicationError as error:
+            await self._send_error(ref, kind, error)
+            return
+        except Exception:
+            # A bug: logged, and the client still gets its answer (the socket stays open).
+            logger.exception("workshop %s: command %s failed", self.workshop_id, kind)
+            await self._send_error(ref, kind, errors.ServerError())
+            return
+        await self.send_json({"type": "ack", "ref": ref, "command": kind, "data": data})
+
+    async def _send_error(
+        self, ref: Any, command: str | None, error: errors.ApplicationError, code: str = ""
+    ) -> None:
+        message = _error(ref=ref, command=command, error=error)
+        if code:
+            message["code"] = code
+        await self.send_json(message)
+
+    # From the hub ---------------------------------------------------------------------------
+
+    async def deliver_event(self, event: dict[str, Any]) -> None:
+        if self.role == "pending":
+            self.buffered.append(event)
+        elif self.role is not None:
+            self._send_event(event, role=self.role)
+
+    def _send_event(self, event: dict[str, Any], *, role: str) -> None:
+        """Queue a sequenced event once, in order (the hub delivers in seq order)."""
+        seq = int(event["seq"])
+        if seq <= self.last_seq:
+            return
+        self.last_seq = seq
+        if event["audience"] != EventAudience.ALL and role != "facilitator":
+            return
+        self._enqueue(
+            {
+                "type": "event",
+                "seq": seq,
+                "event": event["event"],
+                "data": event["payload"],
+                "sent_at": event.get("sent_at") or timezone.localtime().isoformat(),
+            }
+        )
+
+    async def deliver_results(self, message: dict[str, Any]) -> None:
+        if self.role == "facilitator" or (self.role == "participant" and message["visible"]):
+            self._enqueue(message)
+
+    async def deliver_presence(self, message: dict[str, Any]) -> None:
+        if self.role == "facilitator":
+            self._enqueue(message)
+
+    def _enqueue(self, message: dict[str, Any]) -> None:
+        """The hub never waits for a phone on a bad network: it queues, and a writer task
+        sends. A phone too slow to follow the room is closed (4408); it reconnects with its
+        last_seq and catches up from the log."""
+        if self.closing:
+            return
+        try:
+            self.outbox.put_nowait(message)
+        except asyncio.QueueFull:
+            self.closing = True
+            self.tasks.append(asyncio.create_task(self.close(code=CLOSE_HEARTBEAT)))
+
+    async def _write(self) -> None:
+        while True:
+            message = await self.outbox.get()
+            await self.send_json(message)

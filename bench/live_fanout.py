@@ -1,0 +1,623 @@
+"""Live workshop fan-out: 1,000 phones in one room, a burst of ballots, how fast does the tally
+reach every screen? The real server (uvicorn + the project's ASGI app) next to a bare
+`websockets` broadcast server on the same machine, in the same run.
+
+Run with `uv run python bench/live_fanout.py` (see bench/README.md).
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import multiprocessing
+import os
+import random
+import resource
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from multiprocessing.synchronize import Event as EventType
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _voting import (
+    BENCH_SECRET_KEY,
+    ROOT,
+    bench_database_url,
+    ensure_database,
+    percentile,
+    setup_django,
+    voting_round,
+)
+
+BENCH_DATABASE = "npt_bench_live"
+ITEMS = 10
+SUPPORTS_PER_BALLOT = 3
+JOIN_ATTEMPTS = 5
+ORIGIN = "http://127.0.0.1"
+
+
+def raise_open_files_limit() -> int:
+    """Sockets are files: lift the soft limit to the hard one (children inherit it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        wanted = hard if hard != resource.RLIM_INFINITY else 65536
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# ------------------------------------------------------------------------------------------
+# The room: a consultation, an open workshop, a running support vote with visible results.
+
+
+@dataclass(frozen=True)
+class Room:
+    workshop_id: int
+    activity_id: int
+    items: list[int]
+
+
+def make_room() -> Room:
+    """A fresh workshop at every run (its 1,000 participant cards are created by the joins)."""
+    from backend.accounts.models import User
+    from backend.consultations.models import Consultation
+    from backend.workshops import services
+
+    round_ = voting_round(label="live fanout", items=ITEMS, method="support")
+    organizer = User.objects.get(pk=round_.organizer_id)
+    consultation = Consultation.objects.get(pk=round_.consultation_id)
+    workshop = services.workshop_create(
+        by=organizer, consultation=consultation, title="[bench] Atelier 1 000 téléphones"
+    )
+    workshop = services.workshop_open(by=organizer, workshop=workshop)
+    activity = services.activity_create(
+        by=organizer,
+        workshop=workshop,
+        kind="vote",
+        title="Quelles propositions soutenez-vous ?",
+        vote={"method": "support", "items": round_.items},
+    )
+    activity = services.activity_start(by=organizer, activity=activity)
+    services.activity_results_show(by=organizer, activity=activity, visible=True)
+    return Room(workshop.pk, activity.pk, round_.items)
+
+
+def start_app_server(url: str, port: int, conn_max_age: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env.pop("REDIS_URL", None)  # one worker: the in-memory channel layer
+    env.update(
+        DATABASE_URL=url,
+        DEBUG="false",
+        SECRET_KEY=BENCH_SECRET_KEY,
+        SECURE_SSL_REDIRECT="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="WARNING",
+        DATABASE_CONN_MAX_AGE=str(conn_max_age),
+    )
+    command = [sys.executable, "-m", "uvicorn", "backend.asgi:application"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    command += ["--log-level", "warning", "--no-access-log"]
+    return subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (fixed argv)
+
+
+def wait_http(url: str, server: subprocess.Popen[bytes]) -> None:
+    for _ in range(300):
+        if server.poll() is not None:
+            raise SystemExit(f"uvicorn exited with {server.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("uvicorn did not answer within 30 s")
+
+
+# ------------------------------------------------------------------------------------------
+# The bare baseline: join -> welcome, ballot -> ack then one broadcast of a same-size JSON.
+
+
+def bare_server_main(port: int, template: dict[str, Any], ready: EventType) -> None:
+    raise_open_files_limit()
+    asyncio.run(_bare_server(port, template, ready))
+
+
+async def _bare_server(port: int, template: dict[str, Any], ready: EventType) -> None:
+    from websockets.asyncio.server import ServerConnection, broadcast, serve
+
+    clients: set[ServerConnection] = set()
+    ballots = 0
+
+    async def handler(websocket: ServerConnection) -> None:
+        nonlocal ballots
+        clients.add(websocket)
+        try:
+            async for raw in websocket:
+                message = json.loads(raw)
+                if message["type"] == "join":
+                    await websocket.send(json.dumps({"type": "welcome"}))
+                elif message["type"] == "ballot.submit":
+                    ballots += 1
+                    await websocket.send(
+                        json.dumps(
+                            {"type": "ack", "ref": message.get("ref"), "command": "ballot.submit"}
+                        )
+                    )
+                    broadcast(clients, json.dumps({**template, "answered": ballots}))
+        finally:
+            clients.discard(websocket)
+
+    # No keepalive pings: under 1,000 x 200 sends the clients answer late and would be dropped
+    # (the measure is the broadcast, not the keepalive).
+    async with serve(handler, "127.0.0.1", port, max_size=2**20, ping_interval=None):
+        ready.set()
+        await asyncio.Future()
+
+
+# ------------------------------------------------------------------------------------------
+# Client processes: many websockets each, one event loop per process.
+
+
+@dataclass
+class WorkerResult:
+    connect_seconds: float
+    acks: list[float] = field(default_factory=list)  # monotonic times of the ballot acks
+    errors: list[str] = field(default_factory=list)
+    receipts: list[list[tuple[float, int]]] = field(default_factory=list)  # per client
+    sample: dict[str, Any] | None = None  # one results message (the baseline's template)
+    closed_codes: dict[str, int] = field(default_factory=dict)  # readers ended by a close
+    refused: dict[str, int] = field(default_factory=dict)  # joins closed, by close code
+
+
+def client_worker(
+    url: str,
+    clients: int,
+    voters: int,
+    expected: int,
+    room: dict[str, Any],
+    burst: float,
+    settle: float,
+    seed: int,
+    go: EventType,
+    queue: "multiprocessing.Queue[Any]",
+) -> None:
+    raise_open_files_limit()
+    try:
+        result = asyncio.run(
+            _clients(url, clients, voters, expected, room, burst, settle, seed, go, queue)
+        )
+    except Exception as error:
+        queue.put(("failed", repr(error)))
+        raise
+    queue.put(("done", result))
+
+
+async def _clients(
+    url: str,
+    clients: int,
+    voters: int,
+    expected: int,
+    room: dict[str, Any],
+    burst: float,
+    settle: float,
+    seed: int,
+    go: EventType,
+    queue: "multiprocessing.Queue[Any]",
+) -> WorkerResult:
+    from websockets.asyncio.client import connect
+
+    rng = random.Random(seed)
+    result = WorkerResult(connect_seconds=0.0)
+    gate = asyncio.Semaphore(room["gate"])
+    everyone_done = asyncio.Event()
+    finished = 0
+
+    class Client:
+        def __init__(self, index: int) -> None:
+            self.index = index
+            self.receipts: list[tuple[float, int]] = []
+            self.acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
+            self.websocket: Any = None
+            self.done = False
+
+        async def open(self) -> None:
+            """Connect and join; a join refused (closed) is tried again, and counted."""
+            from websockets.exceptions import ConnectionClosed
+
+            async with gate:
+                for attempt in range(JOIN_ATTEMPTS):
+                    self.websocket = await connect(
+                        url,
+                        origin=ORIGIN,  # type: ignore[arg-type]
+                        open_timeout=60,
+                        ping_interval=None,  # the servers ping; the app's pings are answered
+                        compression="deflate" if room["deflate"] else None,
+                    )
+                    name = f"Banc {seed}-{self.index}"
+                    await self.websocket.send(json.dumps({"type": "join", "display_name": name}))
+                    try:
+                        while json.loads(await self.websocket.recv())["type"] != "welcome":
+                            pass
+                        # Read (and answer pings) from now on: joining everyone takes minutes.
+                        readers.append(asyncio.create_task(self.read()))
+                        return
+                    except ConnectionClosed as closed:
+                        code = closed.rcvd.code if closed.rcvd else None
+                        result.refused[str(code)] = result.refused.get(str(code), 0) + 1
+                        if attempt == JOIN_ATTEMPTS - 1:
+                            raise
+
+        async def read(self) -> None:
+            nonlocal finished
+            try:
+                async for raw in self.websocket:
+                    now = time.monotonic()
+                    message = json.loads(raw)
+                    kind = message["type"]
+                    if kind == "results":
+                        self.receipts.append((now, int(message["answered"])))
+                        if result.sample is None:
+                            result.sample = message
+                        if message["answered"] >= expected and not self.done:
+                            self.done = True
+                            finished += 1
+                            if finished == clients:
+                                everyone_done.set()
+                    elif kind in ("ack", "error"):
+                        future = self.acks.pop(str(message.get("ref")), None)
+                        if future is not None and not future.done():
+                            future.set_result(message)
+                    elif kind == "ping":
+                        await self.websocket.send(
+                            json.dumps({"type": "pong", "nonce": message.get("nonce", "")})
+                        )
+            except Exception:  # noqa: S110 (a closed socket ends the reader; counted below)
+                pass
+            code = str(self.websocket.close_code)
+            result.closed_codes[code] = result.closed_codes.get(code, 0) + 1
+
+        async def vote(self, delay: float) -> None:
+            await asyncio.sleep(delay)
+            ref = f"b{seed}-{self.index}"
+            future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            self.acks[ref] = future
+            chosen = rng.sample(room["items"], SUPPORTS_PER_BALLOT)
+            await self.websocket.send(
+                json.dumps(
+                    {
+                        "type": "ballot.submit",
+                        "ref": ref,
+                        "activity": room["activity"],
+                        "choices": {str(item): 1 for item in chosen},
+                    }
+                )
+            )
+            answer = await asyncio.wait_for(future, timeout=settle)
+            if answer["type"] == "ack":
+                result.acks.append(time.monotonic())
+            else:
+                result.errors.append(f"{answer.get('code')}: {answer.get('message')}")
+
+    readers: list[asyncio.Task[None]] = []
+    population = [Client(index) for index in range(clients)]
+    started = time.monotonic()
+    await asyncio.gather(*(client.open() for client in population))
+    result.connect_seconds = time.monotonic() - started
+    queue.put(("ready", clients))
+    await asyncio.get_running_loop().run_in_executor(None, go.wait)
+    votes = [client.vote(rng.uniform(0, burst)) for client in population[:voters]]
+    outcomes = await asyncio.gather(*votes, return_exceptions=True)
+    result.errors += [repr(outcome) for outcome in outcomes if isinstance(outcome, BaseException)]
+    if expected:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(everyone_done.wait(), timeout=settle)
+    result.receipts = [client.receipts for client in population]
+    for task in readers:
+        task.cancel()
+    await asyncio.gather(
+        *(asyncio.wait_for(client.websocket.close(), 10) for client in population),
+        return_exceptions=True,
+    )
+    return result
+
+
+# ------------------------------------------------------------------------------------------
+# One measure: N client processes against one server; latencies from the receipts.
+
+
+@dataclass
+class Measure:
+    name: str
+    clients: int
+    ballots: int
+    connect_seconds: float
+    all_clients: list[float]  # per ballot: until the last client had it (ms; inf: never)
+    deliveries: list[float]  # per ballot and client (ms)
+    missing: int
+    messages_per_client: float
+    errors: list[str]
+    sample: dict[str, Any] | None
+    refused: dict[str, int]
+    closed: dict[str, int]  # connections closed before the end of the measure, by code
+
+
+def run_clients(
+    name: str,
+    url: str,
+    *,
+    clients: int,
+    voters: int,
+    processes: int,
+    room: dict[str, Any],
+    burst: float,
+    settle: float,
+) -> Measure:
+    context = multiprocessing.get_context("spawn")
+    go = context.Event()
+    queue: multiprocessing.Queue[Any] = context.Queue()
+    shares = [
+        clients // processes + (1 if n < clients % processes else 0) for n in range(processes)
+    ]
+    voter_shares = [
+        voters // processes + (1 if n < voters % processes else 0) for n in range(processes)
+    ]
+    workers = [
+        context.Process(
+            target=client_worker,
+            daemon=True,
+            args=(url, share, vshare, voters, room, burst, settle, 1000 * (n + 1), go, queue),
+        )
+        for n, (share, vshare) in enumerate(zip(shares, voter_shares, strict=True))
+    ]
+    for worker in workers:
+        worker.start()
+    ready = 0
+    results: list[WorkerResult] = []
+    while ready < clients:
+        kind, payload = queue.get(timeout=600)
+        if kind == "failed":
+            raise SystemExit(f"{name}: a client process failed: {payload}")
+        if kind == "ready":
+            ready += payload
+        else:
+            results.append(payload)
+            if len(results) == processes:
+                raise SystemExit(f"{name}: clients gave up before the burst")
+    time.sleep(1.0)  # the server settles after the joins
+    go.set()
+    while len(results) < processes:
+        kind, payload = queue.get(timeout=600)
+        if kind == "failed":
+            raise SystemExit(f"{name}: a client process failed: {payload}")
+        if kind == "done":
+            results.append(payload)
+    for worker in workers:
+        worker.join(timeout=30)
+    measure = summarize(name, clients, results)
+    describe(measure)
+    return measure
+
+
+def summarize(name: str, clients: int, results: list[WorkerResult]) -> Measure:
+    # The k-th acknowledged ballot is taken as the k-th counted one: a results message with
+    # answered >= k includes it (one worker commits and acknowledges ballots in order).
+    acks = sorted(t for result in results for t in result.acks)
+    ballots = len(acks)
+    latest = [float("-inf")] * ballots
+    deliveries: list[float] = []
+    missing = 0
+    messages = 0
+    for result in results:
+        for receipts in result.receipts:
+            messages += len(receipts)
+            first: list[float | None] = [None] * ballots
+            seen = 0
+            for received_at, answered in receipts:
+                for k in range(seen, min(answered, ballots)):
+                    first[k] = received_at
+                seen = max(seen, min(answered, ballots))
+            for k, arrival in enumerate(first):
+                if arrival is None:
+                    missing += 1
+                    latest[k] = float("inf")
+                    continue
+                delay = (arrival - acks[k]) * 1000
+                deliveries.append(delay)
+                latest[k] = max(latest[k], delay)
+    all_clients = latest  # inf: some client never had it within --settle
+    return Measure(
+        name=name,
+        clients=clients,
+        ballots=ballots,
+        connect_seconds=max(result.connect_seconds for result in results),
+        all_clients=all_clients,
+        deliveries=deliveries,
+        missing=missing,
+        messages_per_client=messages / clients,
+        errors=[error for result in results for error in result.errors],
+        sample=next((result.sample for result in results if result.sample), None),
+        closed={
+            code: sum(result.closed_codes.get(code, 0) for result in results)
+            for code in sorted({code for result in results for code in result.closed_codes})
+        },
+        refused={
+            code: sum(result.refused.get(code, 0) for result in results)
+            for code in sorted({code for result in results for code in result.refused})
+        },
+    )
+
+
+def describe(measure: Measure) -> None:
+    """What one measure saw, printed as soon as it ends."""
+    connected = f"{measure.clients} clients joined in {measure.connect_seconds:.1f} s"
+    print(
+        f"{measure.name}: {connected}, {measure.ballots} ballots acknowledged, "
+        f"{measure.messages_per_client:.1f} results messages per client, "
+        f"{measure.missing} (ballot, client) pairs never delivered, "
+        f"connections closed early by code: {measure.closed or 'none'}"
+    )
+    if measure.refused:
+        print(f"  joins closed by the server and tried again, by close code: {measure.refused}")
+    if measure.errors:
+        print(f"  {len(measure.errors)} ballot errors, first: {measure.errors[0]}")
+
+
+def _percentiles(values: list[float], fractions: tuple[float, ...]) -> list[float]:
+    return [percentile(values, f) if values else float("nan") for f in fractions]
+
+
+def _ms(value: float) -> str:
+    return "never" if value == float("inf") else f"{value:.1f}"
+
+
+def report(measures: list[Measure]) -> None:
+    base = measures[-1]
+    header = (
+        f"{'server':<38} {'clients':>7} {'ballots':>7} {'msgs/cl':>7} {'all p50':>8} "
+        f"{'p95':>7} {'p99':>7} {'one p50':>8} {'p99':>7} {'miss':>5}"
+    )
+    print()
+    print(
+        "ballot ack -> tally including it, ms ('all': reached every client; 'one': each delivery)"
+    )
+    print(header)
+    print("-" * len(header))
+    for measure in measures:
+        row = _percentiles(measure.all_clients, (0.5, 0.95, 0.99))
+        one = _percentiles(measure.deliveries, (0.5, 0.99))
+        print(
+            f"{measure.name:<38} {measure.clients:>7} {measure.ballots:>7} "
+            f"{measure.messages_per_client:>7.1f} {_ms(row[0]):>8} {_ms(row[1]):>7} "
+            f"{_ms(row[2]):>7} {_ms(one[0]):>8} {_ms(one[1]):>7} {measure.missing:>5}"
+        )
+    app = measures[0]
+    ratios = [
+        a / max(b, 1e-9)
+        for a, b in zip(
+            _percentiles(app.all_clients, (0.5, 0.95, 0.99)),
+            _percentiles(base.all_clients, (0.5, 0.95, 0.99)),
+            strict=True,
+        )
+    ]
+    print(
+        "ratio app / bare broadcast (every client): "
+        + ", ".join(
+            f"{name} {ratio:.1f}x"
+            for name, ratio in zip(("p50", "p95", "p99"), ratios, strict=True)
+        )
+        + " ('never' counts as infinitely late)"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--ballots", type=int, default=200, help="voters among the clients")
+    parser.add_argument("--burst", type=float, default=1.0, help="seconds the ballots spread over")
+    parser.add_argument("--processes", type=int, default=max(2, min(8, os.cpu_count() or 2)))
+    parser.add_argument("--settle", type=float, default=60.0, help="seconds to wait for the tally")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        help="DATABASE_CONN_MAX_AGE of the server (default: the settings' default, 0)",
+    )
+    parser.add_argument(
+        "--connect-concurrency",
+        type=int,
+        default=16,
+        help="joins in flight at once, all client processes together",
+    )
+    parser.add_argument(
+        "--deflate",
+        action="store_true",
+        help="clients offer permessage-deflate (as browsers do); default: no compression",
+    )
+    parser.add_argument("--quick", action="store_true", help="200 clients, 50 ballots")
+    options = parser.parse_args()
+    if options.quick:
+        options.clients, options.ballots = min(options.clients, 200), min(options.ballots, 50)
+    options.ballots = min(options.ballots, options.clients)
+    limit = raise_open_files_limit()
+    if limit < options.clients + 100:
+        raise SystemExit(f"open files limit {limit} is too low for {options.clients} sockets")
+
+    url = bench_database_url(BENCH_DATABASE)
+    ensure_database(url)
+    setup_django(url)
+    from django.conf import settings
+
+    room = make_room()
+    print(
+        f"{options.clients} clients in {options.processes} processes, {options.ballots} ballots "
+        f"spread over {options.burst:.1f} s; results coalesced every "
+        f"{settings.WORKSHOP_RESULTS_INTERVAL_MS} ms; {options.connect_concurrency} joins in "
+        f"flight; compression {'deflate' if options.deflate else 'none'}; {os.cpu_count()} CPUs; "
+        f"server DATABASE_CONN_MAX_AGE={options.conn_max_age}"
+    )
+    shared = {
+        "clients": options.clients,
+        "voters": options.ballots,
+        "processes": options.processes,
+        "room": {
+            "activity": room.activity_id,
+            "items": room.items,
+            "gate": max(1, options.connect_concurrency // options.processes),
+            "deflate": options.deflate,
+        },
+        "burst": options.burst,
+        "settle": options.settle,
+    }
+
+    port = free_port()
+    server = start_app_server(url, port, options.conn_max_age)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/v1/health/", server)
+        app = run_clients(
+            "app (uvicorn, 1 worker, in-memory layer)",
+            f"ws://127.0.0.1:{port}/ws/v1/workshops/{room.workshop_id}/",
+            **shared,
+        )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    template = app.sample or {"type": "results", "results": {}}
+    print(f"results message: {len(json.dumps(template))} bytes")
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    port = free_port()
+    bare = context.Process(target=bare_server_main, args=(port, template, ready), daemon=True)
+    bare.start()
+    try:
+        if not ready.wait(30):
+            raise SystemExit("the bare server did not start")
+        baseline = run_clients(
+            "bare websockets broadcast (1 process)",
+            f"ws://127.0.0.1:{port}/",
+            **shared,
+        )
+    finally:
+        bare.terminate()
+        bare.join(timeout=10)
+    report([app, baseline])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
