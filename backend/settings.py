@@ -94,6 +94,16 @@ DATABASES = {
         DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0), conn_health_checks=True
     )
 }
+# A pool of connections per worker process (psycopg_pool): each request, websocket handler or
+# job takes one and gives it back, instead of connecting to PostgreSQL every time. Set
+# DATABASE_POOL_MAX_SIZE=0 to turn it off (then DATABASE_CONN_MAX_AGE applies).
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 10)
+if DATABASE_POOL_MAX_SIZE > 0 and not DATABASES["default"]["CONN_MAX_AGE"]:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 30),
+    }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("Only PostgreSQL is supported (DATABASE_URL=postgres://...).")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -5,12 +5,12 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 
-from backend.core.filters import IdFilter
+from backend.core.filters import IdFilter, LazyOrderingFilter
 from backend.structures.models import Structure, StructureType
 from backend.structures.selectors import structure_filter
 
 
-class StructureOrderingFilter(django_filters.OrderingFilter):
+class StructureOrderingFilter(LazyOrderingFilter):
     """Ordering with the id as a tie-breaker, so pages never overlap."""
 
     def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:

@@ -5,12 +5,12 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 
-from backend.core.filters import IdFilter
+from backend.core.filters import IdFilter, LazyOrderingFilter
 from backend.territories.models import Territory, TerritoryKind
 from backend.territories.selectors import territory_filter
 
 
-class TerritoryOrderingFilter(django_filters.OrderingFilter):
+class TerritoryOrderingFilter(LazyOrderingFilter):
     """Ordering with the id as a tie-breaker, so pages never overlap."""
 
     def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
