@@ -1,0 +1,188 @@
+"""Lexical-semantic similarity of contributions: stems, concepts, character n-grams, TF-IDF."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+
+from backend.synthesis.domain.text import content_words, normalize, stem
+from backend.synthesis.domain.thesaurus import Thesaurus, default_thesaurus
+
+Matrix = sp.csr_matrix
+
+
+@dataclass(frozen=True)
+class Doc:
+    """A contribution as the engine sees it."""
+
+    id: int
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Relative weight of each view in the combined vector (cosine of the weighted blocks).
+
+    ``title`` multiplies the term frequency of title words: a title names the action.
+    """
+
+    words: float = 1.0
+    concepts: float = 1.0
+    chars: float = 0.6
+    title: float = 2.0
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """A document reduced to the features of each view (title terms already weighted)."""
+
+    words: dict[str, float]
+    concepts: dict[str, float]
+    chars: dict[str, float]
+
+
+def _char_ngrams(words: Sequence[str], lo: int = 3, hi: int = 5) -> Counter[str]:
+    grams: Counter[str] = Counter()
+    for word in words:
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(lo, hi + 1):
+            if size < n:
+                break
+            for i in range(size - n + 1):
+                grams[padded[i : i + n]] += 1
+    return grams
+
+
+def analyze(title: str, body: str, thesaurus: Thesaurus, title_weight: float) -> Analyzed:
+    """Features of one document: stems, concept labels and character n-grams."""
+    views: list[tuple[Counter[str], Counter[str], Counter[str]]] = []
+    for part in (title, body):
+        words = content_words(normalize(part))
+        stem_seq = [stem(w) for w in words]
+        views.append((Counter(stem_seq), Counter(thesaurus.concepts(stem_seq)), _char_ngrams(words)))
+    merged: list[dict[str, float]] = []
+    for k in range(3):
+        acc: dict[str, float] = {}
+        for term, count in views[0][k].items():
+            acc[term] = acc.get(term, 0.0) + title_weight * count
+        for term, count in views[1][k].items():
+            acc[term] = acc.get(term, 0.0) + count
+        merged.append(acc)
+    return Analyzed(merged[0], merged[1], merged[2])
+
+
+@dataclass
+class _View:
+    """Vocabulary and IDF of one view, frozen at fit time."""
+
+    vocabulary: dict[str, int] = field(default_factory=dict)
+    idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+
+    def fit(self, bags: Sequence[dict[str, float]], min_df: int) -> None:
+        df: Counter[str] = Counter()
+        for bag in bags:
+            df.update(bag.keys())
+        n = len(bags)
+        terms = sorted(t for t, c in df.items() if c >= min_df)
+        self.vocabulary = {t: i for i, t in enumerate(terms)}
+        self.idf = np.array(
+            [math.log((1 + n) / (1 + df[t])) + 1.0 for t in terms], dtype=np.float32
+        )
+
+    def transform(self, bags: Sequence[dict[str, float]]) -> Matrix:
+        """Sublinear TF times IDF, rows L2-normalized (empty rows stay zero)."""
+        indptr = [0]
+        indices: list[int] = []
+        values: list[float] = []
+        vocab = self.vocabulary
+        for bag in bags:
+            for term, tf in bag.items():
+                col = vocab.get(term)
+                if col is not None:
+                    indices.append(col)
+                    values.append(1.0 + math.log(tf) if tf >= 1 else tf)
+            indptr.append(len(indices))
+        m = sp.csr_matrix(
+            (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
+            shape=(len(bags), len(vocab)),
+            dtype=np.float32,
+        )
+        m = m.multiply(self.idf[None, :]).tocsr() if len(vocab) else m
+        return _normalize_rows(m)
+
+
+def _normalize_rows(m: Matrix) -> Matrix:
+    m = sp.csr_matrix(m, dtype=np.float32)
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms).dot(m), dtype=np.float32)
+
+
+class SimilarityBackend(Protocol):
+    """What the index needs from a representation; a dense-embedding model could implement it.
+
+    ``fit`` learns what it needs from a corpus (vocabulary, IDF, projection); ``vectors`` maps
+    documents to L2-normalized rows, so that a dot product is a cosine similarity.
+    """
+
+    def fit(self, docs: Sequence[Doc]) -> None: ...
+
+    def vectors(self, docs: Sequence[Doc]) -> Matrix: ...
+
+
+class TfidfBackend:
+    """Weighted concatenation of stem, thesaurus-concept and character n-gram TF-IDF views."""
+
+    def __init__(
+        self,
+        weights: Weights = DEFAULT_WEIGHTS,
+        thesaurus: Thesaurus | None = None,
+        min_df: int = 1,
+    ) -> None:
+        self.weights = weights
+        self.thesaurus = thesaurus if thesaurus is not None else default_thesaurus()
+        self.min_df = min_df
+        self._views = (_View(), _View(), _View())
+
+    def _analyze(self, docs: Sequence[Doc]) -> list[Analyzed]:
+        return [analyze(d.title, d.body, self.thesaurus, self.weights.title) for d in docs]
+
+    def fit(self, docs: Sequence[Doc]) -> None:
+        analyzed = self._analyze(docs)
+        self._views[0].fit([a.words for a in analyzed], self.min_df)
+        self._views[1].fit([a.concepts for a in analyzed], 1)
+        self._views[2].fit([a.chars for a in analyzed], self.min_df)
+
+    def vectors(self, docs: Sequence[Doc]) -> Matrix:
+        analyzed = self._analyze(docs)
+        w = self.weights
+        blocks = [
+            self._views[0].transform([a.words for a in analyzed]) * w.words,
+            self._views[1].transform([a.concepts for a in analyzed]) * w.concepts,
+            self._views[2].transform([a.chars for a in analyzed]) * w.chars,
+        ]
+        return _normalize_rows(sp.hstack(blocks, format="csr"))
+
+
+def cosine_matrix(vectors: Matrix) -> np.ndarray:
+    """Dense pairwise cosine of L2-normalized rows (small corpora and tests only)."""
+    return np.asarray((vectors @ vectors.T).toarray(), dtype=np.float32)
+
+
+def fit_vectors(docs: Iterable[Doc], backend: SimilarityBackend | None = None) -> Matrix:
+    """Fit a backend on ``docs`` and return their vectors, in order."""
+    items = list(docs)
+    engine = backend if backend is not None else TfidfBackend()
+    engine.fit(items)
+    return engine.vectors(items)
