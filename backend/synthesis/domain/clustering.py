@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from backend.synthesis.domain.similarity import Matrix
+from backend.synthesis.domain.similarity import Doc, Matrix, SimilarityBackend, TfidfBackend
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -155,3 +155,86 @@ def describe(group: Sequence[int], ids: Sequence[int], vectors: Matrix) -> Clust
     cohesion = float(per_member.mean())
     best = max(range(m), key=lambda r: (round(float(per_member[r]), 9), -ids[group[r]]))
     return Cluster(tuple(sorted(ids[r] for r in group)), round(cohesion, 6), ids[group[best]])
+
+
+# Tuned on the development file (see tests/domain/synthesis/test_quality.py): pairwise F1 stays
+# above 0.9 for thresholds between 0.26 and 0.36 with the default weights.
+DEFAULT_THRESHOLD = 0.30
+DEFAULT_NEIGHBOURS = 20
+# Similarities below this are left out of the graph: they count as 0 in the linkage means.
+MIN_EDGE_SIMILARITY = 0.01
+
+
+def suggest_clusters(
+    docs: Iterable[Doc],
+    threshold: float = DEFAULT_THRESHOLD,
+    on_progress: ProgressCallback | None = None,
+    *,
+    backend: SimilarityBackend | None = None,
+    neighbours: int = DEFAULT_NEIGHBOURS,
+    must_link: Iterable[tuple[int, int]] = (),
+    cannot_link: Iterable[tuple[int, int]] = (),
+    include_singletons: bool = False,
+) -> list[Cluster]:
+    """Groups of near-duplicate documents, largest first (then by smallest id).
+
+    Fits ``backend`` (the default TF-IDF one) on ``docs``, links each document to its
+    ``neighbours`` nearest, then runs average linkage (see :func:`average_linkage`) with
+    ``threshold`` on the cosine similarity. ``must_link`` pairs of ids count as identical,
+    ``cannot_link`` pairs never end in the same cluster. ``on_progress(done, total)`` is called
+    after each block of work (vectorization, neighbour search, linkage). The result does not
+    depend on the order of ``docs``.
+    """
+    items = sorted({d.id: d for d in docs}.values(), key=lambda d: d.id)
+    n = len(items)
+    total = 2 * n + 1
+
+    def report(done: int) -> None:
+        if on_progress is not None:
+            on_progress(done, total)
+
+    engine: SimilarityBackend = backend if backend is not None else TfidfBackend()
+    engine.fit(items)
+    parts = [engine.vectors(items[i : i + BLOCK_ROWS]) for i in range(0, n, BLOCK_ROWS)]
+    report(n)
+    vectors = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, 0))
+    return clusters_from_vectors(
+        [d.id for d in items],
+        vectors,
+        threshold,
+        on_progress=(lambda done, _: report(n + done)) if on_progress is not None else None,
+        neighbours=neighbours,
+        must_link=must_link,
+        cannot_link=cannot_link,
+        include_singletons=include_singletons,
+    )
+
+
+def clusters_from_vectors(
+    ids: Sequence[int],
+    vectors: Matrix,
+    threshold: float = DEFAULT_THRESHOLD,
+    on_progress: ProgressCallback | None = None,
+    *,
+    neighbours: int = DEFAULT_NEIGHBOURS,
+    must_link: Iterable[tuple[int, int]] = (),
+    cannot_link: Iterable[tuple[int, int]] = (),
+    include_singletons: bool = False,
+) -> list[Cluster]:
+    """:func:`suggest_clusters` on vectors already computed (e.g. ``SimilarityIndex.vectors()``)."""
+    n = len(ids)
+    row_of = {doc_id: row for row, doc_id in enumerate(ids)}
+    edges = neighbour_graph(vectors, neighbours, MIN_EDGE_SIMILARITY, on_progress)
+    for a, b in must_link:
+        if a in row_of and b in row_of and a != b:
+            i, j = sorted((row_of[a], row_of[b]))
+            edges[(i, j)] = 1.0
+    forbidden = [
+        (row_of[a], row_of[b]) for a, b in cannot_link if a in row_of and b in row_of
+    ]
+    groups = average_linkage(n, edges, threshold, forbidden)
+    clusters = [describe(g, ids, vectors) for g in groups if include_singletons or len(g) > 1]
+    if on_progress is not None:
+        on_progress(n + 1, n + 1)
+    clusters.sort(key=lambda c: (-c.size, c.ids[0]))
+    return clusters

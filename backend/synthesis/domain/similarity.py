@@ -34,9 +34,9 @@ class Weights:
     """
 
     words: float = 1.0
-    concepts: float = 1.0
+    concepts: float = 1.5
     chars: float = 0.6
-    title: float = 2.0
+    title: float = 1.5
 
 
 DEFAULT_WEIGHTS = Weights()
