@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
+import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from backend.synthesis.domain.similarity import Doc, Matrix, SimilarityBackend, TfidfBackend
 
@@ -229,9 +229,7 @@ def clusters_from_vectors(
         if a in row_of and b in row_of and a != b:
             i, j = sorted((row_of[a], row_of[b]))
             edges[(i, j)] = 1.0
-    forbidden = [
-        (row_of[a], row_of[b]) for a, b in cannot_link if a in row_of and b in row_of
-    ]
+    forbidden = [(row_of[a], row_of[b]) for a, b in cannot_link if a in row_of and b in row_of]
     groups = average_linkage(n, edges, threshold, forbidden)
     clusters = [describe(g, ids, vectors) for g in groups if include_singletons or len(g) > 1]
     if on_progress is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 import numpy as np
-import scipy.sparse as sp
+import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from backend.synthesis.domain.similarity import Doc, Matrix, SimilarityBackend, TfidfBackend
 
@@ -168,7 +168,11 @@ class SimilarityIndex:
         if candidates == 0:
             return []
         take = min(k, candidates)
-        top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
+        top = (
+            np.argpartition(-scores, take - 1)[:take]
+            if take < len(scores)
+            else np.arange(len(scores))
+        )
         ranked = sorted(
             ((int(row_ids[r]), float(scores[r])) for r in top if np.isfinite(scores[r])),
             key=lambda pair: (-round(pair[1], 6), pair[0]),

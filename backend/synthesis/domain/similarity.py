@@ -6,15 +6,16 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, TypeAlias
 
 import numpy as np
-import scipy.sparse as sp
+import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from backend.synthesis.domain.text import content_words, normalize, stem
 from backend.synthesis.domain.thesaurus import Thesaurus, default_thesaurus
 
-Matrix = sp.csr_matrix
+# scipy ships no type information: sparse matrices (CSR, rows L2-normalized) are typed Any.
+Matrix: TypeAlias = Any
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,9 @@ def analyze(title: str, body: str, thesaurus: Thesaurus, title_weight: float) ->
     for part in (title, body):
         words = content_words(normalize(part))
         stem_seq = [stem(w) for w in words]
-        views.append((Counter(stem_seq), Counter(thesaurus.concepts(stem_seq)), _char_ngrams(words)))
+        views.append(
+            (Counter(stem_seq), Counter(thesaurus.concepts(stem_seq)), _char_ngrams(words))
+        )
     merged: list[dict[str, float]] = []
     for k in range(3):
         acc: dict[str, float] = {}

@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
-import snowballstemmer
+import snowballstemmer  # type: ignore[import-untyped]
 
 # Texts longer than this are cut before analysis: a contribution is a few paragraphs, and the
 # cap keeps a pasted document from costing seconds per query.
 MAX_CHARS = 20_000
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_APOSTROPHES = re.compile(r"[’‘`´ʼ]")
+_APOSTROPHES = re.compile("[\u2019\u2018\u0060\u00b4\u02bc]")
 # Elided articles and pronouns: l'ordi, d'aide, qu'il, jusqu'au, c'est.
 _ELISION = re.compile(r"\b(?:l|d|j|m|t|s|n|c|qu|jusqu|lorsqu|puisqu|quoiqu)'")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -94,23 +95,11 @@ SMS: dict[str, str] = {
 # After "ordinateur" or "pc", "portable" is a laptop, not a phone.
 _LAPTOP_HEADS = {"ordinateur", "ordinateurs", "pc", "ordi", "ordis"}
 
+STOPWORDS_PATH = Path(__file__).with_name("stopwords_fr.txt")
 STOP_WORDS: frozenset[str] = frozenset(
-    """
-    a ai aie aient aies ait as au aucun aucune aupres aussi autre autres aux avaient avais avait
-    avant avec avez avoir avons ayant bien c ca car ce ceci cela celle celles celui cependant ces
-    cet cette ceux chacun chacune chaque chez ci comme comment d dans de des deja depuis dont
-    du donc elle elles en encore entre es est et etaient etais etait etant ete etes etre eu eux
-    faire fais fait faut font il ils j je jusqu l la le les leur leurs lui m ma mais me meme memes
-    mes moi mon n ne ni non nos notre nous on ont or ou par parce pas peu peut peuvent plus pour
-    pourquoi pourrait pourraient quand que quel quelle quelles quels qui quoi s sa sans se sera
-    seraient serait ses si sien soi soit sommes son sont sous suis sur t ta te tes toi ton tous
-    tout toute toutes tres tu un une unes uns vers via voici voila vos votre vous y
-    il elle lorsque puis ainsi alors apres afin selon tant tel telle etc svp plait salut
-    beaucoup trop moins vraiment juste quelque quelques chose choses fois
-    nombreux nombreuses souvent toujours jamais rien personne
-    permettre permettrait permettraient proposons propose proposer demandons
-    souhaite souhaitons faudrait pouvoir pourrions devrait devraient
-    """.split()
+    line.strip()
+    for line in STOPWORDS_PATH.read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
 )
 
 _STEMMER = snowballstemmer.stemmer("french")
@@ -147,11 +136,7 @@ def normalize(text: str) -> str:
 
 def content_words(normalized: str) -> list[str]:
     """Words of a normalized text without stop words, bare numbers and single letters."""
-    return [
-        w
-        for w in normalized.split()
-        if len(w) > 1 and w not in STOP_WORDS and not w.isdigit()
-    ]
+    return [w for w in normalized.split() if len(w) > 1 and w not in STOP_WORDS and not w.isdigit()]
 
 
 @lru_cache(maxsize=65_536)
