@@ -33,6 +33,7 @@ from backend.synthesis.domain.clustering import (
     clusters_from_vectors,
     suggest_clusters,
 )
+from backend.synthesis.domain.decisions import Calibration, Decision, calibrate
 from backend.synthesis.domain.index import SimilarityIndex, build_index
 from backend.synthesis.domain.similarity import (
     Doc,
@@ -43,13 +44,16 @@ from backend.synthesis.domain.similarity import (
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "Calibration",
     "Cluster",
+    "Decision",
     "Doc",
     "SimilarityBackend",
     "SimilarityIndex",
     "TfidfBackend",
     "Weights",
     "build_index",
+    "calibrate",
     "clusters_from_vectors",
     "suggest_clusters",
 ]
