@@ -50,6 +50,7 @@ DEFAULT_SEED = 0
 KMEANS_MAX_ITERATIONS = 100
 # Scores closer than this are equal: float noise must not break a tie differently per run.
 TIE_TOLERANCE = 1e-12
+SILHOUETTE_BLOCK = 512
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,9 +62,11 @@ class ReactionMatrix(Generic[ParticipantT, ItemT]):
     values: FloatArray
 
     def __post_init__(self) -> None:
-        values = np.array(self.values, dtype=np.float64).reshape(
-            len(self.participants), len(self.items)
-        )
+        values = np.array(self.values, dtype=np.float64)
+        if values.size == 0:
+            values = values.reshape(len(self.participants), len(self.items))
+        if values.shape != (len(self.participants), len(self.items)):
+            raise ValueError("values must have one row per participant, one column per item")
         finite = values[~np.isnan(values)]
         if not np.isin(finite, (AGREE, DISAGREE, PASS)).all():
             raise ValueError("reactions must be 1, -1, 0 or NaN")
@@ -153,8 +156,11 @@ class KMeansFit:
 
 
 def _squared_distances(points: FloatArray, centres: FloatArray) -> FloatArray:
-    difference = points[:, None, :] - centres[None, :, :]
-    return np.asarray((difference**2).sum(axis=2), dtype=np.float64)
+    # One coordinate at a time (2 here): exact, and much faster than a 3-D broadcast + sum.
+    total = np.zeros((len(points), len(centres)))
+    for axis in range(points.shape[1]):
+        total += (points[:, axis, None] - centres[None, :, axis]) ** 2
+    return total
 
 
 def _seed_centres(points: FloatArray, k: int, rng: np.random.Generator) -> FloatArray:
@@ -233,20 +239,28 @@ def silhouette(points: FloatArray, labels: Sequence[int]) -> float | None:
     clusters = sorted(set(label_array.tolist()))
     if len(clusters) < 2 or len(clusters) >= len(data):
         return None
-    distances = np.sqrt(_squared_distances(data, data))
+    index_of = {cluster: position for position, cluster in enumerate(clusters)}
+    columns = np.array([index_of[int(label)] for label in label_array])
+    onehot = np.zeros((len(data), len(clusters)))
+    onehot[np.arange(len(data)), columns] = 1.0
+    sizes = onehot.sum(axis=0)
     scores = np.zeros(len(data))
-    for index in range(len(data)):
-        own = label_array == label_array[index]
-        if own.sum() == 1:
-            continue
-        a = distances[index, own].sum() / (own.sum() - 1)
-        b = min(
-            float(distances[index, label_array == other].mean())
-            for other in clusters
-            if other != label_array[index]
-        )
-        largest = max(a, b)
-        scores[index] = (b - a) / largest if largest > 0 else 0.0
+    # Blocks of rows keep memory linear in the number of participants.
+    for start in range(0, len(data), SILHOUETTE_BLOCK):
+        rows = slice(start, start + SILHOUETTE_BLOCK)
+        distances = np.sqrt(_squared_distances(data[rows], data))
+        sums = distances @ onehot  # (block, clusters): distance sum to each cluster
+        own = columns[rows]
+        own_size = sizes[own]
+        block = np.arange(len(own))
+        a = np.divide(sums[block, own], own_size - 1, out=np.zeros(len(own)), where=own_size > 1)
+        means = sums / sizes
+        means[block, own] = np.inf
+        b = means.min(axis=1)
+        largest = np.maximum(a, b)
+        value = np.divide(b - a, largest, out=np.zeros(len(own)), where=largest > 0)
+        # A point alone in its cluster scores 0.
+        scores[rows] = np.where(own_size > 1, value, 0.0)
     return float(scores.mean())
 
 
@@ -369,7 +383,9 @@ def opinion_groups(
             for cluster in range(chosen_k)
         ]
         # Largest first; equal sizes keep the order of first appearance (labels already do).
-        groups = tuple(sorted(members, key=len, reverse=True))
+        # A cluster k-means left empty (possible only with ties) is not a group.
+        groups = tuple(sorted((m for m in members if m), key=len, reverse=True))
+        chosen_k = len(groups)
     return OpinionGroups(
         participants=participants,
         excluded=excluded,
@@ -471,8 +487,9 @@ def consensus_scores(
     k-th root), but it does not shrink as k grows, so a score reads the same whatever the
     number of groups found, and it stays the "typical group's agreement". Every group weighs
     the same whatever its size: an item liked only by the largest group scores low. The
-    product is returned too. Participants in no group are ignored; with no group at all
-    (nobody to score) every item gets the prior 1/2.
+    product is returned too. Participants in no group are ignored, and so are group members
+    absent from `matrix` (groups may come from the statements, scores from the actions'
+    supports); with no group at all every item gets the prior 1/2.
 
     Ranking: consensus, then overall smoothed agreement, then the order of `items`; equal
     consensus shares a rank.

@@ -78,6 +78,10 @@ class TestReactionMatrix:
         with pytest.raises(ValueError, match="reactions"):
             ReactionMatrix(participants=("a",), items=("x",), values=np.array([[value]]))
 
+    def test_a_matrix_of_the_wrong_shape_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="one row per participant"):
+            ReactionMatrix(participants=("a", "b"), items=("x",), values=np.zeros((1, 2)))
+
     def test_duplicate_participants_are_refused(self) -> None:
         with pytest.raises(ValueError, match="distinct"):
             ReactionMatrix(participants=("a", "a"), items=("x",), values=np.zeros((2, 1)))
