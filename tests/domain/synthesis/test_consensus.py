@@ -5,8 +5,10 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.decomposition import PCA  # type: ignore[import-untyped]
+from sklearn.metrics import silhouette_score  # type: ignore[import-untyped]
 
 from backend.synthesis.domain.consensus import (
     PASS,
@@ -388,3 +390,19 @@ def test_groups_partition_the_kept_participants(
     assert set(result.participants) | set(result.excluded) == set(matrix.participants)
     assert result.chosen_k == len(result.groups)
     assert [len(g) for g in result.groups] == sorted((len(g) for g in result.groups), reverse=True)
+
+
+@settings(max_examples=30)
+@given(st.integers(min_value=0, max_value=10_000), st.integers(min_value=2, max_value=4))
+def test_silhouette_and_projection_agree_with_scikit_learn(seed: int, k: int) -> None:
+    rng = np.random.default_rng(seed)
+    values = rng.choice([1.0, -1.0, 0.0], size=(12, 5))
+    projection = principal_components(values)
+    points = np.array(projection.coordinates)
+    reference = PCA(n_components=2, svd_solver="full").fit_transform(values)
+    for axis in range(2):
+        if projection.explained_variance_ratio[axis] > 1e-9:
+            # Same axis up to its sign.
+            assert abs(points[:, axis]) == pytest.approx(abs(reference[:, axis]), abs=1e-9)
+    labels = [index % k for index in range(12)]
+    assert silhouette(points, labels) == pytest.approx(silhouette_score(points, labels))
