@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "backend.comments",
     "backend.moderation",
     "backend.votes",
+    "backend.synthesis",
     "backend.demo",
     "django.contrib.admin",
     "django.contrib.auth",
