@@ -40,11 +40,20 @@ def neighbour_graph(
     k: int,
     min_similarity: float,
     on_progress: ProgressCallback | None = None,
+    *,
+    candidate_columns: int | None = None,
+    candidates: int = 32,
 ) -> dict[tuple[int, int], float]:
     """Symmetric sparse graph of the ``k`` nearest neighbours of each row (cosine).
 
     Keys are row pairs ``(i, j)`` with ``i < j``; an edge exists when either row is among
     the other's ``k`` nearest with a similarity of at least ``min_similarity``.
+
+    With ``candidate_columns``, the search has two stages: the dot product restricted to the
+    first ``candidate_columns`` columns (the light word and concept views) picks
+    ``candidates`` rows per row, then the rest of the columns (the heavy character view) is
+    added for those pairs only. Every edge value is the exact cosine; only a neighbour that
+    the light views rank below ``candidates`` can be missed. Without it, the search is exact.
     """
     n = vectors.shape[0]
     edges: dict[tuple[int, int], float] = {}
@@ -53,23 +62,48 @@ def neighbour_graph(
             on_progress(n, n)
         return edges
     k = min(k, n - 1)
-    transposed = sp.csr_matrix(vectors.T)
+    two_stage = candidate_columns is not None and candidates < n - 1
+    if two_stage:
+        head = sp.csr_matrix(vectors[:, :candidate_columns])
+        tail = sp.csr_matrix(vectors[:, candidate_columns:])
+        transposed = sp.csr_matrix(head.T)
+        width = max(candidates, k)
+    else:
+        head = vectors
+        transposed = sp.csr_matrix(vectors.T)
     for start in range(0, n, BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, n)
-        block = np.asarray((vectors[start:stop] @ transposed).toarray(), dtype=np.float32)
+        block = np.asarray((head[start:stop] @ transposed).toarray(), dtype=np.float32)
         rows = np.arange(stop - start)
         block[rows, rows + start] = -np.inf
-        top = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        if two_stage:
+            chosen = np.argpartition(-block, width - 1, axis=1)[:, :width]
+            scores = np.take_along_axis(block, chosen, axis=1)
+            scores += _pair_dots(tail, rows + start, chosen)
+        else:
+            chosen = np.broadcast_to(np.arange(n), block.shape)
+            scores = block
+        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
         for r in range(stop - start):
             i = start + r
-            for j in top[r]:
-                s = float(block[r, j])
-                if s >= min_similarity:
-                    key = (i, int(j)) if i < j else (int(j), i)
-                    edges[key] = s
+            for c in top[r]:
+                s = float(scores[r, c])
+                j = int(chosen[r, c])
+                if s >= min_similarity and j != i:
+                    edges[(i, j) if i < j else (j, i)] = s
         if on_progress is not None:
             on_progress(stop, n)
     return edges
+
+
+def _pair_dots(matrix: Matrix, rows: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Dot products of ``matrix[rows[r]]`` with ``matrix[chosen[r, c]]``: one dense row and one
+    small sparse matrix-vector product per row (faster than element-wise sparse products)."""
+    out = np.zeros(chosen.shape, dtype=np.float32)
+    for r, row in enumerate(rows):
+        dense = np.asarray(matrix[int(row)].toarray(), dtype=np.float32).ravel()
+        out[r] = matrix[chosen[r]] @ dense
+    return out
 
 
 def average_linkage(
@@ -207,6 +241,7 @@ def suggest_clusters(
         must_link=must_link,
         cannot_link=cannot_link,
         include_singletons=include_singletons,
+        candidate_columns=getattr(engine, "candidate_columns", None),
     )
 
 
@@ -220,11 +255,17 @@ def clusters_from_vectors(
     must_link: Iterable[tuple[int, int]] = (),
     cannot_link: Iterable[tuple[int, int]] = (),
     include_singletons: bool = False,
+    candidate_columns: int | None = None,
 ) -> list[Cluster]:
-    """:func:`suggest_clusters` on vectors already computed (e.g. ``SimilarityIndex.vectors()``)."""
+    """:func:`suggest_clusters` on vectors already computed (e.g. ``SimilarityIndex.vectors()``).
+
+    ``candidate_columns``: see :func:`neighbour_graph` (``TfidfBackend.candidate_columns``).
+    """
     n = len(ids)
     row_of = {doc_id: row for row, doc_id in enumerate(ids)}
-    edges = neighbour_graph(vectors, neighbours, MIN_EDGE_SIMILARITY, on_progress)
+    edges = neighbour_graph(
+        vectors, neighbours, MIN_EDGE_SIMILARITY, on_progress, candidate_columns=candidate_columns
+    )
     for a, b in must_link:
         if a in row_of and b in row_of and a != b:
             i, j = sorted((row_of[a], row_of[b]))

@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol, TypeAlias
 
 import numpy as np
@@ -52,16 +53,18 @@ class Analyzed:
     chars: dict[str, float]
 
 
-def _char_ngrams(words: Sequence[str], lo: int = 3, hi: int = 5) -> Counter[str]:
+@lru_cache(maxsize=200_000)
+def _word_ngrams(word: str, lo: int = 3, hi: int = 5) -> tuple[str, ...]:
+    padded = f" {word} "
+    size = len(padded)
+    return tuple(padded[i : i + n] for n in range(lo, hi + 1) for i in range(size - n + 1))
+
+
+def _char_ngrams(words: Sequence[str]) -> Counter[str]:
+    """Character 3- to 5-grams of each word padded with spaces (words repeat: cached)."""
     grams: Counter[str] = Counter()
     for word in words:
-        padded = f" {word} "
-        size = len(padded)
-        for n in range(lo, hi + 1):
-            if size < n:
-                break
-            for i in range(size - n + 1):
-                grams[padded[i : i + n]] += 1
+        grams.update(_word_ngrams(word))
     return grams
 
 
@@ -107,21 +110,25 @@ class _View:
         """Sublinear TF times IDF, rows L2-normalized (empty rows stay zero)."""
         indptr = [0]
         indices: list[int] = []
-        values: list[float] = []
+        counts: list[float] = []
         vocab = self.vocabulary
         for bag in bags:
             for term, tf in bag.items():
                 col = vocab.get(term)
                 if col is not None:
                     indices.append(col)
-                    values.append(1.0 + math.log(tf) if tf >= 1 else tf)
+                    counts.append(tf)
             indptr.append(len(indices))
+        cols = np.asarray(indices, dtype=np.int32)
+        tf_array = np.asarray(counts, dtype=np.float32)
+        values = np.where(tf_array >= 1.0, 1.0 + np.log(np.maximum(tf_array, 1.0)), tf_array)
+        if len(vocab):
+            values = values * self.idf[cols]
         m = sp.csr_matrix(
-            (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
+            (values.astype(np.float32), cols, np.asarray(indptr, dtype=np.int64)),
             shape=(len(bags), len(vocab)),
             dtype=np.float32,
         )
-        m = m.multiply(self.idf[None, :]).tocsr() if len(vocab) else m
         return _normalize_rows(m)
 
 
@@ -157,17 +164,39 @@ class TfidfBackend:
         self.thesaurus = thesaurus if thesaurus is not None else default_thesaurus()
         self.min_df = min_df
         self._views = (_View(), _View(), _View())
+        # Analyses of the last fitted corpus, reused once by ``vectors`` (not pickled).
+        self._fit_cache: dict[tuple[str, str], Analyzed] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        state["_fit_cache"] = {}
+        return state
 
     def _analyze(self, docs: Sequence[Doc]) -> list[Analyzed]:
-        return [analyze(d.title, d.body, self.thesaurus, self.weights.title) for d in docs]
+        cache = self._fit_cache
+        title_weight = self.weights.title
+        return [
+            cache.pop((d.title, d.body))
+            if (d.title, d.body) in cache
+            else analyze(d.title, d.body, self.thesaurus, title_weight)
+            for d in docs
+        ]
 
     def fit(self, docs: Sequence[Doc]) -> None:
-        analyzed = self._analyze(docs)
+        self._fit_cache = {}
+        analyzed = [analyze(d.title, d.body, self.thesaurus, self.weights.title) for d in docs]
+        self._fit_cache = {(d.title, d.body): a for d, a in zip(docs, analyzed, strict=True)}
         self._views[0].fit([a.words for a in analyzed], self.min_df)
         self._views[1].fit([a.concepts for a in analyzed], 1)
         self._views[2].fit([a.chars for a in analyzed], self.min_df)
 
+    @property
+    def candidate_columns(self) -> int:
+        """Columns of the light views (stems, concepts), first in every vector."""
+        return len(self._views[0].vocabulary) + len(self._views[1].vocabulary)
+
     def vectors(self, docs: Sequence[Doc]) -> Matrix:
+        # Each analysis made by ``fit`` serves once, for the first vectors of the corpus.
         analyzed = self._analyze(docs)
         w = self.weights
         blocks = [
