@@ -205,6 +205,29 @@ class ReportResolved(Conflict):
     default_message = _("This report was already handled.")
 
 
+class AlreadyMerged(Conflict):
+    code = "already_merged"
+    default_message = _("Some of these contributions are already merged into a cluster.")
+
+
+class MergeAlreadyUndone(Conflict):
+    code = "merge_already_undone"
+    default_message = _("This merge has already been undone.")
+
+
+class MergeNotLatest(Conflict):
+    code = "merge_not_latest"
+    default_message = _(
+        "A later merge into the same cluster must be undone first, so that undoing restores "
+        "the previous state exactly."
+    )
+
+
+class ClusterDissolved(Conflict):
+    code = "cluster_dissolved"
+    default_message = _("This cluster no longer has any member: its merges were undone.")
+
+
 def all_error_classes() -> list[type[ApplicationError]]:
     """Every error class, to check the catalogue in frontend-contract/ is complete."""
     found: list[type[ApplicationError]] = []
