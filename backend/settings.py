@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "backend.moderation",
     "backend.votes",
     "backend.synthesis",
+    "backend.suggestions",
     "backend.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +121,15 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Background jobs (suggested clusters): a queue in PostgreSQL, run by `manage.py db_worker`.
+# TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend runs them in the request.
+TASKS = {
+    "default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")},
+}
+# Per process: consultations whose similarity index stays in memory (about 60 MB each at
+# 10,000 contributions).
+SIMILAR_INDEX_CACHE_SIZE = env_int("SIMILAR_INDEX_CACHE_SIZE", 4)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -163,7 +175,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.core.exceptions.handle_exception",
-    "DEFAULT_THROTTLE_RATES": {"auth": env_str("AUTH_THROTTLE_RATE", "30/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env_str("AUTH_THROTTLE_RATE", "30/min"),
+        "similar": env_str("SIMILAR_THROTTLE_RATE", "60/min"),
+    },
     # Client addresses come from REMOTE_ADDR, which uvicorn's --proxy-headers sets from the
     # trusted proxy's X-Forwarded-For; never from a header a client could forge.
     "NUM_PROXIES": 0,

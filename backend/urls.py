@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("backend.comments.api.urls")),
     path("", include("backend.moderation.api.urls")),
     path("", include("backend.votes.api.urls")),
+    path("", include("backend.suggestions.api.urls")),
     path("", include("backend.synthesis.api.urls")),
 ]
 
