@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "backend.comments",
     "backend.moderation",
     "backend.votes",
+    "backend.plans",
     "backend.synthesis",
     "backend.suggestions",
     "backend.demo",

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("backend.comments.api.urls")),
     path("", include("backend.moderation.api.urls")),
     path("", include("backend.votes.api.urls")),
+    path("", include("backend.plans.api.urls")),
     path("", include("backend.suggestions.api.urls")),
     path("", include("backend.synthesis.api.urls")),
 ]
@@ -24,6 +25,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/docs/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
+    # The readable plan page (HTML, French), linked from the plan JSON as html_url.
+    path("", include("backend.plans.urls")),
 ]
 
 handler400 = "backend.core.exceptions.json_bad_request"

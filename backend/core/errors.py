@@ -228,6 +228,19 @@ class ClusterDissolved(Conflict):
     default_message = _("This cluster no longer has any member: its merges were undone.")
 
 
+class PlanIncomplete(Conflict):
+    code = "plan_incomplete"
+    default_message = _(
+        "Some contributions have no answer yet or some candidate actions have no decision: "
+        "answer them, or publish with force."
+    )
+
+
+class PlanNotPublished(NotFound):
+    code = "plan_not_published"
+    default_message = _("No version of the action plan has been published yet.")
+
+
 def all_error_classes() -> list[type[ApplicationError]]:
     """Every error class, to check the catalogue in frontend-contract/ is complete."""
     found: list[type[ApplicationError]] = []
