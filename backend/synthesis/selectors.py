@@ -229,7 +229,7 @@ def _actions() -> QuerySet[CandidateAction]:
 def candidate_action_list(*, consultation: Consultation) -> QuerySet[CandidateAction]:
     """The consultation's candidate actions, oldest first, with `sources` (each with its
     `contribution` or its `cluster` and the cluster's `active_members`) and `territories`
-    prefetched (five queries whatever the number of actions)."""
+    prefetched (four queries whatever the number of actions)."""
     return _actions().filter(consultation=consultation).order_by("id")
 
 

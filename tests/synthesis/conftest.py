@@ -85,7 +85,11 @@ def field(
             )
             for author, title, territory in [
                 (people.participant, "Titre de séjour en ligne impossible", tree.grenoble),
-                (people.outsider, "Préfecture : rendez-vous seulement sur internet", tree.villeneuve),
+                (
+                    people.outsider,
+                    "Préfecture : rendez-vous seulement sur internet",
+                    tree.villeneuve,
+                ),
                 (people.participant, "Pas d'ordinateur à la maison", tree.grenoble),
             ]
         ]

@@ -153,9 +153,7 @@ class TestMerge:
         ]
 
     @pytest.mark.parametrize("persona", ["moderator", "participant", "outsider"])
-    def test_other_people_may_not_merge(
-        self, field: Field, people: Personas, persona: str
-    ) -> None:
+    def test_other_people_may_not_merge(self, field: Field, people: Personas, persona: str) -> None:
         with pytest.raises(errors.PermissionDenied):
             _merge(field, people, field.problems[:2], by=getattr(people, persona))
 
@@ -206,9 +204,7 @@ class TestUndo:
         merge_undo(by=people.organizer, merge_entry=entry, reason="Erreur")
         assert _active(field.problems[0]) is None
 
-    def test_a_dissolved_cluster_takes_no_more_merges(
-        self, field: Field, people: Personas
-    ) -> None:
+    def test_a_dissolved_cluster_takes_no_more_merges(self, field: Field, people: Personas) -> None:
         entry = _merge(field, people, field.problems[:2])
         merge_undo(by=people.organizer, merge_entry=entry, reason="Erreur")
         with pytest.raises(errors.ClusterDissolved):
