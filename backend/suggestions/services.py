@@ -106,8 +106,9 @@ def suggestion_run_start(
             return
         SuggestionRun.objects.filter(pk=run_id, task_id="").update(task_id=str(result.id))
 
-    transaction.on_commit(enqueue)
+    # Announced before the job is enqueued: an immediate backend runs it inside `enqueue`.
     _run_event(run, "suggestion_run.queued", status=RunStatus.QUEUED)
+    transaction.on_commit(enqueue)
     return run
 
 
