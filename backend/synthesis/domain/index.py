@@ -20,6 +20,10 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 from backend.synthesis.domain.similarity import Doc, Matrix, SimilarityBackend, TfidfBackend
 
 DEFAULT_REFIT_GROWTH = 0.25
+# Up to this many fitted rows, a query is scored exactly against every row.
+EXACT_ROWS = 2_000
+# Beyond, rows rescored exactly after the light views (stems, concepts) picked them.
+QUERY_CANDIDATES = 256
 
 
 class SimilarityIndex:
@@ -38,7 +42,11 @@ class SimilarityIndex:
         self._row_ids: list[int] = []  # row -> doc id, -1 for a removed row
         self._row_of: dict[int, int] = {}
         self._matrix: Matrix = sp.csr_matrix((0, 0), dtype=np.float32)
-        self._pending: list[Matrix] = []
+        # Transpose of ``_matrix`` (one row per feature: an inverted index), built on demand.
+        self._postings: Matrix | None = None
+        self._pending: list[Matrix] = []  # rows added since the last fit, one matrix each
+        self._pending_matrix: Matrix | None = None
+        self._row_id_array: np.ndarray | None = None
         self._fitted_size = 0
         self._changes_since_fit = 0
         self._fitted = False
@@ -58,9 +66,12 @@ class SimilarityIndex:
         docs = [self._docs[i] for i in sorted(self._docs)]
         self.backend.fit(docs)
         self._matrix = self.backend.vectors(docs) if docs else sp.csr_matrix((0, 0))
+        self._postings = None
         self._row_ids = [d.id for d in docs]
         self._row_of = {doc_id: row for row, doc_id in enumerate(self._row_ids)}
+        self._row_id_array = None
         self._pending = []
+        self._pending_matrix = None
         self._fitted_size = len(docs)
         self._changes_since_fit = 0
         self._fitted = True
@@ -73,8 +84,10 @@ class SimilarityIndex:
         self._changes_since_fit += 1
         if self._fitted and not self.is_stale:
             self._pending.append(self.backend.vectors([doc]))
+            self._pending_matrix = None
             self._row_of[doc.id] = len(self._row_ids)
             self._row_ids.append(doc.id)
+            self._row_id_array = None
 
     def remove(self, doc_id: int) -> None:
         """Forget a document; unknown ids are ignored."""
@@ -83,6 +96,7 @@ class SimilarityIndex:
         row = self._row_of.pop(doc_id, None)
         if row is not None:
             self._row_ids[row] = -1
+            self._row_id_array = None
         self._changes_since_fit += 1
 
     @property
@@ -105,14 +119,36 @@ class SimilarityIndex:
 
     # --- vectors and queries ------------------------------------------------------------------
 
-    def _fresh_matrix(self) -> Matrix:
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        state["_postings"] = None  # rebuilt on the first query: halves the pickle
+        return state
+
+    def _fresh(self) -> None:
         if self.is_stale:
             self.refit()
-        if self._pending:
-            blocks = [self._matrix, *self._pending] if self._matrix.shape[0] else self._pending
-            self._matrix = sp.vstack(blocks, format="csr")
-            self._pending = []
-        return self._matrix
+
+    def _fresh_matrix(self) -> Matrix:
+        """All rows (fitted, then pending), removed rows included (see ``_row_ids``)."""
+        self._fresh()
+        pending = self._pending_rows()
+        if pending is None:
+            return self._matrix
+        if not self._matrix.shape[0]:
+            return pending
+        return sp.vstack([self._matrix, pending], format="csr")
+
+    def _pending_rows(self) -> Matrix | None:
+        if not self._pending:
+            return None
+        if self._pending_matrix is None:
+            self._pending_matrix = sp.vstack(self._pending, format="csr")
+        return self._pending_matrix
+
+    def _row_id_values(self) -> np.ndarray:
+        if self._row_id_array is None:
+            self._row_id_array = np.asarray(self._row_ids, dtype=np.int64)
+        return self._row_id_array
 
     def vectors(self) -> tuple[list[int], Matrix]:
         """Ids ascending and their vectors (one L2-normalized row each)."""
@@ -123,7 +159,7 @@ class SimilarityIndex:
 
     def vector(self, title: str, body: str) -> Matrix:
         """Vector of a text (a draft) in the space of the index."""
-        self._fresh_matrix()
+        self._fresh()
         return self.backend.vectors([Doc(-1, title, body)])
 
     def nearest(
@@ -135,7 +171,9 @@ class SimilarityIndex:
     ) -> list[tuple[int, float]]:
         """The ``k`` most similar documents to a text, as ``(id, cosine)``, best first.
 
-        Ties are broken by ascending id. One sparse matrix-vector product per query.
+        Ties are broken by ascending id. Scores come from the posting lists of the query's
+        features (an inverted index over the fitted rows) plus one small product with the rows
+        added since the last fit.
         """
         return self._rank(self.vector(title, body), k, exclude_ids)
 
@@ -151,14 +189,46 @@ class SimilarityIndex:
         b = matrix[self._row_of[second_id]]
         return float(a.multiply(b).sum())
 
+    def _scores(self, query: Matrix) -> np.ndarray:
+        """Cosine of the query with every row (fitted rows, then pending rows).
+
+        Small indexes get one exact sparse product. Beyond ``EXACT_ROWS`` fitted rows and with a
+        backend exposing ``candidate_columns``, the light views score every row through their
+        posting lists, the best ``QUERY_CANDIDATES`` rows get their exact cosine, the others
+        keep the light-view score (a lower bound, below the exact scores that matter).
+        """
+        cols = query.indices
+        vals = query.data.astype(np.float32)
+        dense = np.zeros(query.shape[1], dtype=np.float32)
+        dense[cols] = vals
+        parts: list[np.ndarray] = []
+        main = self._matrix
+        n_main = main.shape[0]
+        if n_main:
+            light = getattr(self.backend, "candidate_columns", None)
+            if light is None or n_main <= EXACT_ROWS:
+                parts.append(np.asarray(main @ dense, dtype=np.float32).ravel())
+            else:
+                if self._postings is None:
+                    self._postings = sp.csr_matrix(main[:, :light].T)
+                keep = cols < light
+                scores = np.asarray(
+                    self._postings[cols[keep]].T @ vals[keep], dtype=np.float32
+                ).ravel()
+                best = np.argpartition(-scores, QUERY_CANDIDATES - 1)[:QUERY_CANDIDATES]
+                scores[best] = np.asarray(main[best] @ dense, dtype=np.float32).ravel()
+                parts.append(scores)
+        pending = self._pending_rows()
+        if pending is not None:
+            parts.append(np.asarray(pending @ dense, dtype=np.float32).ravel())
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
     def _rank(self, query: Matrix, k: int, exclude_ids: Collection[int]) -> list[tuple[int, float]]:
-        matrix = self._fresh_matrix()
-        if k <= 0 or matrix.shape[0] == 0 or query.nnz == 0:
+        self._fresh()
+        if k <= 0 or not self._row_ids or query.nnz == 0:
             return []
-        dense_query = np.zeros(matrix.shape[1], dtype=np.float32)
-        dense_query[query.indices] = query.data
-        scores = np.asarray(matrix @ dense_query, dtype=np.float32)
-        row_ids = np.asarray(self._row_ids, dtype=np.int64)
+        scores = self._scores(query)
+        row_ids = self._row_id_values()
         scores[row_ids < 0] = -np.inf
         for doc_id in exclude_ids:
             row = self._row_of.get(doc_id)

@@ -134,9 +134,12 @@ class _View:
 
 def _normalize_rows(m: Matrix) -> Matrix:
     m = sp.csr_matrix(m, dtype=np.float32)
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    counts = np.diff(m.indptr)
+    row_of_entry = np.repeat(np.arange(m.shape[0]), counts)
+    norms = np.sqrt(np.bincount(row_of_entry, weights=m.data**2, minlength=m.shape[0]))
     norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms).dot(m), dtype=np.float32)
+    data = (m.data / norms[row_of_entry]).astype(np.float32)
+    return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape)
 
 
 class SimilarityBackend(Protocol):
