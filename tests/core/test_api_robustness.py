@@ -22,8 +22,11 @@ from backend.consultations.models import Consultation, ConsultationRole
 from backend.demo.loader import DEMO_DOMAIN, demo_load
 from backend.moderation.models import Report
 from backend.moderation.services import report_create
+from backend.plans.models import PlanVersion
 from backend.proposals.models import Contribution
 from backend.structures.models import Membership, Structure
+from backend.suggestions.models import SuggestionRun
+from backend.suggestions.services import suggestion_run_start
 from backend.territories.models import Territory
 from backend.votes.models import Vote
 
@@ -94,6 +97,9 @@ PARAMETER_MODELS: dict[str, Any] = {
     "report_id": Report,
     "role_id": ConsultationRole,
     "vote_id": Vote,
+    "run_id": SuggestionRun,
+    # A plan version's number (1, 2, ...): the demo publishes no plan, so the lookup misses.
+    "number": PlanVersion,
 }
 ID_BY_PREFIX: dict[str, Any] = {
     "territories": Territory,
@@ -188,6 +194,8 @@ def demo(db: Any) -> None:
     report_create(
         by=participant, contribution=Contribution.objects.order_by("pk")[0], reason="spam"
     )
+    organizer = User.objects.get(email=f"organisatrice@{DEMO_DOMAIN}")
+    suggestion_run_start(by=organizer, consultation=Consultation.objects.order_by("pk")[0])
 
 
 def signed_in(email: str) -> APIClient:

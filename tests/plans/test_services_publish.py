@@ -122,7 +122,8 @@ def test_versions_are_numbered_and_frozen(built: Built, people: Personas) -> Non
         second = plan_publish(by=people.organizer, consultation=built.consultation)
     first.refresh_from_db()
     assert (first.number, second.number) == (1, 2)
-    assert first.snapshot["actions"][0]["title"] == "Des permanences numériques dans chaque quartier"
+    original = "Des permanences numériques dans chaque quartier"
+    assert first.snapshot["actions"][0]["title"] == original
     assert second.snapshot["actions"][0]["title"] == "Un titre revu après v1"
     assert first.snapshot_sha256 == snapshot_digest(first.snapshot)
     assert first.snapshot_sha256 != second.snapshot_sha256

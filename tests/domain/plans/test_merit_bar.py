@@ -53,7 +53,7 @@ def test_percent_is_french() -> None:
 
 @pytest.mark.parametrize("profile", [[1, 2, 3], [-1, 0, 0, 0, 0, 0, 2]])
 def test_bad_profiles_are_refused(profile: list[int]) -> None:
-    with pytest.raises(ValueError, match="profile|negative"):
+    with pytest.raises(ValueError, match=r"profile|negative"):
         merit_bar(profile)
 
 
