@@ -333,3 +333,31 @@ class TestAnswers:
             format="json",
         )
         assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
+
+
+class TestContributionOutput:
+    def test_contributions_show_the_cluster_they_are_merged_into(
+        self,
+        field: Field,
+        people: Personas,
+        api_client: APIClient,
+        django_assert_num_queries: Any,
+    ) -> None:
+        url = f"/api/v1/consultations/{field.consultation.pk}/contributions/?kind=problem"
+        with django_assert_num_queries(4):
+            api_client.get(url)
+        entry = _merge(field, people, [field.problems[0].pk, field.problems[1].pk])
+        with django_assert_num_queries(4):
+            rows = api_client.get(url).json()["results"]
+        merged = {row["id"]: row["merged_into"] for row in rows}
+        expected = {"id": entry.cluster_id, "title": field.problems[0].title}
+        assert merged == {
+            field.problems[0].pk: expected,
+            field.problems[1].pk: expected,
+            field.problems[2].pk: None,
+        }
+        detail = api_client.get(f"/api/v1/contributions/{field.problems[1].pk}/").json()
+        assert detail["merged_into"] == expected
+        # The original stays readable with its author and text.
+        assert detail["title"] == field.problems[1].title
+        assert detail["author"]["id"] == people.outsider.pk
