@@ -215,7 +215,8 @@ class SimilarityIndex:
                 scores = np.asarray(
                     self._postings[cols[keep]].T @ vals[keep], dtype=np.float32
                 ).ravel()
-                best = np.argpartition(-scores, QUERY_CANDIDATES - 1)[:QUERY_CANDIDATES]
+                take = min(QUERY_CANDIDATES, n_main)
+                best = np.argpartition(-scores, take - 1)[:take]
                 scores[best] = np.asarray(main[best] @ dense, dtype=np.float32).ravel()
                 parts.append(scores)
         pending = self._pending_rows()

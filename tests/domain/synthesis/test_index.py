@@ -144,3 +144,22 @@ def test_empty_query_and_odd_texts(index):
 def test_refit_growth_must_be_positive():
     with pytest.raises(ValueError, match="positive"):
         SimilarityIndex(refit_growth=0)
+
+
+def test_large_index_candidate_path_matches_exact_scoring(monkeypatch):
+    import backend.synthesis.domain.index as index_module
+
+    corpus = [
+        Doc(100 + n, f"{doc.title} {n}", f"{doc.body} variante {n}")
+        for n in range(5)
+        for doc in CORPUS
+    ]
+    queries = [("ordi gratuit pr les familles", ""), ("internet moins cher", "box"), ("café", "")]
+    exact = build_index(corpus)
+    expected = [exact.nearest(t, b, k=4) for t, b in queries]
+    monkeypatch.setattr(index_module, "EXACT_ROWS", 5)
+    monkeypatch.setattr(index_module, "QUERY_CANDIDATES", 8)
+    fast = build_index(corpus)
+    fast.add(Doc(999, "Tarif social pour internet", "abonnement à prix réduit"))
+    fast.remove(999)
+    assert [fast.nearest(t, b, k=4) for t, b in queries] == expected
