@@ -7,6 +7,8 @@ import pytest
 import time_machine
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from backend.accounts.models import User
 from backend.consultations.domain import PhaseKind
@@ -17,7 +19,13 @@ from backend.plans.domain.snapshot import snapshot_digest
 from backend.plans.models import PlanVersion
 from backend.plans.policies import can_publish_plan
 from backend.plans.services import plan_publish
-from backend.synthesis.services import candidate_action_update
+from backend.plans.snapshot import plan_state
+from backend.proposals.services import contribution_create
+from backend.synthesis.services import (
+    candidate_action_create,
+    candidate_action_update,
+    contributions_merge,
+)
 from tests.consultations.conftest import Personas, middle_of
 from tests.plans.conftest import Built
 
@@ -140,3 +148,41 @@ def test_publication_is_announced_after_commit(built: Built, people: Personas) -
         message = async_to_sync(layer.receive)(channel)
     assert message["event"] == "plan.published"
     assert message["data"] == {"consultation": built.consultation.pk, "number": 1}
+
+
+def test_snapshot_queries_do_not_grow_with_the_consultation(built: Built, people: Personas) -> None:
+    with CaptureQueriesContext(connection) as few:
+        plan_state(consultation=built.consultation)
+    with time_machine.travel(middle_of(PhaseKind.PROPOSALS), tick=False):
+        extra = [
+            contribution_create(
+                by=people.participant,
+                consultation=built.consultation,
+                kind="proposal",
+                title=f"Idée {n}",
+                body="Un atelier numérique de plus.",
+                origin="web",
+                theme="equipement",
+            )
+            for n in range(4)
+        ]
+    with time_machine.travel(middle_of(PhaseKind.SYNTHESIS), tick=False):
+        entry = contributions_merge(
+            by=people.organizer,
+            consultation=built.consultation,
+            contribution_ids=[extra[0].pk, extra[1].pk],
+            reason="Doublons",
+            title="Ateliers",
+        )
+        for contribution in extra[2:]:
+            candidate_action_create(
+                by=people.organizer,
+                consultation=built.consultation,
+                title=f"Action pour {contribution.title}",
+                contribution_ids=[contribution.pk],
+                cluster_ids=[entry.cluster_id],
+            )
+    with CaptureQueriesContext(connection) as many:
+        state = plan_state(consultation=built.consultation)
+    assert len(state.actions) == 4
+    assert len(many) == len(few)
