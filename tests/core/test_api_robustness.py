@@ -27,6 +27,7 @@ from backend.proposals.models import Contribution
 from backend.structures.models import Membership, Structure
 from backend.suggestions.models import SuggestionRun
 from backend.suggestions.services import suggestion_run_start
+from backend.synthesis.models import ActionSource, CandidateAction, Cluster, MergeLogEntry
 from backend.territories.models import Territory
 from backend.votes.models import Vote
 
@@ -98,6 +99,10 @@ PARAMETER_MODELS: dict[str, Any] = {
     "role_id": ConsultationRole,
     "vote_id": Vote,
     "run_id": SuggestionRun,
+    "cluster_id": Cluster,
+    "merge_id": MergeLogEntry,
+    "action_id": CandidateAction,
+    "source_id": ActionSource,
     # A plan version's number (1, 2, ...): the demo publishes no plan, so the lookup misses.
     "number": PlanVersion,
 }
