@@ -11,9 +11,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from backend.consultations.models import Theme
 from backend.consultations.selectors import consultation_get
 from backend.core import errors
 from backend.plans.domain.merit_bar import MeritBar, describe_fr, merit_bar, percent_fr
+from backend.plans.models import PlanVersion
 from backend.plans.selectors import plan_version_get
 
 SCORE_LABELS = {
@@ -73,6 +75,10 @@ def _scores(scores: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _theme_label(theme: str) -> str:
+    return str(Theme(theme).label) if theme in Theme.values else theme
+
+
 def _date(value: str | None) -> datetime | None:
     return parse_datetime(value) if value else None
 
@@ -88,25 +94,32 @@ def plan_page(
     except errors.NotFound as error:
         raise Http404(str(error.message)) from error
     snapshot = version.snapshot
+    with translation.override("fr"):
+        return _render(request, version=version, snapshot=snapshot)
+
+
+def _render(
+    request: HttpRequest, *, version: PlanVersion, snapshot: dict[str, Any]
+) -> HttpResponse:
     actions = [
         {
             **action,
+            "theme_labels": [_theme_label(theme) for theme in action["themes"]],
             "merit_views": _merit_views(action["majority_judgment"]),
             "score_rows": _scores(action["scores"]),
             "decided_at_date": _date(action["decision"]["decided_at"]),
         }
         for action in snapshot["actions"]
     ]
-    with translation.override("fr"):
-        response = render(
-            request,
-            "plans/plan.html",
-            {
-                "snapshot": snapshot,
-                "version": version,
-                "actions": actions,
-                "published_at": _date(snapshot["version"]["published_at"]),
-            },
-        )
+    response = render(
+        request,
+        "plans/plan.html",
+        {
+            "snapshot": snapshot,
+            "version": version,
+            "actions": actions,
+            "published_at": _date(snapshot["version"]["published_at"]),
+        },
+    )
     response["Content-Language"] = "fr"
     return response

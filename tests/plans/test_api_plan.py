@@ -174,6 +174,8 @@ def test_html_page_draws_the_merit_profiles(built: Built, people: Personas) -> N
     assert "Déjà proposé par les médiathèques." in page
     assert "Relève du plan très haut débit" in page  # the own answer of p4
     assert "Soutiens distincts" in page
+    assert "Thèmes : Accès aux droits" in page
+    assert re.search(r"<td>Consensus entre groupes d&#x27;opinion</td><td>0,\d\d</td>", page)
     # p1's profile [1, 1, 2, 0, 0, 0, 1] over 5 judgments: 200, 200, 400, then 200 (À rejeter).
     p1 = built.proposals[0].pk
     svgs = re.findall(r"<svg role=\"img\" aria-label=\"([^\"]*)\".*?</svg>", page, re.S)
