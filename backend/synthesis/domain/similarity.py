@@ -78,12 +78,10 @@ def analyze(title: str, body: str, thesaurus: Thesaurus, title_weight: float) ->
             (Counter(stem_seq), Counter(thesaurus.concepts(stem_seq)), _char_ngrams(words))
         )
     merged: list[dict[str, float]] = []
-    for k in range(3):
-        acc: dict[str, float] = {}
-        for term, count in views[0][k].items():
+    for title_bag, body_bag in zip(views[0], views[1], strict=True):
+        acc: dict[str, float] = dict(body_bag)  # the body is long, the title short
+        for term, count in title_bag.items():
             acc[term] = acc.get(term, 0.0) + title_weight * count
-        for term, count in views[1][k].items():
-            acc[term] = acc.get(term, 0.0) + count
         merged.append(acc)
     return Analyzed(merged[0], merged[1], merged[2])
 

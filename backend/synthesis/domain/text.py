@@ -18,6 +18,7 @@ _APOSTROPHES = re.compile("[\u2019\u2018\u0060\u00b4\u02bc]")
 # Elided articles and pronouns: l'ordi, d'aide, qu'il, jusqu'au, c'est.
 _ELISION = re.compile(r"\b(?:l|d|j|m|t|s|n|c|qu|jusqu|lorsqu|puisqu|quoiqu)'")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 # Cheap SMS spellings, abbreviations and frequent misspellings, after accent stripping.
 # Values may be several words. Kept short and general: domain synonyms live in the thesaurus.
@@ -107,9 +108,10 @@ _STEMMER = snowballstemmer.stemmer("french")
 
 def strip_accents(text: str) -> str:
     """Remove diacritics and fold ligatures (é -> e, œ -> oe)."""
+    if text.isascii():
+        return text
     text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def normalize(text: str) -> str:

@@ -22,6 +22,8 @@ class Thesaurus:
 
     entries: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     max_len: int = 1
+    # First stem -> lengths of the entries starting with it, longest first.
+    starts: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_lines(cls, lines: Sequence[str]) -> Thesaurus:
@@ -43,7 +45,14 @@ class Thesaurus:
                 if concept not in bucket:
                     bucket.append(concept)
         max_len = max((len(k) for k in entries), default=1)
-        return cls({k: tuple(v) for k, v in entries.items()}, max_len)
+        starts: dict[str, set[int]] = {}
+        for key in entries:
+            starts.setdefault(key[0], set()).add(len(key))
+        return cls(
+            {k: tuple(v) for k, v in entries.items()},
+            max_len,
+            {first: tuple(sorted(lengths, reverse=True)) for first, lengths in starts.items()},
+        )
 
     @classmethod
     def from_path(cls, path: Path) -> Thesaurus:
@@ -55,14 +64,16 @@ class Thesaurus:
         i = 0
         n = len(stem_seq)
         while i < n:
-            for length in range(min(self.max_len, n - i), 0, -1):
+            step = 1
+            for length in self.starts.get(stem_seq[i], ()):
+                if length > n - i:
+                    continue
                 hit = self.entries.get(tuple(stem_seq[i : i + length]))
                 if hit is not None:
                     found.extend(hit)
-                    i += length
+                    step = length
                     break
-            else:
-                i += 1
+            i += step
         return found
 
 
