@@ -212,6 +212,7 @@ SPECTACULAR_SETTINGS = {
         "GateCodeEnum": "backend.consultations.domain.GateCode",
         "BallotOriginEnum": "backend.votes.models.BallotOrigin",
         "OriginEnum": "backend.proposals.models.Origin",
+        "SuggestionRunStatusEnum": "backend.suggestions.models.RunStatus",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [

@@ -27,9 +27,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
+import psycopg
 from django.conf import settings
-from django.db.models import Max
+from django.db import connection
 
 from backend.proposals.models import Contribution, ContributionStatus
 from backend.suggestions.models import IndexChange, IndexSnapshot, IndexVersion
@@ -134,33 +136,49 @@ def build_entry(consultation_id: int) -> Entry:
     return Entry(consultation_id, build_index(docs), version, meta)
 
 
+def _raw_connection() -> Any:
+    """The psycopg connection under Django's (same transaction): the pickled index travels in
+    binary format, not as an escaped literal twice its size in the SQL text."""
+    connection.ensure_connection()
+    return connection.connection
+
+
 def save_snapshot(entry: Entry) -> None:
     data = pickle.dumps((entry.index, entry.meta), protocol=pickle.HIGHEST_PROTOCOL)
-    IndexSnapshot.objects.update_or_create(
-        consultation_id=entry.consultation_id,
-        defaults={
-            "version": entry.version,
-            "engine": engine_fingerprint(),
-            "document_count": len(entry.meta),
-            "data": data,
-        },
-    )
+    table = IndexSnapshot._meta.db_table
+    with psycopg.Cursor(_raw_connection()) as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} "  # noqa: S608
+            "(consultation_id, version, engine, document_count, data, created_at) "
+            "VALUES (%s, %s, %s, %s, %b, now()) ON CONFLICT (consultation_id) DO UPDATE SET "
+            "version = EXCLUDED.version, engine = EXCLUDED.engine, "
+            "document_count = EXCLUDED.document_count, data = EXCLUDED.data, "
+            "created_at = EXCLUDED.created_at",
+            [entry.consultation_id, entry.version, engine_fingerprint(), len(entry.meta), data],
+        )
 
 
 def load_snapshot(consultation_id: int) -> Entry | None:
     """The saved index, if one was pickled by this engine version (our own rows: trusted)."""
-    snapshot = IndexSnapshot.objects.filter(
-        consultation_id=consultation_id, engine=engine_fingerprint()
-    ).first()
-    if snapshot is None:
+    table = IndexSnapshot._meta.db_table
+    with psycopg.Cursor(_raw_connection()) as cursor:
+        cursor.execute(
+            f"SELECT version, data FROM {table} "  # noqa: S608
+            "WHERE consultation_id = %s AND engine = %s",
+            [consultation_id, engine_fingerprint()],
+            binary=True,
+        )
+        row = cursor.fetchone()
+    if row is None:
         return None
+    version, data = row
     try:
-        index, meta = pickle.loads(bytes(snapshot.data))  # noqa: S301
-    except Exception:
+        index, meta = pickle.loads(data)  # noqa: S301
+    except Exception:  # an unreadable snapshot (old classes, truncated) is rebuilt
         return None
     if not isinstance(index, SimilarityIndex) or not isinstance(meta, dict):
         return None
-    return Entry(consultation_id, index, int(snapshot.version), meta)
+    return Entry(consultation_id, index, int(version), meta)
 
 
 def catch_up(entry: Entry) -> int:
@@ -297,9 +315,3 @@ def index_cache() -> IndexCache:
     if _cache is None:
         _cache = IndexCache(settings.SIMILAR_INDEX_CACHE_SIZE)
     return _cache
-
-
-def latest_logged_version(consultation_id: int) -> int:
-    """The version of the newest logged change (tests and the benchmark)."""
-    found = IndexChange.objects.filter(consultation_id=consultation_id).aggregate(v=Max("version"))
-    return int(found["v"] or 0)

@@ -21,6 +21,18 @@ MAX_SIMILAR_COUNT = 20
 DEFAULT_MIN_SCORE = 0.2
 
 
+def consultation_for_lookup(*, consultation_id: int, user: AnyUser) -> Consultation:
+    """The consultation if `user` may see it (one query for a published one), else NotFound.
+
+    Lighter than `consultations.selectors.consultation_get`: the lookup is on the typing path
+    of every draft and needs neither phases nor territory.
+    """
+    consultation = Consultation.objects.only("id", "status").filter(pk=consultation_id).first()
+    if consultation is None or not can_look_up_similar(user=user, obj=consultation):
+        raise errors.NotFound()
+    return consultation
+
+
 def similar_contribution_list(
     *,
     consultation: Consultation,

@@ -9,7 +9,6 @@ from backend.proposals.models import (
     BODY_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     ContributionKind,
-    ContributionStatus,
 )
 from backend.suggestions.models import RunStatus
 from backend.suggestions.selectors import (
@@ -72,7 +71,9 @@ class SuggestionRunMemberOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     title = serializers.CharField(allow_null=True, help_text="Null unless still published.")
     kind = serializers.ChoiceField(choices=ContributionKind.choices, allow_null=True)
-    status = serializers.ChoiceField(choices=[*ContributionStatus.choices, ("deleted", "Deleted")])
+    status = serializers.CharField(
+        help_text="The contribution's status now: published, withdrawn, hidden, or deleted."
+    )
 
 
 class SuggestionRunClusterOutput(serializers.Serializer[Any]):

@@ -50,7 +50,9 @@ class SimilarContributionsView(APIView):
         responses=SimilarContributionsOutput,
     )
     def post(self, request: Request, consultation_id: int) -> Response:
-        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        consultation = selectors.consultation_for_lookup(
+            consultation_id=consultation_id, user=request.user
+        )
         data = parse_input(SimilarContributionsInput, request)
         hits = selectors.similar_contribution_list(
             consultation=consultation, user=request.user, **data
