@@ -228,10 +228,8 @@ def suggest_clusters(
             on_progress(done, total)
 
     engine: SimilarityBackend = backend if backend is not None else TfidfBackend()
-    engine.fit(items)
-    parts = [engine.vectors(items[i : i + BLOCK_ROWS]) for i in range(0, n, BLOCK_ROWS)]
+    vectors = engine.fit_vectors(items) if items else sp.csr_matrix((0, 0))
     report(n)
-    vectors = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, 0))
     return clusters_from_vectors(
         [d.id for d in items],
         vectors,

@@ -64,8 +64,9 @@ class SimilarityIndex:
     def refit(self) -> None:
         """Learn vocabulary and IDF from the current documents and re-vectorize them all."""
         docs = [self._docs[i] for i in sorted(self._docs)]
-        self.backend.fit(docs)
-        self._matrix = self.backend.vectors(docs) if docs else sp.csr_matrix((0, 0))
+        self._matrix = self.backend.fit_vectors(docs) if docs else sp.csr_matrix((0, 0))
+        if not docs:
+            self.backend.fit(docs)
         self._postings = None
         self._row_ids = [d.id for d in docs]
         self._row_of = {doc_id: row for row, doc_id in enumerate(self._row_ids)}

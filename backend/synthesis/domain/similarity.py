@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -53,7 +53,8 @@ class Analyzed:
     chars: dict[str, float]
 
 
-@lru_cache(maxsize=200_000)
+# Bounded: each entry holds about fifteen short strings; typos make the word list long-tailed.
+@lru_cache(maxsize=20_000)
 def _word_ngrams(word: str, lo: int = 3, hi: int = 5) -> tuple[str, ...]:
     padded = f" {word} "
     size = len(padded)
@@ -93,16 +94,25 @@ class _View:
     vocabulary: dict[str, int] = field(default_factory=dict)
     idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
-    def fit(self, bags: Sequence[dict[str, float]], min_df: int) -> None:
-        df: Counter[str] = Counter()
-        for bag in bags:
-            df.update(bag.keys())
-        n = len(bags)
-        terms = sorted(t for t, c in df.items() if c >= min_df)
+    def fit_raw(self, raw: Matrix, provisional: dict[str, int], min_df: int) -> Matrix:
+        """Learn vocabulary and IDF from raw term counts (columns numbered by ``provisional``)
+        and return the weighted rows of those same documents."""
+        n = raw.shape[0]
+        df = np.bincount(raw.indices, minlength=raw.shape[1])
+        terms = sorted(t for t, c in provisional.items() if df[c] >= min_df)
         self.vocabulary = {t: i for i, t in enumerate(terms)}
-        self.idf = np.array(
-            [math.log((1 + n) / (1 + df[t])) + 1.0 for t in terms], dtype=np.float32
-        )
+        old = np.asarray([provisional[t] for t in terms], dtype=np.int64)
+        self.idf = (np.log((1 + n) / (1 + df[old].astype(np.float64))) + 1.0).astype(np.float32)
+        remap = np.full(raw.shape[1], -1, dtype=np.int32)
+        remap[old] = np.arange(len(terms), dtype=np.int32)
+        cols = remap[raw.indices]
+        data, indptr = raw.data, raw.indptr
+        if len(terms) < raw.shape[1]:  # some terms fell under min_df: drop their entries
+            keep = cols >= 0
+            kept_before = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+            cols, data, indptr = cols[keep], data[keep], kept_before[indptr]
+        counts = sp.csr_matrix((data, cols, indptr), shape=(n, len(terms)), dtype=np.float32)
+        return self._weigh(counts)
 
     def transform(self, bags: Sequence[dict[str, float]]) -> Matrix:
         """Sublinear TF times IDF, rows L2-normalized (empty rows stay zero)."""
@@ -117,27 +127,35 @@ class _View:
                     indices.append(col)
                     counts.append(tf)
             indptr.append(len(indices))
-        cols = np.asarray(indices, dtype=np.int32)
-        tf_array = np.asarray(counts, dtype=np.float32)
-        values = np.where(tf_array >= 1.0, 1.0 + np.log(np.maximum(tf_array, 1.0)), tf_array)
-        if len(vocab):
-            values = values * self.idf[cols]
-        m = sp.csr_matrix(
-            (values.astype(np.float32), cols, np.asarray(indptr, dtype=np.int64)),
+        raw = sp.csr_matrix(
+            (
+                np.asarray(counts, dtype=np.float32),
+                np.asarray(indices, dtype=np.int32),
+                np.asarray(indptr, dtype=np.int64),
+            ),
             shape=(len(bags), len(vocab)),
             dtype=np.float32,
         )
-        return _normalize_rows(m)
+        return self._weigh(raw)
+
+    def _weigh(self, counts: Matrix) -> Matrix:
+        tf = counts.data.astype(np.float32)
+        values = np.where(tf >= 1.0, 1.0 + np.log(np.maximum(tf, 1.0)), tf)
+        if counts.shape[1]:
+            values = values * self.idf[counts.indices]
+        weighted = sp.csr_matrix(
+            (values.astype(np.float32), counts.indices, counts.indptr), shape=counts.shape
+        )
+        return _normalize_rows(weighted)
 
 
 def _normalize_rows(m: Matrix) -> Matrix:
     m = sp.csr_matrix(m, dtype=np.float32)
-    counts = np.diff(m.indptr)
-    row_of_entry = np.repeat(np.arange(m.shape[0]), counts)
-    norms = np.sqrt(np.bincount(row_of_entry, weights=m.data**2, minlength=m.shape[0]))
+    row_of_entry = np.repeat(np.arange(m.shape[0], dtype=np.int32), np.diff(m.indptr))
+    norms = np.sqrt(np.bincount(row_of_entry, weights=m.data * m.data, minlength=m.shape[0]))
     norms[norms == 0] = 1.0
-    data = (m.data / norms[row_of_entry]).astype(np.float32)
-    return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape)
+    scale = (1.0 / norms).astype(np.float32)
+    return sp.csr_matrix((m.data * scale[row_of_entry], m.indices, m.indptr), shape=m.shape)
 
 
 class SimilarityBackend(Protocol):
@@ -148,6 +166,10 @@ class SimilarityBackend(Protocol):
     """
 
     def fit(self, docs: Sequence[Doc]) -> None: ...
+
+    def fit_vectors(self, docs: Sequence[Doc]) -> Matrix:
+        """``fit`` then ``vectors`` of the same documents, in one pass where possible."""
+        ...
 
     def vectors(self, docs: Sequence[Doc]) -> Matrix: ...
 
@@ -165,31 +187,47 @@ class TfidfBackend:
         self.thesaurus = thesaurus if thesaurus is not None else default_thesaurus()
         self.min_df = min_df
         self._views = (_View(), _View(), _View())
-        # Analyses of the last fitted corpus, reused once by ``vectors`` (not pickled).
-        self._fit_cache: dict[tuple[str, str], Analyzed] = {}
-
-    def __getstate__(self) -> dict[str, object]:
-        state = self.__dict__.copy()
-        state["_fit_cache"] = {}
-        return state
-
-    def _analyze(self, docs: Sequence[Doc]) -> list[Analyzed]:
-        cache = self._fit_cache
-        title_weight = self.weights.title
-        return [
-            cache.pop((d.title, d.body))
-            if (d.title, d.body) in cache
-            else analyze(d.title, d.body, self.thesaurus, title_weight)
-            for d in docs
-        ]
 
     def fit(self, docs: Sequence[Doc]) -> None:
-        self._fit_cache = {}
-        analyzed = [analyze(d.title, d.body, self.thesaurus, self.weights.title) for d in docs]
-        self._fit_cache = {(d.title, d.body): a for d, a in zip(docs, analyzed, strict=True)}
-        self._views[0].fit([a.words for a in analyzed], self.min_df)
-        self._views[1].fit([a.concepts for a in analyzed], 1)
-        self._views[2].fit([a.chars for a in analyzed], self.min_df)
+        self.fit_vectors(docs)
+
+    def fit_vectors(self, docs: Sequence[Doc]) -> Matrix:
+        """Analyze each document once, keeping only compact counts (memory: about 8 bytes per
+        feature occurrence, not the Python dictionaries), then learn vocabularies and IDF."""
+        provisional: list[dict[str, int]] = [{}, {}, {}]
+        columns = [array("i"), array("i"), array("i")]
+        counts = [array("f"), array("f"), array("f")]
+        indptr: list[list[int]] = [[0], [0], [0]]
+        for d in docs:
+            analyzed = analyze(d.title, d.body, self.thesaurus, self.weights.title)
+            for v, bag in enumerate((analyzed.words, analyzed.concepts, analyzed.chars)):
+                known, cols, values = provisional[v], columns[v], counts[v]
+                for term, tf in bag.items():
+                    col = known.get(term)
+                    if col is None:
+                        col = known[term] = len(known)
+                    cols.append(col)
+                    values.append(tf)
+                indptr[v].append(len(cols))
+        blocks = []
+        for v, (view, weight, min_df) in enumerate(
+            zip(
+                self._views,
+                (self.weights.words, self.weights.concepts, self.weights.chars),
+                (self.min_df, 1, self.min_df),
+                strict=True,
+            )
+        ):
+            raw = sp.csr_matrix(
+                (
+                    np.frombuffer(counts[v], dtype=np.float32),
+                    np.frombuffer(columns[v], dtype=np.int32),
+                    np.asarray(indptr[v], dtype=np.int64),
+                ),
+                shape=(len(docs), len(provisional[v])),
+            )
+            blocks.append(view.fit_raw(raw, provisional[v], min_df) * weight)
+        return _normalize_rows(sp.hstack(blocks, format="csr"))
 
     @property
     def candidate_columns(self) -> int:
@@ -197,8 +235,8 @@ class TfidfBackend:
         return len(self._views[0].vocabulary) + len(self._views[1].vocabulary)
 
     def vectors(self, docs: Sequence[Doc]) -> Matrix:
-        # Each analysis made by ``fit`` serves once, for the first vectors of the corpus.
-        analyzed = self._analyze(docs)
+        title_weight = self.weights.title
+        analyzed = [analyze(d.title, d.body, self.thesaurus, title_weight) for d in docs]
         w = self.weights
         blocks = [
             self._views[0].transform([a.words for a in analyzed]) * w.words,
@@ -217,5 +255,4 @@ def fit_vectors(docs: Iterable[Doc], backend: SimilarityBackend | None = None) -
     """Fit a backend on ``docs`` and return their vectors, in order."""
     items = list(docs)
     engine = backend if backend is not None else TfidfBackend()
-    engine.fit(items)
-    return engine.vectors(items)
+    return engine.fit_vectors(items)
