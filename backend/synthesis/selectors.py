@@ -29,7 +29,7 @@ from backend.synthesis.models import (
     Decision,
     MergeLogEntry,
 )
-from backend.votes.models import BallotLine, VoteMethod
+from backend.votes.models import BallotLine, Vote, VoteMethod
 
 # A person is an account or a participant card: "u:12", "c:3".
 Person = str
@@ -326,14 +326,37 @@ def _consensus(
     return entries, explanation
 
 
+def _votes_of(contribution_ids: set[int]) -> list[dict[str, Any]]:
+    """Votes that put at least one of these contributions to the vote (one query)."""
+    rows = (
+        Vote.items.through.objects.filter(contribution_id__in=contribution_ids)
+        .order_by("vote_id", "contribution_id")
+        .values_list("vote_id", "vote__title", "vote__method", "vote__closed_at", "contribution_id")
+    )
+    votes: dict[int, dict[str, Any]] = {}
+    for vote_id, title, method, closed_at, item_id in rows:
+        vote = votes.setdefault(
+            vote_id,
+            {
+                "vote": vote_id,
+                "title": title,
+                "method": method,
+                "is_final": closed_at is not None,
+                "items": [],
+            },
+        )
+        vote["items"].append(item_id)
+    return list(votes.values())
+
+
 def action_scores_list(
     *, consultation: Consultation, actions: Sequence[CandidateAction]
 ) -> dict[int, dict[str, Any]]:
     """The score card of each action (see `action_scores_get`), for all of them at once.
 
     `actions` must come from `candidate_action_list` (sources prefetched). Queries: two for
-    supports, three for the opinion groups, one for the sources' territories, whatever the
-    number of actions.
+    supports, three for the opinion groups, one for the sources' territories, one for the
+    votes the sources were put to, whatever the number of actions.
     """
     sources_of = {action.pk: source_contribution_ids(action) for action in actions}
     all_ids = {cid for ids in sources_of.values() for cid in ids}
@@ -344,6 +367,7 @@ def action_scores_list(
     consensus_entries, groups_explanation = (
         _consensus(consultation, sources_of) if sources_of else ({}, {})
     )
+    votes = _votes_of(all_ids)
     cards: dict[int, dict[str, Any]] = {}
     for action in actions:
         sources = sources_of[action.pk]
@@ -386,6 +410,11 @@ def action_scores_list(
             "support_sentence": score_math.support_sentence_fr(
                 by_structure_type=by_type, by_territory=None
             ),
+            "votes": [
+                {**vote, "items": sorted(set(vote["items"]) & sources)}
+                for vote in votes
+                if set(vote["items"]) & sources
+            ],
         }
     return cards
 
@@ -394,8 +423,9 @@ def action_scores_get(*, action: CandidateAction) -> dict[str, Any]:
     """The score card of one action: distinct supporters (union over sources, through
     clusters), distinct structures and types, territories covered (rolled up), consensus
     across opinion groups, support by structure type and by territory, each with its
-    "how computed" (`explanations`, `method`). JSON-ready dict. Bounded queries (about
-    eight), independent of the number of sources or supporters."""
+    "how computed" (`explanations`, `method`), and the votes its sources were put to
+    (`votes`: read their results at /api/v1/votes/{vote}/results/). JSON-ready dict.
+    Bounded queries (seven), independent of the number of sources or supporters."""
     return action_scores_list(consultation=action.consultation, actions=[action])[action.pk]
 
 

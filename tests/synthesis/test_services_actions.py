@@ -234,6 +234,16 @@ class TestScores:
         # Only endorser 3 reacted to three statements: one opinion group of one person,
         # who agrees: (1 + 1) / (1 + 2).
         assert card["consensus"] == pytest.approx(2 / 3)
+        # The two proposals were put to the approval vote.
+        assert card["votes"] == [
+            {
+                "vote": field.vote.pk,
+                "title": "Quelles priorités ?",
+                "method": "approval",
+                "is_final": False,
+                "items": sorted(p.pk for p in field.proposals[:2]),
+            }
+        ]
         assert [e["name"] for e in card["explanations"]] == [
             "distinct_supporters",
             "distinct_structures",
@@ -274,7 +284,7 @@ class TestScores:
         one = count()
         _action(field, people, cluster_ids=[proposals.cluster_id])
         _action(field, people, contribution_ids=[p.pk for p in field.problems])
-        assert count() == one == 10
+        assert count() == one == 11
 
 
 class TestAnswers:

@@ -210,6 +210,16 @@ class ScoreExplanationOutput(serializers.Serializer[Any]):
     parameters = serializers.DictField()
 
 
+class CandidateActionVoteOutput(serializers.Serializer[Any]):
+    vote = serializers.IntegerField()
+    title = serializers.CharField()
+    method = serializers.CharField()
+    is_final = serializers.BooleanField()
+    items = serializers.ListField(
+        child=serializers.IntegerField(), help_text="the action's sources put to this vote"
+    )
+
+
 class CandidateActionScoresOutput(serializers.Serializer[Any]):
     action = serializers.IntegerField()
     distinct_supporters = serializers.IntegerField()
@@ -226,6 +236,10 @@ class CandidateActionScoresOutput(serializers.Serializer[Any]):
     support_by_structure_type = serializers.DictField()
     support_by_territory = serializers.DictField()
     support_sentence = serializers.CharField(help_text="French, e.g. soutenue par des CCAS")
+    votes = CandidateActionVoteOutput(
+        many=True,
+        help_text="votes the sources were put to: results at /api/v1/votes/{vote}/results/",
+    )
 
 
 class CandidateActionDetailOutput(CandidateActionOutput):
