@@ -170,7 +170,9 @@ def suggestion_run_execute(*, run_id: int, on_progress: ProgressSink | None = No
     progress = _Progress(run)
     try:
         docs = _docs(run.consultation_id)
-        calibration = calibration_for(consultation_id=run.consultation_id, docs=docs)
+        calibration = calibration_for(
+            consultation_id=run.consultation_id, docs=docs, threshold=run.threshold
+        )
         threshold = run.threshold if calibration is None else calibration.threshold
 
         def report(done: int, total: int) -> None:
