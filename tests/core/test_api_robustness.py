@@ -27,8 +27,6 @@ from backend.proposals.models import Contribution
 from backend.structures.models import Membership, Structure
 from backend.suggestions.models import SuggestionRun
 from backend.suggestions.services import suggestion_run_start
-from backend.suggestions.models import SuggestionRun
-from backend.suggestions.services import suggestion_run_start
 from backend.synthesis.models import ActionSource, CandidateAction, Cluster, MergeLogEntry
 from backend.territories.models import Territory
 from backend.votes.models import Vote
@@ -100,7 +98,6 @@ PARAMETER_MODELS: dict[str, Any] = {
     "report_id": Report,
     "role_id": ConsultationRole,
     "vote_id": Vote,
-    "run_id": SuggestionRun,
     "run_id": SuggestionRun,
     "cluster_id": Cluster,
     "merge_id": MergeLogEntry,
@@ -202,8 +199,6 @@ def demo(db: Any) -> None:
     report_create(
         by=participant, contribution=Contribution.objects.order_by("pk")[0], reason="spam"
     )
-    organizer = User.objects.get(email=f"organisatrice@{DEMO_DOMAIN}")
-    suggestion_run_start(by=organizer, consultation=Consultation.objects.order_by("pk")[0])
     organizer = User.objects.get(email=f"organisatrice@{DEMO_DOMAIN}")
     suggestion_run_start(by=organizer, consultation=Consultation.objects.order_by("pk")[0])
 
