@@ -130,6 +130,9 @@ TASKS = {
 # Per process: consultations whose similarity index stays in memory (about 60 MB each at
 # 10,000 contributions).
 SIMILAR_INDEX_CACHE_SIZE = env_int("SIMILAR_INDEX_CACHE_SIZE", 4)
+# Per consultation and process, the change log is read at most this often (milliseconds): a
+# draft may miss a contribution published by another process less than that ago.
+SIMILAR_INDEX_RECHECK_MS = env_int("SIMILAR_INDEX_RECHECK_MS", 1000)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -10,7 +10,9 @@ Policy (why a lookup stays fast and correct with several processes):
   changes by commit, so versions become visible without gaps.
 * A lookup first reads the changes newer than its entry (one indexed query, usually empty),
   re-reads those contributions and applies them: published ones are added or replaced, the rest
-  removed. No refit per query; the engine itself refits after 25 % of churn.
+  removed. No refit per query; the engine itself refits after 25 % of churn. Under heavy
+  traffic that query is made at most every ``SIMILAR_INDEX_RECHECK_MS`` (default 1000 ms) per
+  consultation and process: a draft may miss a contribution published less than that ago.
 * A process with no entry loads the pickled ``IndexSnapshot`` (written by the process that built
   it last) and replays the changes since; with no usable snapshot (none yet, or another engine
   version) it builds the index from the published contributions (one query) and saves a
@@ -22,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -77,6 +80,7 @@ class Entry:
     version: int
     meta: dict[int, tuple[str, str]]
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    checked_at: float = field(default=float("-inf"), repr=False, compare=False)
 
     by_kind: dict[str, set[int]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -217,8 +221,9 @@ def catch_up(entry: Entry) -> int:
 class IndexCache:
     """A small LRU of per-consultation entries, safe to use from several threads."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, recheck_seconds: float = 0.0) -> None:
         self.capacity = max(1, capacity)
+        self.recheck_seconds = recheck_seconds
         self._entries: OrderedDict[int, Entry] = OrderedDict()
         self._building: dict[int, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -270,7 +275,11 @@ class IndexCache:
         """
         entry = self._cached(consultation_id) or self._load_or_build(consultation_id)
         with entry.lock:
+            now = time.monotonic()
+            if now - entry.checked_at < self.recheck_seconds:
+                return entry
             applied = catch_up(entry)
+            entry.checked_at = now
             if applied >= SNAPSHOT_AFTER_CHANGES:
                 save_snapshot(entry)
         if applied < 0:
@@ -310,8 +319,10 @@ _cache: IndexCache | None = None
 
 
 def index_cache() -> IndexCache:
-    """The process's cache (sized by the SIMILAR_INDEX_CACHE_SIZE setting)."""
+    """The process's cache (settings SIMILAR_INDEX_CACHE_SIZE, SIMILAR_INDEX_RECHECK_MS)."""
     global _cache
     if _cache is None:
-        _cache = IndexCache(settings.SIMILAR_INDEX_CACHE_SIZE)
+        _cache = IndexCache(
+            settings.SIMILAR_INDEX_CACHE_SIZE, settings.SIMILAR_INDEX_RECHECK_MS / 1000
+        )
     return _cache

@@ -71,9 +71,14 @@ def immediate_tasks(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def fresh_indexes() -> Iterator[None]:
-    index_cache().clear()
+    """An empty cache that reads the change log at every lookup (no recheck window)."""
+    cache = index_cache()
+    window = cache.recheck_seconds
+    cache.clear()
+    cache.recheck_seconds = 0
     yield
-    index_cache().clear()
+    cache.clear()
+    cache.recheck_seconds = window
 
 
 @pytest.fixture

@@ -291,3 +291,20 @@ def test_the_lookup_is_throttled(
     assert statuses == [200, 200]
     assert third.status_code == 429
     assert third.json()["code"] == "throttled"
+
+
+def test_within_the_recheck_window_the_change_log_is_not_read(
+    consultation: Consultation,
+    corpus: list[Contribution],
+    publish: Callable[..., Contribution],
+) -> None:
+    cache = IndexCache(capacity=1, recheck_seconds=3600)
+    entry = cache.entry(consultation.pk)
+    with CaptureQueriesContext(connection) as captured:
+        assert cache.entry(consultation.pk) is entry
+    assert captured.captured_queries == []
+    fresh = publish(*PARAPHRASE)
+    assert fresh.pk not in entry.meta  # another process's change, not read yet
+    entry.checked_at = float("-inf")  # the window has passed
+    cache.entry(consultation.pk)
+    assert fresh.pk in entry.meta
