@@ -9,10 +9,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: help install run serve migrate demo test lint typecheck schema check-embedded db-stop clean
+.PHONY: help install run serve serve-with-worker worker migrate demo test lint typecheck schema \
+	check-embedded db-stop clean
 
 help:
 	@echo "make run    install, migrate, load the Grenoble demo data, serve on http://$(HOST):$(PORT)"
+	@echo "           with one background-job worker (Ctrl-C stops both)"
+	@echo "make worker run one more background-job worker (db_worker)"
 	@echo "make test   install, lint, type-check and run the whole test suite"
 	@echo "make schema regenerate openapi/openapi.yaml"
 	@echo "make db-stop stop the embedded PostgreSQL (when DATABASE_URL is not set)"
@@ -29,7 +32,23 @@ run: export DEBUG ?= true
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(MAKE) --no-print-directory serve
+	$(MAKE) --no-print-directory serve-with-worker
+
+# uvicorn in the foreground and one db_worker in the background: when uvicorn stops (Ctrl-C,
+# or it fails), the worker is asked to stop (SIGTERM: it finishes the job in hand) and waited
+# for; a second Ctrl-C stops it at once.
+serve-with-worker: export DEBUG ?= true
+serve-with-worker: install
+	@$(PY) manage.py db_worker --no-reload --queue-name '*' & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(UV) run --frozen uvicorn backend.asgi:application --host $(HOST) --port $(PORT) \
+		--workers $(WORKERS) --proxy-headers
+
+# Background jobs (suggested clusters); run as many as needed, on any machine that reaches
+# the same PostgreSQL.
+worker: install
+	$(PY) manage.py db_worker --no-reload --queue-name '*'
 
 serve: export DEBUG ?= true
 serve:

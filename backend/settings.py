@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "backend.moderation",
     "backend.votes",
     "backend.workshops",
+    "backend.plans",
+    "backend.synthesis",
+    "backend.suggestions",
     "backend.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -47,6 +50,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +140,17 @@ WORKSHOP_HEARTBEAT_SECONDS = env_int("WORKSHOP_HEARTBEAT_SECONDS", 20)
 WORKSHOP_JOIN_TIMEOUT_SECONDS = env_int("WORKSHOP_JOIN_TIMEOUT_SECONDS", 10)
 WORKSHOP_REPLAY_WINDOW = env_int("WORKSHOP_REPLAY_WINDOW", 200)
 WORKSHOP_RESULTS_INTERVAL_MS = env_int("WORKSHOP_RESULTS_INTERVAL_MS", 100)
+# Background jobs (suggested clusters): a queue in PostgreSQL, run by `manage.py db_worker`.
+# TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend runs them in the request.
+TASKS = {
+    "default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")},
+}
+# Per process: consultations whose similarity index stays in memory (about 60 MB each at
+# 10,000 contributions).
+SIMILAR_INDEX_CACHE_SIZE = env_int("SIMILAR_INDEX_CACHE_SIZE", 4)
+# Per consultation and process, the change log is read at most this often (milliseconds): a
+# draft may miss a contribution published by another process less than that ago.
+SIMILAR_INDEX_RECHECK_MS = env_int("SIMILAR_INDEX_RECHECK_MS", 1000)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -181,7 +197,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.core.exceptions.handle_exception",
-    "DEFAULT_THROTTLE_RATES": {"auth": env_str("AUTH_THROTTLE_RATE", "30/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env_str("AUTH_THROTTLE_RATE", "30/min"),
+        "similar": env_str("SIMILAR_THROTTLE_RATE", "60/min"),
+    },
     # Client addresses come from REMOTE_ADDR, which uvicorn's --proxy-headers sets from the
     # trusted proxy's X-Forwarded-For; never from a header a client could forge.
     "NUM_PROXIES": 0,
@@ -218,6 +237,9 @@ SPECTACULAR_SETTINGS = {
         "WorkshopStatusEnum": "backend.workshops.models.WorkshopStatus",
         "WorkshopActivityStatusEnum": "backend.workshops.models.ActivityStatus",
         "WorkshopIdeaStatusEnum": "backend.workshops.models.IdeaStatus",
+        "SuggestionRunStatusEnum": "backend.suggestions.models.RunStatus",
+        "CandidateActionDecisionEnum": "backend.synthesis.models.Decision",
+        "IdeaModerationDecisionEnum": ["approve", "reject"],
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [

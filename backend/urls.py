@@ -17,6 +17,9 @@ api_v1 = [
     path("", include("backend.moderation.api.urls")),
     path("", include("backend.votes.api.urls")),
     path("", include("backend.workshops.api.urls")),
+    path("", include("backend.plans.api.urls")),
+    path("", include("backend.suggestions.api.urls")),
+    path("", include("backend.synthesis.api.urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +37,8 @@ urlpatterns = [
         {"presenter": True},
         name="live-presenter",
     ),
+    # The readable plan page (HTML, French), linked from the plan JSON as html_url.
+    path("", include("backend.plans.urls")),
 ]
 
 handler400 = "backend.core.exceptions.json_bad_request"

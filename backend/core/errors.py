@@ -225,6 +225,42 @@ class IdeaAlreadyModerated(Conflict):
     default_message = _("This idea was already approved or rejected.")
 
 
+class AlreadyMerged(Conflict):
+    code = "already_merged"
+    default_message = _("Some of these contributions are already merged into a cluster.")
+
+
+class MergeAlreadyUndone(Conflict):
+    code = "merge_already_undone"
+    default_message = _("This merge has already been undone.")
+
+
+class MergeNotLatest(Conflict):
+    code = "merge_not_latest"
+    default_message = _(
+        "A later merge into the same cluster must be undone first, so that undoing restores "
+        "the previous state exactly."
+    )
+
+
+class ClusterDissolved(Conflict):
+    code = "cluster_dissolved"
+    default_message = _("This cluster no longer has any member: its merges were undone.")
+
+
+class PlanIncomplete(Conflict):
+    code = "plan_incomplete"
+    default_message = _(
+        "Some contributions have no answer yet or some candidate actions have no decision: "
+        "answer them, or publish with force."
+    )
+
+
+class PlanNotPublished(NotFound):
+    code = "plan_not_published"
+    default_message = _("No version of the action plan has been published yet.")
+
+
 def all_error_classes() -> list[type[ApplicationError]]:
     """Every error class, to check the catalogue in frontend-contract/ is complete."""
     found: list[type[ApplicationError]] = []

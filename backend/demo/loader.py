@@ -20,6 +20,7 @@ from backend.consultations.services import (
 )
 from backend.demo import contributions as demo_contributions
 from backend.demo import territories as data
+from backend.demo.synthesis import load_synthesis
 from backend.proposals.models import (
     ConsentNote,
     Contribution,
@@ -374,4 +375,7 @@ def demo_load() -> LoadReport:
     load_structures(report, places, people)
     load_consultations(report, places, people)
     load_contributions(report, places, people)
+    pilot = Consultation.objects.get(title=PILOT_TITLE, territory=places["38185"])
+    for _ in range(load_synthesis(pilot=pilot, people=people)):
+        report.count("candidate_actions")
     return report

@@ -30,6 +30,7 @@ from backend.moderation.models import (
     TargetKind,
 )
 from backend.proposals.models import Contribution, ContributionStatus
+from backend.suggestions.services import similarity_contribution_changed
 
 FieldErrors = dict[str, list[dict[str, str]]]
 HIDDEN = "hidden"  # the same value in ContributionStatus and CommentStatus
@@ -134,6 +135,10 @@ def _ensure_public(target: Target) -> None:
 def _announce(target: Target, verb_past: str) -> None:
     """`contribution.hidden`, `comment.restored`...: ids only, after commit."""
     if target.contribution is not None:
+        similarity_contribution_changed(
+            consultation_id=target.contribution.consultation_id,
+            contribution_id=target.contribution.pk,
+        )
         contribution_event(
             event=f"contribution.{verb_past}",
             contribution_id=target.contribution.pk,

@@ -10,6 +10,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.db.models.functions import Coalesce
 
@@ -26,6 +27,7 @@ from backend.proposals.models import (
     ParticipantCard,
 )
 from backend.proposals.policies import can_view_contribution
+from backend.synthesis.models import ClusterMember
 
 PUBLIC_CONSULTATION_STATUSES = (ConsultationStatus.PUBLISHED, ConsultationStatus.ARCHIVED)
 
@@ -35,7 +37,8 @@ def _own(user: AnyUser) -> Q:
 
 
 def _with_details(queryset: QuerySet[Contribution], *, user: AnyUser) -> QuerySet[Contribution]:
-    """Everything an output needs in the same single query: joins, counts, answer ids.
+    """Everything an output needs in the same single query: joins, counts, answer ids, the
+    cluster it is merged into.
 
     The endorsement and comment totals are the stored counters; the per-stance comment
     counts and answer ids are subqueries in the SELECT list, run for the page's rows only."""
@@ -44,10 +47,14 @@ def _with_details(queryset: QuerySet[Contribution], *, user: AnyUser) -> QuerySe
         .order_by("to_contribution_id")
         .values("to_contribution_id")
     )
+    # "Merged into": the active cluster, if any (at most one, by a partial unique index).
+    cluster = ClusterMember.objects.filter(contribution=OuterRef("pk"), removed_at__isnull=True)
     queryset = queryset.select_related(
         "territory", "author", "author_card", "entered_by", "structure"
     ).annotate(
         answer_ids=ArraySubquery(answer_ids),
+        merged_into_id=Subquery(cluster.values("cluster_id")[:1]),
+        merged_into_title=Subquery(cluster.values("cluster__title")[:1]),
     )
     queryset = annotate_comment_counts(queryset)
     if is_signed_in(user):

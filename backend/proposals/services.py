@@ -36,6 +36,7 @@ from backend.proposals.models import (
 )
 from backend.proposals.policies import can_manage_contribution, is_self_origin
 from backend.structures.models import Membership, Structure
+from backend.suggestions.services import similarity_contribution_changed
 from backend.territories.models import Territory
 
 # Clocks of phones and workshop laptops drift: "captured in the future" within this is fine.
@@ -370,6 +371,10 @@ def contribution_create(
 
 
 def _announce(contribution: Contribution, event: str) -> None:
+    """Tell clients after commit, and log the change for the similarity indexes now."""
+    similarity_contribution_changed(
+        consultation_id=contribution.consultation_id, contribution_id=contribution.pk
+    )
     contribution_event(
         event=event,
         contribution_id=contribution.pk,

@@ -22,8 +22,12 @@ from backend.consultations.models import Consultation, ConsultationRole
 from backend.demo.loader import DEMO_DOMAIN, demo_load
 from backend.moderation.models import Report
 from backend.moderation.services import report_create
+from backend.plans.models import PlanVersion
 from backend.proposals.models import Contribution
 from backend.structures.models import Membership, Structure
+from backend.suggestions.models import SuggestionRun
+from backend.suggestions.services import suggestion_run_start
+from backend.synthesis.models import ActionSource, CandidateAction, Cluster, MergeLogEntry
 from backend.territories.models import Territory
 from backend.votes.models import Vote
 from backend.workshops.models import Activity, Idea, Workshop
@@ -106,6 +110,13 @@ PARAMETER_MODELS: dict[str, Any] = {
     "workshop_id": Workshop,
     "activity_id": Activity,
     "idea_id": Idea,
+    "run_id": SuggestionRun,
+    "cluster_id": Cluster,
+    "merge_id": MergeLogEntry,
+    "action_id": CandidateAction,
+    "source_id": ActionSource,
+    # A plan version's number (1, 2, ...): the demo publishes no plan, so the lookup misses.
+    "number": PlanVersion,
 }
 ID_BY_PREFIX: dict[str, Any] = {
     "territories": Territory,
@@ -216,6 +227,8 @@ def demo(db: Any) -> None:
     activity_start(by=facilitator, activity=capture)
     phone, _token = participant_join(workshop=workshop, user=None)
     idea_submit(activity=capture, participant=phone, kind="problem", text="pas de wifi")
+    organizer = User.objects.get(email=f"organisatrice@{DEMO_DOMAIN}")
+    suggestion_run_start(by=organizer, consultation=Consultation.objects.order_by("pk")[0])
 
 
 def signed_in(email: str) -> APIClient:

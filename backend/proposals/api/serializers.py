@@ -172,6 +172,13 @@ class ContributionStructureOutput(serializers.Serializer[Any]):
     type = serializers.CharField()
 
 
+class ContributionMergedIntoOutput(serializers.Serializer[Any]):
+    """The cluster a contribution was merged into (GET /api/v1/clusters/{id}/)."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
 class ContributionOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     consultation = serializers.IntegerField(source="consultation_id")
@@ -194,10 +201,18 @@ class ContributionOutput(serializers.Serializer[Any]):
     endorsement_count = serializers.IntegerField()
     endorsed_by_me = serializers.SerializerMethodField()
     comment_counts = serializers.SerializerMethodField()
+    merged_into = serializers.SerializerMethodField()
     captured_at = serializers.DateTimeField()
     created_at = serializers.DateTimeField()
     published_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(ContributionMergedIntoOutput(allow_null=True))
+    def get_merged_into(self, obj: Contribution) -> dict[str, Any] | None:
+        cluster_id = getattr(obj, "merged_into_id", None)
+        if cluster_id is None:
+            return None
+        return {"id": cluster_id, "title": getattr(obj, "merged_into_title", "")}
 
     @extend_schema_field(ContributionPersonOutput)
     def get_author(self, obj: Contribution) -> dict[str, Any]:

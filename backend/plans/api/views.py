@@ -1,0 +1,229 @@
+"""Published plan endpoints: publish, the latest version, versions, CSV, open-data archive."""
+
+import base64
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.consultations.selectors import consultation_get
+from backend.core.api.requests import parse_input, signed_in_user
+from backend.core.conditional import (
+    CONDITIONAL_PARAMETERS,
+    IF_NONE_MATCH_HEADER,
+    NOT_MODIFIED,
+    conditional_response,
+    none_match_fails,
+)
+from backend.plans import selectors, services
+from backend.plans.api.serializers import (
+    PlanPublishInput,
+    PlanVersionDetailOutput,
+    PlanVersionOutput,
+)
+from backend.plans.domain.archive import sha256_hex
+from backend.plans.models import PlanVersion
+from backend.plans.opendata import open_data_archive
+
+TAGS = ["plan"]
+
+SHA256_HEADER = OpenApiParameter(
+    "X-Content-SHA256",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="SHA-256 of the body, hex (also the ETag, quoted)",
+)
+
+
+def _file_response(
+    request: Request, *, content: bytes, content_type: str, filename: str
+) -> HttpResponse:
+    """A download with its digest headers and a strong ETag; 304 when the client has it."""
+    digest = sha256_hex(content)
+    etag = f'"{digest}"'
+    if none_match_fails(request.headers.get("If-None-Match"), etag):
+        response = HttpResponse(status=status.HTTP_304_NOT_MODIFIED)
+        response["ETag"] = etag
+        return response
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["ETag"] = etag
+    response["X-Content-SHA256"] = digest
+    response["Digest"] = "sha-256=" + base64.b64encode(bytes.fromhex(digest)).decode("ascii")
+    return response
+
+
+def _detail(request: Request, version: PlanVersion) -> dict[str, Any]:
+    return dict(PlanVersionDetailOutput(version, context={"request": request}).data)
+
+
+CSV_DESCRIPTION = (
+    "One row per (action, source contribution); an action without a source has one row with "
+    "empty source cells. Columns: version, action_id, action_title, decision, decision_label, "
+    "public_answer, themes (|-separated), territories (|-separated), source_contribution_id, "
+    "source_kind, source_title (empty when the source is hidden or withdrawn), "
+    "source_relation, source_via_cluster, source_justification, distinct_supporters. "
+    "UTF-8, CRLF line ends. 404 plan_not_published before the first publication."
+)
+CSV_RESPONSES = {
+    (200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="The plan"),
+    304: NOT_MODIFIED,
+}
+
+
+class PlanLatestView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="consultation_plan_retrieve",
+        tags=TAGS,
+        summary="The latest published version of the action plan, with its snapshot",
+        description="The snapshot follows frontend-contract/plan.schema.json. `html_url` is "
+        "the readable page (French, printable). 404 plan_not_published before the first "
+        "publication.",
+        parameters=CONDITIONAL_PARAMETERS,
+        responses={200: PlanVersionDetailOutput, 304: NOT_MODIFIED},
+    )
+    def get(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        version = selectors.plan_version_get(consultation=consultation)
+        return conditional_response(request, _detail(request, version))
+
+
+class PlanVersionListView(GenericAPIView[PlanVersion]):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    filter_backends: list[Any] = []
+    queryset = PlanVersion.objects.none()
+
+    @extend_schema(
+        operation_id="consultation_plan_versions_list",
+        tags=TAGS,
+        summary="The published versions of the plan, newest first (without snapshots)",
+        responses=PlanVersionOutput(many=True),
+    )
+    def get(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        page = self.paginate_queryset(selectors.plan_version_list(consultation=consultation))
+        data = PlanVersionOutput(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="consultation_plan_publish",
+        tags=TAGS,
+        summary="Publish the plan: freeze a new numbered version (organizers, restitution)",
+        description="Freezes the candidate actions (sources, decisions, scores, merit "
+        "profiles) and every published contribution's answer. 409 plan_incomplete while a "
+        "published contribution has no answer (no own answer and no link to a decided "
+        "action) or an action has no decision, with the ids in `details`; `force: true` "
+        "publishes anyway and marks the version. 409 phase_closed outside the restitution "
+        "phase. Emits `plan.published`.",
+        request=PlanPublishInput,
+        responses={201: PlanVersionDetailOutput},
+    )
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        data = parse_input(PlanPublishInput, request)
+        version = services.plan_publish(
+            by=signed_in_user(request), consultation=consultation, **data
+        )
+        return Response(_detail(request, version), status=status.HTTP_201_CREATED)
+
+
+class PlanVersionDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="consultation_plan_version_retrieve",
+        tags=TAGS,
+        summary="One published version of the plan, with its snapshot",
+        parameters=CONDITIONAL_PARAMETERS,
+        responses={200: PlanVersionDetailOutput, 304: NOT_MODIFIED},
+    )
+    def get(self, request: Request, consultation_id: int, number: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        version = selectors.plan_version_get(consultation=consultation, number=number)
+        return conditional_response(request, _detail(request, version))
+
+
+class PlanLatestCsvView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="consultation_plan_csv_retrieve",
+        tags=TAGS,
+        summary="The latest published plan as CSV",
+        description=CSV_DESCRIPTION,
+        parameters=[IF_NONE_MATCH_HEADER, SHA256_HEADER],
+        responses=CSV_RESPONSES,
+    )
+    def get(self, request: Request, consultation_id: int) -> HttpResponse:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        version = selectors.plan_version_get(consultation=consultation)
+        return _csv(request, version)
+
+
+class PlanVersionCsvView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="consultation_plan_version_csv_retrieve",
+        tags=TAGS,
+        summary="One published version of the plan as CSV",
+        description=CSV_DESCRIPTION,
+        parameters=[IF_NONE_MATCH_HEADER, SHA256_HEADER],
+        responses=CSV_RESPONSES,
+    )
+    def get(self, request: Request, consultation_id: int, number: int) -> HttpResponse:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        version = selectors.plan_version_get(consultation=consultation, number=number)
+        return _csv(request, version)
+
+
+def _csv(request: Request, version: PlanVersion) -> HttpResponse:
+    return _file_response(
+        request,
+        content=selectors.plan_version_csv(version=version).encode("utf-8"),
+        content_type="text/csv; charset=utf-8",
+        filename=f"plan-{version.consultation_id}-v{version.number}.csv",
+    )
+
+
+class OpenDataArchiveView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="consultation_open_data_retrieve",
+        tags=TAGS,
+        summary="The consultation's open-data archive (ZIP, Licence Ouverte 2.0)",
+        description="README.md (French: every file and column), LICENCE.txt, "
+        "contributions.csv, comments.csv, votes.csv, ballots/vote-<id>.csv (the anonymized "
+        "ballot file of each closed vote, as published), actions.csv and links.csv (from the "
+        "latest published plan), and polis/comments.csv, polis/votes.csv, "
+        "polis/participants-votes.csv in the Pol.is export layout. Public data only: people "
+        "as numeric pseudonyms, no e-mail, no report, hidden and withdrawn texts left out. "
+        "The bytes depend only on the data: the ETag (SHA-256) is stable for a given state.",
+        parameters=[IF_NONE_MATCH_HEADER, SHA256_HEADER],
+        responses={
+            (200, "application/zip"): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="The archive"
+            ),
+            304: NOT_MODIFIED,
+        },
+    )
+    def get(self, request: Request, consultation_id: int) -> HttpResponse:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        archive = open_data_archive(consultation=consultation)
+        return _file_response(
+            request,
+            content=archive.content,
+            content_type="application/zip",
+            filename=f"concertation-{consultation.pk}-donnees-ouvertes.zip",
+        )

@@ -1,0 +1,1 @@
+"""Pure parts of the published plan: snapshot digest, merit bars, Pol.is tables, archives."""

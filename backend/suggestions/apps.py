@@ -1,0 +1,9 @@
+"""Suggestions: similar contributions for a draft, suggested clusters as a background job."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SuggestionsConfig(AppConfig):
+    name = "backend.suggestions"
+    verbose_name = _("Merge suggestions")

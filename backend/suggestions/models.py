@@ -1,0 +1,144 @@
+"""Suggestion runs, and the change log that keeps every process's similarity index current."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class SuggestionRun(models.Model):
+    """One computation of the suggested clusters of a consultation (a background job).
+
+    `result` holds the clusters as computed: `[{"ids": [...], "cohesion": 0.41,
+    "representative_id": 8}, ...]`, largest first; titles are read at display time.
+    """
+
+    consultation = models.ForeignKey(
+        "consultations.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="suggestion_runs",
+    )
+    threshold = models.FloatField(_("threshold"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(_("steps done"), default=0)
+    total = models.PositiveIntegerField(_("steps in all"), default=0)
+    contribution_count = models.PositiveIntegerField(_("contributions compared"), default=0)
+    result = models.JSONField(_("suggested clusters"), default=list, blank=True)
+    calibration = models.JSONField(_("learned from organizer decisions"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True, default="")
+    task_id = models.CharField(_("background task id"), max_length=64, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("suggestion run")
+        verbose_name_plural = _("suggestion runs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold__gt=0) & Q(threshold__lt=1),
+                name="suggestion_run_threshold_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(done__lte=F("total")), name="suggestion_run_done_within_total"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["consultation", "-created_at"], name="suggestion_run_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} @ {self.threshold} ({self.status})"
+
+
+class IndexVersion(models.Model):
+    """A counter per consultation, raised in the transaction of every change of a public
+    contribution. The row lock it takes orders the changes of a consultation by commit."""
+
+    consultation = models.OneToOneField(
+        "consultations.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("similarity index version")
+        verbose_name_plural = _("similarity index versions")
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} v{self.version}"
+
+
+class IndexChange(models.Model):
+    """Contribution `contribution_id` changed at `version`: processes holding an older index
+    re-read it (published: add or replace; anything else: remove)."""
+
+    consultation = models.ForeignKey(
+        "consultations.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    version = models.PositiveBigIntegerField(_("version"))
+    contribution_id = models.BigIntegerField(_("contribution"))
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("similarity index change")
+        verbose_name_plural = _("similarity index changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "version"], name="index_change_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} v{self.version}: {self.contribution_id}"
+
+
+class IndexSnapshot(models.Model):
+    """The pickled similarity index of a consultation at `version`, so that a new process
+    loads it (tens of milliseconds) instead of refitting every contribution (seconds)."""
+
+    consultation = models.OneToOneField(
+        "consultations.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    version = models.PositiveBigIntegerField(_("version"))
+    engine = models.CharField(_("engine version"), max_length=64)
+    document_count = models.PositiveIntegerField(_("documents"))
+    data = models.BinaryField(_("pickled index"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("similarity index snapshot")
+        verbose_name_plural = _("similarity index snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} v{self.version} ({self.document_count})"

@@ -1,0 +1,1 @@
+"""Synthesis API: clusters and merges, candidate actions, scores, answers."""

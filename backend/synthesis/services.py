@@ -1,0 +1,640 @@
+"""Writes of the synthesis: merges and their undoing, candidate actions, sources, decisions
+and the organizer's own answers to contributions."""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.accounts.models import User
+from backend.consultations.models import Consultation, Theme
+from backend.core import errors
+from backend.core.realtime import consultation_group, emit_after_commit
+from backend.proposals.models import Contribution, ContributionKind, ContributionStatus
+from backend.synthesis.models import (
+    ANSWER_MAX_LENGTH,
+    DECISIONS_NEEDING_AN_ANSWER,
+    DESCRIPTION_MAX_LENGTH,
+    JUSTIFICATION_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    ActionSource,
+    CandidateAction,
+    Cluster,
+    ClusterMember,
+    ContributionAnswer,
+    Decision,
+    MergeKind,
+    MergeLogEntry,
+    SourceRelation,
+)
+from backend.synthesis.policies import ensure_can_decide, ensure_can_merge
+from backend.territories.models import Territory
+
+MAX_MERGE = 200
+MAX_SOURCES = 500
+MAX_TERRITORIES = 100
+
+FieldErrors = dict[str, list[dict[str, str]]]
+
+
+def _field_error(fields: FieldErrors, name: str, code: str, message: str) -> None:
+    fields.setdefault(name, []).append({"code": code, "message": message})
+
+
+def _raise_if(fields: FieldErrors) -> None:
+    if fields:
+        raise errors.ValidationFailed(fields=fields)
+
+
+def _check_text(fields: FieldErrors, name: str, value: str, *, limit: int, blank: bool) -> None:
+    if not blank and not value.strip():
+        _field_error(fields, name, "blank", _("This field may not be blank."))
+    if len(value) > limit:
+        _field_error(
+            fields,
+            name,
+            "max_length",
+            _("Ensure this field has no more than %(limit)d characters.") % {"limit": limit},
+        )
+
+
+def _lock_contributions(
+    fields: FieldErrors, *, name: str, consultation: Consultation, ids: Sequence[int]
+) -> list[Contribution]:
+    """Lock the published contributions of the consultation with these ids, in id order (a
+    fixed order, so two merges over overlapping sets cannot deadlock); field errors for the
+    others."""
+    found = {
+        c.pk: c
+        for c in Contribution.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    for pk in ids:
+        contribution = found.get(pk)
+        if contribution is None or contribution.consultation_id != consultation.pk:
+            _field_error(
+                fields,
+                name,
+                "not_found",
+                _("Contribution %(id)d is not part of this consultation.") % {"id": pk},
+            )
+        elif contribution.status != ContributionStatus.PUBLISHED:
+            _field_error(
+                fields,
+                name,
+                "not_published",
+                _("Contribution %(id)d is not published.") % {"id": pk},
+            )
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _authors(contributions: Iterable[Contribution]) -> list[int]:
+    return sorted({c.author_id for c in contributions if c.author_id is not None})
+
+
+def _merge_event(
+    *, event: str, entry: MergeLogEntry, contributions: Sequence[Contribution]
+) -> None:
+    """`contribution.merged` / `contribution.split` on the consultation group. `authors` lists
+    the accounts whose contributions moved, so their clients can show it in their activity
+    stream (contributions and their authors are public)."""
+    emit_after_commit(
+        group=consultation_group(entry.consultation_id),
+        event=event,
+        data={
+            "consultation": entry.consultation_id,
+            "cluster": entry.cluster_id,
+            "log_entry": entry.pk,
+            "undoes": entry.undoes_id,
+            "contributions": sorted(c.pk for c in contributions),
+            "authors": _authors(contributions),
+        },
+    )
+
+
+def _unique_ids(ids: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(ids))
+
+
+@transaction.atomic
+def contributions_merge(
+    *,
+    by: User,
+    consultation: Consultation,
+    contribution_ids: Sequence[int],
+    reason: str,
+    into_cluster: Cluster | None = None,
+    title: str = "",
+) -> MergeLogEntry:
+    """Merge published contributions into a new cluster, or into `into_cluster`.
+
+    Gate: MERGE (organizers and facilitators, synthesis phase). Nothing is deleted: members
+    keep their rows, authors, comments, versions, endorsements and ballot lines (items
+    already voted on may be merged). Locks: the contributions (FOR UPDATE, id order) and the
+    target cluster; the partial unique index "one active cluster per contribution" is the last
+    word if two merges still race (AlreadyMerged). Side effects after commit:
+    `contribution.merged` on the consultation group.
+    """
+    ensure_can_merge(user=by, consultation=consultation)
+    ids = _unique_ids(contribution_ids)
+    fields: FieldErrors = {}
+    _check_text(fields, "reason", reason, limit=REASON_MAX_LENGTH, blank=False)
+    _check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=True)
+    if not ids:
+        _field_error(fields, "contribution_ids", "empty", _("Name at least one contribution."))
+    elif into_cluster is None and len(ids) < 2:
+        _field_error(
+            fields,
+            "contribution_ids",
+            "too_few",
+            _("A new cluster needs at least two contributions."),
+        )
+    if len(ids) > MAX_MERGE:
+        _field_error(
+            fields,
+            "contribution_ids",
+            "too_many",
+            _("At most %(limit)d contributions at once.") % {"limit": MAX_MERGE},
+        )
+    _raise_if(fields)
+    if into_cluster is not None:
+        into_cluster = Cluster.objects.select_for_update().filter(pk=into_cluster.pk).first()
+        if into_cluster is None or into_cluster.consultation_id != consultation.pk:
+            _field_error(
+                fields,
+                "into_cluster",
+                "not_found",
+                _("This cluster is not part of this consultation."),
+            )
+            _raise_if(fields)
+    contributions = _lock_contributions(
+        fields, name="contribution_ids", consultation=consultation, ids=ids
+    )
+    _raise_if(fields)
+    if (
+        into_cluster is not None
+        and not into_cluster.members.filter(removed_at__isnull=True).exists()
+    ):
+        raise errors.ClusterDissolved(details={"cluster": into_cluster.pk})
+    taken = list(
+        ClusterMember.objects.filter(contribution_id__in=ids, removed_at__isnull=True)
+        .order_by("contribution_id")
+        .values_list("contribution_id", "cluster_id")
+    )
+    if taken:
+        raise errors.AlreadyMerged(
+            details={
+                "contributions": [cid for cid, _cluster in taken],
+                "clusters": sorted({cluster for _cid, cluster in taken}),
+            }
+        )
+    now = timezone.now()
+    cluster = into_cluster or Cluster.objects.create(
+        consultation=consultation,
+        title=title.strip() or contributions[0].title,
+        created_by=by,
+        created_at=now,
+    )
+    entry = MergeLogEntry.objects.create(
+        consultation=consultation,
+        cluster=cluster,
+        kind=MergeKind.MERGE,
+        by=by,
+        at=now,
+        reason=reason.strip(),
+    )
+    entry.contributions.set(contributions)
+    try:
+        with transaction.atomic():
+            ClusterMember.objects.bulk_create(
+                ClusterMember(cluster=cluster, contribution=c, added_by_merge=entry, added_at=now)
+                for c in contributions
+            )
+    except IntegrityError as exc:
+        raise errors.AlreadyMerged(details={"contributions": ids}) from exc
+    _merge_event(event="contribution.merged", entry=entry, contributions=contributions)
+    return entry
+
+
+@transaction.atomic
+def merge_undo(*, by: User, merge_entry: MergeLogEntry, reason: str) -> MergeLogEntry:
+    """Undo a merge (a split): the contributions it added leave the cluster, as before it.
+
+    Gate: MERGE. Merges of one cluster are undone in reverse order (MergeNotLatest
+    otherwise), so the state after the split is exactly the state before the merge; undoing
+    the merge that created a cluster dissolves it (kept, with no active member, for the log
+    and for the actions that name it). Undoing twice: MergeAlreadyUndone (also enforced by a
+    unique index). Locks: the cluster row (serializes merges and splits of one cluster).
+    Side effects after commit: `contribution.split` on the consultation group.
+    """
+    consultation = merge_entry.consultation
+    ensure_can_merge(user=by, consultation=consultation)
+    fields: FieldErrors = {}
+    _check_text(fields, "reason", reason, limit=REASON_MAX_LENGTH, blank=False)
+    _raise_if(fields)
+    if merge_entry.kind != MergeKind.MERGE:
+        raise errors.NotFound()
+    Cluster.objects.select_for_update().get(pk=merge_entry.cluster_id)
+    undone = MergeLogEntry.objects.filter(undoes=merge_entry).first()
+    if undone is not None:
+        raise errors.MergeAlreadyUndone(details={"split": undone.pk})
+    later = (
+        MergeLogEntry.objects.filter(
+            cluster_id=merge_entry.cluster_id, kind=MergeKind.MERGE, undone_by__isnull=True
+        )
+        .filter(pk__gt=merge_entry.pk)
+        .order_by("-pk")
+        .first()
+    )
+    if later is not None:
+        raise errors.MergeNotLatest(details={"later_merge": later.pk})
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            split = MergeLogEntry.objects.create(
+                consultation=consultation,
+                cluster_id=merge_entry.cluster_id,
+                kind=MergeKind.SPLIT,
+                by=by,
+                at=now,
+                reason=reason.strip(),
+                undoes=merge_entry,
+            )
+    except IntegrityError as exc:
+        raise errors.MergeAlreadyUndone() from exc
+    members = list(
+        ClusterMember.objects.select_for_update()
+        .filter(added_by_merge=merge_entry, removed_at__isnull=True)
+        .select_related("contribution")
+    )
+    ClusterMember.objects.filter(pk__in=[m.pk for m in members]).update(
+        removed_at=now, removed_by_split=split
+    )
+    contributions = [m.contribution for m in members]
+    split.contributions.set(contributions)
+    _merge_event(event="contribution.split", entry=split, contributions=contributions)
+    return split
+
+
+# --- candidate actions ----------------------------------------------------------------
+
+
+def _action_event(*, event: str, action: CandidateAction) -> None:
+    emit_after_commit(
+        group=consultation_group(action.consultation_id),
+        event=event,
+        data={
+            "id": action.pk,
+            "consultation": action.consultation_id,
+            "decision": action.decision,
+        },
+    )
+
+
+def _check_themes(fields: FieldErrors, consultation: Consultation, themes: Sequence[str]) -> None:
+    allowed = set(consultation.themes or Theme.values)
+    for theme in themes:
+        if theme not in allowed:
+            _field_error(
+                fields,
+                "themes",
+                "invalid_choice",
+                _("“%(theme)s” is not a theme of this consultation.") % {"theme": theme},
+            )
+
+
+def _territories(
+    fields: FieldErrors, consultation: Consultation, territory_ids: Sequence[int]
+) -> list[Territory]:
+    ids = _unique_ids(territory_ids)
+    if len(ids) > MAX_TERRITORIES:
+        _field_error(
+            fields,
+            "territories",
+            "too_many",
+            _("At most %(limit)d territories.") % {"limit": MAX_TERRITORIES},
+        )
+        return []
+    found = {t.pk: t for t in Territory.objects.filter(pk__in=ids)}
+    root = consultation.territory.path
+    for pk in ids:
+        territory = found.get(pk)
+        if territory is None or not territory.path.startswith(root):
+            _field_error(
+                fields,
+                "territories",
+                "not_found",
+                _("Territory %(id)d is not within the consultation's territory.") % {"id": pk},
+            )
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _relation_for(contribution: Contribution) -> str:
+    if contribution.kind == ContributionKind.PROBLEM:
+        return SourceRelation.ANSWERS_PROBLEM
+    return SourceRelation.COMES_FROM
+
+
+def _check_action_text(
+    fields: FieldErrors,
+    *,
+    title: str | None,
+    description: str | None,
+    easy_read_summary: str | None,
+) -> None:
+    if title is not None:
+        _check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
+    if description is not None:
+        _check_text(fields, "description", description, limit=DESCRIPTION_MAX_LENGTH, blank=True)
+    if easy_read_summary is not None:
+        _check_text(
+            fields, "easy_read_summary", easy_read_summary, limit=SUMMARY_MAX_LENGTH, blank=True
+        )
+
+
+@transaction.atomic
+def candidate_action_create(
+    *,
+    by: User,
+    consultation: Consultation,
+    title: str,
+    description: str = "",
+    easy_read_summary: str = "",
+    themes: Sequence[str] = (),
+    territory_ids: Sequence[int] = (),
+    cluster_ids: Sequence[int] = (),
+    contribution_ids: Sequence[int] = (),
+) -> CandidateAction:
+    """Write a candidate action by hand, or build it from clusters (`cluster_ids`: the
+    cluster and each of its active members become sources) and contributions.
+
+    Gate: MERGE. Sources from a problem answer it (`answers_problem`), from a proposal come
+    from it (`comes_from`). Side effect after commit: `candidate_action.created`.
+    """
+    ensure_can_merge(user=by, consultation=consultation)
+    fields: FieldErrors = {}
+    _check_action_text(
+        fields, title=title, description=description, easy_read_summary=easy_read_summary
+    )
+    _check_themes(fields, consultation, themes)
+    territories = _territories(fields, consultation, territory_ids)
+    clusters = list(
+        Cluster.objects.filter(pk__in=_unique_ids(cluster_ids)).prefetch_related("members")
+    )
+    found = {c.pk for c in clusters if c.consultation_id == consultation.pk}
+    for pk in _unique_ids(cluster_ids):
+        if pk not in found:
+            _field_error(
+                fields,
+                "clusters",
+                "not_found",
+                _("Cluster %(id)d is not part of this consultation.") % {"id": pk},
+            )
+    ids = _unique_ids(contribution_ids)
+    if len(ids) + len(clusters) > MAX_SOURCES:
+        _field_error(fields, "contributions", "too_many", _("Too many sources at once."))
+    contributions = _lock_contributions(
+        fields, name="contributions", consultation=consultation, ids=ids
+    )
+    _raise_if(fields)
+    member_ids: list[int] = []
+    for cluster in clusters:
+        active = [m.contribution_id for m in cluster.members.all() if m.removed_at is None]
+        if not active:
+            raise errors.ClusterDissolved(details={"cluster": cluster.pk})
+        member_ids += active
+    now = timezone.now()
+    action = CandidateAction.objects.create(
+        consultation=consultation,
+        title=title.strip(),
+        description=description,
+        easy_read_summary=easy_read_summary,
+        themes=list(dict.fromkeys(themes)),
+        created_by=by,
+        created_at=now,
+        updated_at=now,
+    )
+    action.territories.set(territories)
+    members = Contribution.objects.filter(pk__in=member_ids).only("id", "kind")
+    by_id = {c.pk: c for c in [*contributions, *members]}
+    sources = [
+        ActionSource(
+            action=action,
+            cluster=cluster,
+            relation=SourceRelation.COMES_FROM,
+            created_by=by,
+            created_at=now,
+        )
+        for cluster in clusters
+    ] + [
+        ActionSource(
+            action=action,
+            contribution=contribution,
+            relation=_relation_for(contribution),
+            created_by=by,
+            created_at=now,
+        )
+        for contribution in by_id.values()
+    ]
+    ActionSource.objects.bulk_create(sources)
+    _action_event(event="candidate_action.created", action=action)
+    return action
+
+
+def _lock_action(action: CandidateAction) -> CandidateAction:
+    return (
+        CandidateAction.objects.select_for_update(of=("self",))
+        .select_related("consultation__territory")
+        .get(pk=action.pk)
+    )
+
+
+@transaction.atomic
+def candidate_action_update(
+    *,
+    by: User,
+    action: CandidateAction,
+    title: str | None = None,
+    description: str | None = None,
+    easy_read_summary: str | None = None,
+    themes: Sequence[str] | None = None,
+    territory_ids: Sequence[int] | None = None,
+) -> CandidateAction:
+    """Change an action's text, themes or territories (only the given fields).
+
+    Gate: MERGE. Lock: the action row. Side effect after commit: `candidate_action.updated`.
+    """
+    action = _lock_action(action)
+    consultation = action.consultation
+    ensure_can_merge(user=by, consultation=consultation)
+    fields: FieldErrors = {}
+    _check_action_text(
+        fields, title=title, description=description, easy_read_summary=easy_read_summary
+    )
+    if themes is not None:
+        _check_themes(fields, consultation, themes)
+    territories = (
+        _territories(fields, consultation, territory_ids) if territory_ids is not None else None
+    )
+    _raise_if(fields)
+    if title is not None:
+        action.title = title.strip()
+    if description is not None:
+        action.description = description
+    if easy_read_summary is not None:
+        action.easy_read_summary = easy_read_summary
+    if themes is not None:
+        action.themes = list(dict.fromkeys(themes))
+    action.updated_at = timezone.now()
+    action.save()
+    if territories is not None:
+        action.territories.set(territories)
+    _action_event(event="candidate_action.updated", action=action)
+    return action
+
+
+@transaction.atomic
+def action_source_add(
+    *,
+    by: User,
+    action: CandidateAction,
+    relation: str,
+    contribution_id: int | None = None,
+    cluster_id: int | None = None,
+    justification: str = "",
+) -> ActionSource:
+    """Link a contribution or a cluster to an action (by hand), with an optional
+    justification. Exactly one of `contribution_id`, `cluster_id`. A link that exists is
+    updated (relation, justification): linking is idempotent.
+
+    Gate: MERGE. Lock: the action row. Side effect after commit: `candidate_action.updated`.
+    """
+    action = _lock_action(action)
+    consultation = action.consultation
+    ensure_can_merge(user=by, consultation=consultation)
+    fields: FieldErrors = {}
+    _check_text(fields, "justification", justification, limit=JUSTIFICATION_MAX_LENGTH, blank=True)
+    if relation not in SourceRelation.values:
+        _field_error(fields, "relation", "invalid_choice", _("Unknown relation."))
+    if (contribution_id is None) == (cluster_id is None):
+        _field_error(
+            fields,
+            "non_field_errors",
+            "one_target",
+            _("Give either a contribution or a cluster."),
+        )
+    _raise_if(fields)
+    lookup: dict[str, Any]
+    if contribution_id is not None:
+        (contribution,) = _lock_contributions(
+            fields, name="contribution", consultation=consultation, ids=[contribution_id]
+        ) or (None,)
+        _raise_if(fields)
+        lookup = {"contribution": contribution}
+    else:
+        cluster = Cluster.objects.filter(pk=cluster_id or 0, consultation=consultation).first()
+        if cluster is None:
+            _field_error(
+                fields, "cluster", "not_found", _("This cluster is not part of this consultation.")
+            )
+            _raise_if(fields)
+        lookup = {"cluster": cluster}
+    source, _created = ActionSource.objects.update_or_create(
+        action=action,
+        **lookup,
+        defaults={"relation": relation, "justification": justification.strip()},
+        create_defaults={
+            "relation": relation,
+            "justification": justification.strip(),
+            "created_by": by,
+        },
+    )
+    CandidateAction.objects.filter(pk=action.pk).update(updated_at=timezone.now())
+    _action_event(event="candidate_action.updated", action=action)
+    return source
+
+
+@transaction.atomic
+def action_source_remove(*, by: User, source: ActionSource) -> None:
+    """Unlink a source from its action. Gate: MERGE. Lock: the action row. Side effect after
+    commit: `candidate_action.updated`."""
+    action = _lock_action(source.action)
+    ensure_can_merge(user=by, consultation=action.consultation)
+    ActionSource.objects.filter(pk=source.pk).delete()
+    CandidateAction.objects.filter(pk=action.pk).update(updated_at=timezone.now())
+    _action_event(event="candidate_action.updated", action=action)
+
+
+@transaction.atomic
+def candidate_action_decide(
+    *, by: User, action: CandidateAction, decision: str, public_answer: str = ""
+) -> CandidateAction:
+    """Record the organizers' decision on an action and its public answer (required for
+    `not_retained` and `retained_with_changes`). Back to `pending` clears the decision.
+
+    Gate: MERGE and the organizer role (facilitators draft, organizers decide). Lock: the
+    action row. Side effect after commit: `candidate_action.decided`.
+    """
+    action = _lock_action(action)
+    ensure_can_decide(user=by, consultation=action.consultation)
+    fields: FieldErrors = {}
+    if decision not in Decision.values:
+        _field_error(fields, "decision", "invalid_choice", _("Unknown decision."))
+    _check_text(fields, "public_answer", public_answer, limit=ANSWER_MAX_LENGTH, blank=True)
+    if decision in DECISIONS_NEEDING_AN_ANSWER and not public_answer.strip():
+        _field_error(
+            fields,
+            "public_answer",
+            "required",
+            _("This decision must be explained to the public."),
+        )
+    _raise_if(fields)
+    now = timezone.now()
+    action.decision = decision
+    action.public_answer = public_answer.strip()
+    pending = decision == Decision.PENDING
+    action.decided_at = None if pending else now
+    action.decided_by = None if pending else by
+    action.updated_at = now
+    action.save()
+    _action_event(event="candidate_action.decided", action=action)
+    return action
+
+
+@transaction.atomic
+def contribution_answer_set(
+    *, by: User, contribution: Contribution, text: str
+) -> ContributionAnswer:
+    """The organizers' own answer to a contribution (why it was not retained, typically when
+    no action takes it up). Replaces the previous one.
+
+    Gate: MERGE and the organizer role. Lock: the contribution row. No realtime event: the
+    answer is read with the contribution.
+    """
+    consultation = contribution.consultation
+    ensure_can_decide(user=by, consultation=consultation)
+    fields: FieldErrors = {}
+    _check_text(fields, "text", text, limit=ANSWER_MAX_LENGTH, blank=False)
+    _raise_if(fields)
+    _lock_contributions(
+        fields, name="contribution", consultation=consultation, ids=[contribution.pk]
+    )
+    if fields:
+        raise errors.Conflict(_("Only published contributions receive an answer."))
+    now = timezone.now()
+    answer, _created = ContributionAnswer.objects.update_or_create(
+        contribution=contribution,
+        defaults={"text": text.strip(), "answered_by": by, "updated_at": now},
+        create_defaults={
+            "text": text.strip(),
+            "answered_by": by,
+            "answered_at": now,
+            "updated_at": now,
+        },
+    )
+    return answer

@@ -1,0 +1,165 @@
+"""Average linkage on a sparse neighbour graph: hand-made graphs, properties, corpora."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backend.synthesis.domain import Doc, suggest_clusters
+from backend.synthesis.domain.clustering import (
+    average_linkage,
+    clusters_from_vectors,
+    neighbour_graph,
+)
+
+DOCS = [
+    Doc(
+        1, "Reconditionner les ordinateurs des entreprises", "Donner les PC réformés aux familles."
+    ),
+    Doc(2, "Récup des ordis des boites", "recuperer les ordis des entreprises, les donner"),
+    Doc(3, "Ordinateurs reconditionnés offerts", "les entreprises donnent leurs ordinateurs"),
+    Doc(4, "Tarif social pour internet", "Un abonnement internet à prix réduit pour les ménages."),
+    Doc(5, "internet moins cher", "la box coute trop cher pour ceux qui ont pas les moyens"),
+    Doc(6, "Escape game pour les jeunes", "un jeu sur la sécurité en ligne"),
+]
+
+
+def partition(groups):
+    return sorted(tuple(g) for g in groups)
+
+
+class TestAverageLinkage:
+    def test_merges_above_threshold_by_mean_similarity(self):
+        edges = {(0, 1): 0.9, (1, 2): 0.5, (0, 2): 0.1, (3, 4): 0.35}
+        # {0,1} merge at 0.9; then {0,1}-2 mean (0.1 + 0.5) / 2 = 0.3; {3,4} at 0.35.
+        assert partition(average_linkage(5, edges, 0.4)) == [(0, 1), (2,), (3,), (4,)]
+        assert partition(average_linkage(5, edges, 0.3)) == [(0, 1, 2), (3, 4)]
+        assert partition(average_linkage(5, edges, 0.31)) == [(0, 1), (2,), (3, 4)]
+
+    def test_missing_edges_count_as_zero(self):
+        edges = {(0, 1): 0.8, (1, 2): 0.8}
+        # {0,1} first (tie broken by the smallest rows), then mean to 2 = (0 + 0.8) / 2.
+        assert partition(average_linkage(3, edges, 0.5)) == [(0, 1), (2,)]
+        assert partition(average_linkage(3, edges, 0.4)) == [(0, 1, 2)]
+
+    def test_cannot_link_keeps_rows_apart(self):
+        edges = {(0, 1): 0.9, (1, 2): 0.9, (0, 2): 0.9}
+        groups = average_linkage(3, edges, 0.5, cannot_link=[(0, 2)])
+        assert partition(groups) == [(0, 1), (2,)]
+
+    def test_empty_and_single(self):
+        assert average_linkage(0, {}, 0.5) == []
+        assert average_linkage(1, {}, 0.5) == [[0]]
+
+
+@st.composite
+def graphs(draw):
+    n = draw(st.integers(min_value=1, max_value=12))
+    edges = {}
+    for i in range(n):
+        for j in range(i + 1, n):
+            if draw(st.booleans()):
+                edges[(i, j)] = draw(st.floats(min_value=0.0, max_value=1.0, width=32))
+    return n, edges
+
+
+def refines(fine, coarse):
+    owner = {row: k for k, group in enumerate(coarse) for row in group}
+    return all(len({owner[row] for row in group}) == 1 for group in fine)
+
+
+@given(graphs(), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+@settings(max_examples=300, deadline=None)
+def test_raising_the_threshold_never_merges_more(graph, a, b):
+    n, edges = graph
+    low, high = min(a, b), max(a, b)
+    coarse = average_linkage(n, edges, low)
+    fine = average_linkage(n, edges, high)
+    assert refines(fine, coarse)
+    assert len(fine) >= len(coarse)
+    assert sorted(r for g in fine for r in g) == list(range(n))
+
+
+@given(graphs(), st.floats(0.0, 1.0), st.randoms(use_true_random=False))
+@settings(max_examples=100, deadline=None)
+def test_result_does_not_depend_on_edge_order(graph, threshold, rnd):
+    n, edges = graph
+    items = list(edges.items())
+    rnd.shuffle(items)
+    assert average_linkage(n, dict(items), threshold) == average_linkage(n, edges, threshold)
+
+
+def test_neighbour_graph_keeps_the_top_k():
+    vectors = sp.csr_matrix(np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32))
+    norms = np.sqrt(vectors.multiply(vectors).sum(axis=1)).A.ravel()
+    vectors = sp.csr_matrix(sp.diags(1 / norms) @ vectors)
+    edges = neighbour_graph(vectors, k=1, min_similarity=0.0)
+    assert set(edges) == {(0, 1), (2, 3)}
+
+
+class TestSuggestClusters:
+    def test_groups_paraphrases(self):
+        clusters = suggest_clusters(DOCS, threshold=0.2)
+        as_sets = [set(c.ids) for c in clusters]
+        assert {1, 2, 3} in as_sets
+        assert {4, 5} in as_sets
+        assert all(6 not in s for s in as_sets)  # singletons omitted
+
+    def test_cluster_records(self):
+        clusters = suggest_clusters(DOCS, threshold=0.2, include_singletons=True)
+        assert sorted(i for c in clusters for i in c.ids) == [1, 2, 3, 4, 5, 6]
+        for c in clusters:
+            assert list(c.ids) == sorted(c.ids)
+            assert c.representative_id in c.ids
+            assert 0.0 < c.cohesion <= 1.0
+        assert [c.size for c in clusters] == sorted((c.size for c in clusters), reverse=True)
+
+    def test_deterministic_whatever_the_input_order(self):
+        assert suggest_clusters(DOCS, 0.2) == suggest_clusters(list(reversed(DOCS)), 0.2)
+
+    def test_threshold_monotonicity_on_text(self):
+        previous = None
+        for threshold in np.linspace(0.05, 0.9, 18):
+            groups = [set(c.ids) for c in suggest_clusters(DOCS, float(threshold))]
+            if previous is not None:
+                assert all(any(g <= p for p in previous) for g in groups)
+            previous = groups
+
+    def test_progress_reaches_the_total(self):
+        calls = []
+        suggest_clusters(DOCS, 0.2, on_progress=lambda done, total: calls.append((done, total)))
+        assert calls
+        assert calls[-1][0] == calls[-1][1]
+        assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+        assert len({t for _, t in calls}) == 1
+
+    def test_must_and_cannot_link(self):
+        forced = suggest_clusters(DOCS, 0.2, must_link=[(1, 6)], cannot_link=[(4, 5)])
+        as_sets = [set(c.ids) for c in forced]
+        assert any({1, 6} <= s for s in as_sets)
+        assert not any({4, 5} <= s for s in as_sets)
+
+    def test_empty_and_one_item_corpora(self):
+        calls = []
+        assert suggest_clusters([], on_progress=lambda d, t: calls.append((d, t))) == []
+        assert calls[-1][0] == calls[-1][1]
+        assert suggest_clusters([Doc(1, "seul", "")]) == []
+        single = suggest_clusters([Doc(1, "seul", "")], include_singletons=True)
+        assert [(c.ids, c.cohesion) for c in single] == [((1,), 1.0)]
+
+    def test_empty_texts_and_nul_characters(self):
+        docs = [Doc(1, "", ""), Doc(2, "\x00", "\x00\x00"), Doc(3, "internet", "moins cher")]
+        assert suggest_clusters(docs, 0.1) == []
+
+    def test_duplicate_texts_merge(self):
+        docs = [Doc(i, "Tarif social pour internet", "box moins chère") for i in range(1, 4)]
+        clusters = suggest_clusters(docs, 0.9)
+        assert [c.ids for c in clusters] == [(1, 2, 3)]
+        assert clusters[0].cohesion == pytest.approx(1.0, abs=1e-5)
+
+    def test_clusters_from_vectors_matches_suggest_clusters(self):
+        from backend.synthesis.domain import build_index
+
+        ids, vectors = build_index(DOCS).vectors()
+        assert clusters_from_vectors(ids, vectors, 0.2) == suggest_clusters(DOCS, 0.2)
