@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _voting import MARKER, ROOT, bench_database_url, ensure_database, percentile, setup_django
 
 BENCH_DATABASE = "npt_sbench_similar"
-DEV_DATA = ROOT.parent / "shared" / "data" / "proposals-dev.jsonl"
+DEV_DATA = ROOT / "tests" / "domain" / "synthesis" / "data" / "proposals-dev.jsonl"
 PLACES = ["Grenoble", "Échirolles", "Saint-Martin-d'Hères", "Fontaine", "le Trièves", "Voiron"]
 OPENINGS = ["", "", "Bonjour, ", "Dans notre quartier, ", "Je propose que ", "Il faudrait que "]
 SMS = {"vous": "vs", "pour": "pr", "beaucoup": "bcp", "quelque": "qq", "aujourd'hui": "auj"}

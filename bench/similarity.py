@@ -43,7 +43,7 @@ from backend.synthesis.domain.evaluation import (  # noqa: E402
     two_fold_by_cluster,
 )
 
-DEV_DATA = REPO_ROOT.parent / "shared" / "data" / "proposals-dev.jsonl"
+DEV_DATA = REPO_ROOT / "tests" / "domain" / "synthesis" / "data" / "proposals-dev.jsonl"
 FRESH_DATA = REPO_ROOT / "tests" / "domain" / "synthesis" / "data" / "fresh-check.jsonl"
 GRID = [round(0.16 + 0.02 * i, 2) for i in range(13)]
 

@@ -21,6 +21,7 @@ from backend.consultations.services import (
 from backend.demo import contributions as demo_contributions
 from backend.demo import territories as data
 from backend.demo.synthesis import load_synthesis
+from backend.demo.workshops import load_workshop
 from backend.proposals.models import (
     ConsentNote,
     Contribution,
@@ -378,4 +379,6 @@ def demo_load() -> LoadReport:
     pilot = Consultation.objects.get(title=PILOT_TITLE, territory=places["38185"])
     for _ in range(load_synthesis(pilot=pilot, people=people)):
         report.count("candidate_actions")
+    for _ in range(load_workshop(pilot=pilot, people=people, place=places["38185:Villeneuve"])):
+        report.count("workshop_ballots")
     return report

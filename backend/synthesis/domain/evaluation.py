@@ -97,8 +97,8 @@ def load_labelled_jsonl(path: Path) -> list[LabelledDoc]:
     """
     if not path.is_file():
         raise FileNotFoundError(
-            f"Development data not found at {path}: the shared folder must sit next to the "
-            "repository (…/shared/data/proposals-dev.jsonl)."
+            f"Development data not found at {path} (a copy of shared/data/proposals-dev.jsonl "
+            "lives in tests/domain/synthesis/data/)."
         )
     items: list[LabelledDoc] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
