@@ -24,22 +24,17 @@ from backend.consultations.domain import Verb
 from backend.consultations.policies import ensure_allowed
 from backend.core import errors
 from backend.core.realtime import consultation_group, emit_after_commit
+from backend.core.validation import FieldErrors, field_error
 from backend.proposals.models import Contribution, Origin, ParticipantCard
 from backend.proposals.policies import is_self_origin
-
-FieldErrors = dict[str, list[dict[str, str]]]
-
-
-def _field_error(fields: FieldErrors, name: str, code: str, message: str) -> None:
-    fields.setdefault(name, []).append({"code": code, "message": message})
 
 
 def _check_body(fields: FieldErrors, body: str) -> None:
     """Text is stored as written; only emptiness and the explicit limit are checked."""
     if not body.strip():
-        _field_error(fields, "body", "blank", _("This field may not be blank."))
+        field_error(fields, "body", "blank", _("This field may not be blank."))
     if len(body) > BODY_MAX_LENGTH:
-        _field_error(
+        field_error(
             fields,
             "body",
             "max_length",
@@ -50,7 +45,7 @@ def _check_body(fields: FieldErrors, body: str) -> None:
 
 def _check_stance(fields: FieldErrors, stance: str) -> None:
     if stance not in Stance.values:
-        _field_error(fields, "stance", "invalid_choice", _("Unknown stance."))
+        field_error(fields, "stance", "invalid_choice", _("Unknown stance."))
 
 
 def _ensure_commentable(contribution: Contribution) -> None:
@@ -131,7 +126,7 @@ def comment_create(
     _check_body(fields, body)
     _check_stance(fields, stance)
     if on_behalf_of_card is not None and on_behalf_of_card.consultation_id != consultation.pk:
-        _field_error(
+        field_error(
             fields,
             "on_behalf_of_card",
             "wrong_consultation",
@@ -142,21 +137,21 @@ def comment_create(
         # Read again under a lock: the parent may just have been deleted or hidden.
         parent = Comment.objects.select_for_update(of=("self",)).get(pk=parent.pk)
         if parent.contribution_id != contribution.pk:
-            _field_error(
+            field_error(
                 fields,
                 "parent",
                 "wrong_contribution",
                 _("A reply must answer a comment on the same contribution."),
             )
         elif parent.status != CommentStatus.VISIBLE:
-            _field_error(
+            field_error(
                 fields,
                 "parent",
                 "not_visible",
                 _("This comment was deleted or hidden: it cannot be answered."),
             )
         elif parent.depth + 1 > MAX_DEPTH:
-            _field_error(
+            field_error(
                 fields,
                 "parent",
                 "too_deep",

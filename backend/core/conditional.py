@@ -1,10 +1,12 @@
 """Conditional GET: a strong ETag from the representation, 304 when If-None-Match matches."""
 
+import base64
 import hashlib
 import json
 import re
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
@@ -59,3 +61,22 @@ def conditional_response(request: Request, data: Any) -> Response:
     if none_match_fails(request.headers.get("If-None-Match"), etag):
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
     return Response(data, headers=headers)
+
+
+def file_download(
+    request: Request, *, content: bytes, content_type: str, filename: str
+) -> HttpResponse:
+    """A file download with its SHA-256 in `X-Content-SHA256` (hex) and `Digest` (base64),
+    the digest as a strong ETag, and 304 when the client already holds these bytes."""
+    digest = hashlib.sha256(content).hexdigest()
+    etag = f'"{digest}"'
+    if none_match_fails(request.headers.get("If-None-Match"), etag):
+        response = HttpResponse(status=status.HTTP_304_NOT_MODIFIED)
+        response["ETag"] = etag
+        return response
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["ETag"] = etag
+    response["X-Content-SHA256"] = digest
+    response["Digest"] = "sha-256=" + base64.b64encode(bytes.fromhex(digest)).decode("ascii")
+    return response

@@ -19,6 +19,7 @@ from backend.consultations.models import Consultation
 from backend.consultations.policies import ensure_allowed
 from backend.core import errors
 from backend.core.realtime import consultation_group, contribution_event, emit_after_commit
+from backend.core.validation import FieldErrors, field_error
 from backend.moderation.models import (
     ACTION_REASON_MAX_LENGTH,
     REPORT_TEXT_MAX_LENGTH,
@@ -32,7 +33,6 @@ from backend.moderation.models import (
 from backend.proposals.models import Contribution, ContributionStatus
 from backend.suggestions.services import similarity_contribution_changed
 
-FieldErrors = dict[str, list[dict[str, str]]]
 HIDDEN = "hidden"  # the same value in ContributionStatus and CommentStatus
 
 
@@ -68,13 +68,9 @@ class Target:
         return {"contribution": self.contribution, "comment": self.comment}
 
 
-def _field_error(fields: FieldErrors, name: str, code: str, message: str) -> None:
-    fields.setdefault(name, []).append({"code": code, "message": message})
-
-
 def _check_length(fields: FieldErrors, name: str, value: str, limit: int) -> None:
     if len(value) > limit:
-        _field_error(
+        field_error(
             fields,
             name,
             "max_length",
@@ -86,7 +82,7 @@ def _check_reason(reason: str, *, required: bool) -> None:
     """The public reason of a moderation action: required to hide or restore, 500 at most."""
     fields: FieldErrors = {}
     if required and not reason.strip():
-        _field_error(fields, "reason", "blank", _("Give the public reason for this action."))
+        field_error(fields, "reason", "blank", _("Give the public reason for this action."))
     _check_length(fields, "reason", reason, ACTION_REASON_MAX_LENGTH)
     if fields:
         raise errors.ValidationFailed(fields=fields)
@@ -193,7 +189,7 @@ def report_create(
     """
     fields: FieldErrors = {}
     if reason not in ReportReason.values:
-        _field_error(fields, "reason", "invalid_choice", _("Unknown reason."))
+        field_error(fields, "reason", "invalid_choice", _("Unknown reason."))
     _check_length(fields, "text", text, REPORT_TEXT_MAX_LENGTH)
     if fields:
         raise errors.ValidationFailed(fields=fields)

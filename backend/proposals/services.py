@@ -17,6 +17,7 @@ from backend.consultations.models import Consultation, Theme
 from backend.consultations.policies import ensure_allowed
 from backend.core import errors
 from backend.core.realtime import contribution_event
+from backend.core.validation import FieldErrors, check_text, field_error, raise_if_errors
 from backend.proposals.models import (
     BODY_MAX_LENGTH,
     LABEL_MAX_LENGTH,
@@ -44,40 +45,16 @@ CAPTURED_AT_TOLERANCE = timedelta(minutes=5)
 MAX_ANSWERS = 20
 EDITABLE_STATUSES = (ContributionStatus.DRAFT, ContributionStatus.PUBLISHED)
 
-FieldErrors = dict[str, list[dict[str, str]]]
-
-
-def _field_error(fields: FieldErrors, name: str, code: str, message: str) -> None:
-    fields.setdefault(name, []).append({"code": code, "message": message})
-
-
-def _raise_if(fields: FieldErrors) -> None:
-    if fields:
-        raise errors.ValidationFailed(fields=fields)
-
 
 def _submit_verb(kind: str) -> Verb:
     return Verb.SUBMIT_PROBLEM if kind == ContributionKind.PROBLEM else Verb.SUBMIT_PROPOSAL
-
-
-def _check_text(fields: FieldErrors, name: str, value: str, *, limit: int, blank: bool) -> None:
-    """Text is stored as written; only emptiness and the explicit limit are checked."""
-    if not blank and not value.strip():
-        _field_error(fields, name, "blank", _("This field may not be blank."))
-    if len(value) > limit:
-        _field_error(
-            fields,
-            name,
-            "max_length",
-            _("Ensure this field has no more than %(limit)d characters.") % {"limit": limit},
-        )
 
 
 def _check_territory(
     fields: FieldErrors, *, consultation: Consultation, territory: Territory
 ) -> None:
     if not territory.path.startswith(consultation.territory.path):
-        _field_error(
+        field_error(
             fields,
             "territory",
             "not_in_consultation_territory",
@@ -89,9 +66,9 @@ def _check_theme(fields: FieldErrors, *, consultation: Consultation, theme: str)
     if not theme:
         return
     if theme not in Theme.values:
-        _field_error(fields, "theme", "invalid_choice", _("Unknown theme."))
+        field_error(fields, "theme", "invalid_choice", _("Unknown theme."))
     elif consultation.themes and theme not in consultation.themes:
-        _field_error(
+        field_error(
             fields,
             "theme",
             "theme_not_in_consultation",
@@ -109,12 +86,12 @@ def _check_kind_fields(
     estimated_cost_eur: int | None,
 ) -> None:
     if kind == ContributionKind.PROPOSAL and publics:
-        _field_error(
+        field_error(
             fields, "publics", "problems_only", _("Only problems name the publics affected.")
         )
     unknown = [public for public in publics if public not in Public.values]
     if unknown:
-        _field_error(fields, "publics", "invalid_choice", _("Unknown public."))
+        field_error(fields, "publics", "invalid_choice", _("Unknown public."))
     if kind == ContributionKind.PROBLEM:
         proposal_only = {
             "answers": bool(answers),
@@ -123,19 +100,19 @@ def _check_kind_fields(
         }
         for name, given in proposal_only.items():
             if given:
-                _field_error(fields, name, "proposals_only", _("Only proposals have this field."))
+                field_error(fields, name, "proposals_only", _("Only proposals have this field."))
     if len(answers) > MAX_ANSWERS:
-        _field_error(
+        field_error(
             fields,
             "answers",
             "max_length",
             _("Ensure this field has no more than %(limit)d elements.") % {"limit": MAX_ANSWERS},
         )
-    _check_text(
+    check_text(
         fields, "expected_partners", expected_partners, limit=PARTNERS_MAX_LENGTH, blank=True
     )
     if estimated_cost_eur is not None and estimated_cost_eur < 0:
-        _field_error(
+        field_error(
             fields,
             "estimated_cost_eur",
             "min_value",
@@ -158,7 +135,7 @@ def _answered_problems(
         )
     )
     if len(found) != len(wanted):
-        _field_error(
+        field_error(
             fields,
             "answers",
             "not_a_problem",
@@ -171,13 +148,11 @@ def _check_captured_at(
     fields: FieldErrors, *, consultation: Consultation, captured_at: datetime, now: datetime
 ) -> None:
     if captured_at > now + CAPTURED_AT_TOLERANCE:
-        _field_error(
-            fields, "captured_at", "in_the_future", _("This date cannot be in the future.")
-        )
+        field_error(fields, "captured_at", "in_the_future", _("This date cannot be in the future."))
         return
     first = consultation.phases.aggregate(first=Min("starts_at"))["first"]
     if first is not None and captured_at < first:
-        _field_error(
+        field_error(
             fields,
             "captured_at",
             "before_consultation",
@@ -216,21 +191,21 @@ def participant_card_create(
     """A pseudonymous card for someone a facilitator speaks for (ENTER_ON_BEHALF gate)."""
     ensure_allowed(user=by, consultation=consultation, verb=Verb.ENTER_ON_BEHALF)
     fields: FieldErrors = {}
-    _check_text(fields, "label", label, limit=LABEL_MAX_LENGTH, blank=False)
+    check_text(fields, "label", label, limit=LABEL_MAX_LENGTH, blank=False)
     if not consent_given:
-        _field_error(
+        field_error(
             fields,
             "consent_given",
             "consent_required",
             _("The person's consent is needed before speaking for them."),
         )
     if consent_note not in ConsentNote.values:
-        _field_error(fields, "consent_note", "invalid_choice", _("Unknown kind of consent."))
+        field_error(fields, "consent_note", "invalid_choice", _("Unknown kind of consent."))
     if age_bracket not in AgeBracket.values:
-        _field_error(fields, "age_bracket", "invalid_choice", _("Unknown age bracket."))
+        field_error(fields, "age_bracket", "invalid_choice", _("Unknown age bracket."))
     if territory is not None:
         _check_territory(fields, consultation=consultation, territory=territory)
-    _raise_if(fields)
+    raise_if_errors(fields)
     return ParticipantCard.objects.create(
         consultation=consultation,
         label=label,
@@ -285,11 +260,9 @@ def contribution_create(
     now = timezone.now()
     territory = territory or consultation.territory
     fields: FieldErrors = {}
-    _check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
-    _check_text(fields, "body", body, limit=BODY_MAX_LENGTH, blank=False)
-    _check_text(
-        fields, "summary_easy_read", summary_easy_read, limit=SUMMARY_MAX_LENGTH, blank=True
-    )
+    check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
+    check_text(fields, "body", body, limit=BODY_MAX_LENGTH, blank=False)
+    check_text(fields, "summary_easy_read", summary_easy_read, limit=SUMMARY_MAX_LENGTH, blank=True)
     _check_theme(fields, consultation=consultation, theme=theme)
     _check_territory(fields, consultation=consultation, territory=territory)
     _check_kind_fields(
@@ -301,14 +274,14 @@ def contribution_create(
         estimated_cost_eur=estimated_cost_eur,
     )
     if on_behalf_of_user is not None and on_behalf_of_card is not None:
-        _field_error(
+        field_error(
             fields,
             "on_behalf_of_card",
             "invalid",
             _("Speak for a person with an account or for a card, not both."),
         )
     if on_behalf_of_card is not None and on_behalf_of_card.consultation_id != consultation.pk:
-        _field_error(
+        field_error(
             fields,
             "on_behalf_of_card",
             "wrong_consultation",
@@ -319,14 +292,14 @@ def contribution_create(
         author = by
     if structure is not None:
         if author is None:
-            _field_error(
+            field_error(
                 fields,
                 "structure",
                 "not_a_member",
                 _("A participant card cannot speak for a structure."),
             )
         elif not Membership.objects.filter(structure=structure, user=author).exists():
-            _field_error(
+            field_error(
                 fields,
                 "structure",
                 "not_a_member",
@@ -339,7 +312,7 @@ def contribution_create(
         if kind == ContributionKind.PROPOSAL
         else []
     )
-    _raise_if(fields)
+    raise_if_errors(fields)
     contribution = Contribution.objects.create(
         consultation=consultation,
         kind=kind,
@@ -449,11 +422,11 @@ def contribution_edit(
     ensure_allowed(user=by, consultation=consultation, verb=_submit_verb(contribution.kind))
     fields: FieldErrors = {}
     if title is not None:
-        _check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
+        check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
     if body is not None:
-        _check_text(fields, "body", body, limit=BODY_MAX_LENGTH, blank=False)
+        check_text(fields, "body", body, limit=BODY_MAX_LENGTH, blank=False)
     if summary_easy_read is not None:
-        _check_text(
+        check_text(
             fields, "summary_easy_read", summary_easy_read, limit=SUMMARY_MAX_LENGTH, blank=True
         )
     if theme is not None:
@@ -475,7 +448,7 @@ def contribution_edit(
     )
     if problems is not None and any(problem.pk == contribution.pk for problem in problems):
         problems = [problem for problem in problems if problem.pk != contribution.pk]
-    _raise_if(fields)
+    raise_if_errors(fields)
     text_changes = {
         name: value
         for name, value in (

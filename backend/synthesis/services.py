@@ -12,6 +12,7 @@ from backend.accounts.models import User
 from backend.consultations.models import Consultation, Theme
 from backend.core import errors
 from backend.core.realtime import consultation_group, emit_after_commit
+from backend.core.validation import FieldErrors, check_text, field_error, raise_if_errors
 from backend.proposals.models import Contribution, ContributionKind, ContributionStatus
 from backend.synthesis.models import (
     ANSWER_MAX_LENGTH,
@@ -38,29 +39,6 @@ MAX_MERGE = 200
 MAX_SOURCES = 500
 MAX_TERRITORIES = 100
 
-FieldErrors = dict[str, list[dict[str, str]]]
-
-
-def _field_error(fields: FieldErrors, name: str, code: str, message: str) -> None:
-    fields.setdefault(name, []).append({"code": code, "message": message})
-
-
-def _raise_if(fields: FieldErrors) -> None:
-    if fields:
-        raise errors.ValidationFailed(fields=fields)
-
-
-def _check_text(fields: FieldErrors, name: str, value: str, *, limit: int, blank: bool) -> None:
-    if not blank and not value.strip():
-        _field_error(fields, name, "blank", _("This field may not be blank."))
-    if len(value) > limit:
-        _field_error(
-            fields,
-            name,
-            "max_length",
-            _("Ensure this field has no more than %(limit)d characters.") % {"limit": limit},
-        )
-
 
 def _lock_contributions(
     fields: FieldErrors, *, name: str, consultation: Consultation, ids: Sequence[int]
@@ -77,14 +55,14 @@ def _lock_contributions(
     for pk in ids:
         contribution = found.get(pk)
         if contribution is None or contribution.consultation_id != consultation.pk:
-            _field_error(
+            field_error(
                 fields,
                 name,
                 "not_found",
                 _("Contribution %(id)d is not part of this consultation.") % {"id": pk},
             )
         elif contribution.status != ContributionStatus.PUBLISHED:
-            _field_error(
+            field_error(
                 fields,
                 name,
                 "not_published",
@@ -143,39 +121,39 @@ def contributions_merge(
     ensure_can_merge(user=by, consultation=consultation)
     ids = _unique_ids(contribution_ids)
     fields: FieldErrors = {}
-    _check_text(fields, "reason", reason, limit=REASON_MAX_LENGTH, blank=False)
-    _check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=True)
+    check_text(fields, "reason", reason, limit=REASON_MAX_LENGTH, blank=False)
+    check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=True)
     if not ids:
-        _field_error(fields, "contribution_ids", "empty", _("Name at least one contribution."))
+        field_error(fields, "contribution_ids", "empty", _("Name at least one contribution."))
     elif into_cluster is None and len(ids) < 2:
-        _field_error(
+        field_error(
             fields,
             "contribution_ids",
             "too_few",
             _("A new cluster needs at least two contributions."),
         )
     if len(ids) > MAX_MERGE:
-        _field_error(
+        field_error(
             fields,
             "contribution_ids",
             "too_many",
             _("At most %(limit)d contributions at once.") % {"limit": MAX_MERGE},
         )
-    _raise_if(fields)
+    raise_if_errors(fields)
     if into_cluster is not None:
         into_cluster = Cluster.objects.select_for_update().filter(pk=into_cluster.pk).first()
         if into_cluster is None or into_cluster.consultation_id != consultation.pk:
-            _field_error(
+            field_error(
                 fields,
                 "into_cluster",
                 "not_found",
                 _("This cluster is not part of this consultation."),
             )
-            _raise_if(fields)
+            raise_if_errors(fields)
     contributions = _lock_contributions(
         fields, name="contribution_ids", consultation=consultation, ids=ids
     )
-    _raise_if(fields)
+    raise_if_errors(fields)
     if (
         into_cluster is not None
         and not into_cluster.members.filter(removed_at__isnull=True).exists()
@@ -235,8 +213,8 @@ def merge_undo(*, by: User, merge_entry: MergeLogEntry, reason: str) -> MergeLog
     consultation = merge_entry.consultation
     ensure_can_merge(user=by, consultation=consultation)
     fields: FieldErrors = {}
-    _check_text(fields, "reason", reason, limit=REASON_MAX_LENGTH, blank=False)
-    _raise_if(fields)
+    check_text(fields, "reason", reason, limit=REASON_MAX_LENGTH, blank=False)
+    raise_if_errors(fields)
     if merge_entry.kind != MergeKind.MERGE:
         raise errors.NotFound()
     Cluster.objects.select_for_update().get(pk=merge_entry.cluster_id)
@@ -300,7 +278,7 @@ def _check_themes(fields: FieldErrors, consultation: Consultation, themes: Seque
     allowed = set(consultation.themes or Theme.values)
     for theme in themes:
         if theme not in allowed:
-            _field_error(
+            field_error(
                 fields,
                 "themes",
                 "invalid_choice",
@@ -313,7 +291,7 @@ def _territories(
 ) -> list[Territory]:
     ids = _unique_ids(territory_ids)
     if len(ids) > MAX_TERRITORIES:
-        _field_error(
+        field_error(
             fields,
             "territories",
             "too_many",
@@ -325,7 +303,7 @@ def _territories(
     for pk in ids:
         territory = found.get(pk)
         if territory is None or not territory.path.startswith(root):
-            _field_error(
+            field_error(
                 fields,
                 "territories",
                 "not_found",
@@ -348,11 +326,11 @@ def _check_action_text(
     easy_read_summary: str | None,
 ) -> None:
     if title is not None:
-        _check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
+        check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
     if description is not None:
-        _check_text(fields, "description", description, limit=DESCRIPTION_MAX_LENGTH, blank=True)
+        check_text(fields, "description", description, limit=DESCRIPTION_MAX_LENGTH, blank=True)
     if easy_read_summary is not None:
-        _check_text(
+        check_text(
             fields, "easy_read_summary", easy_read_summary, limit=SUMMARY_MAX_LENGTH, blank=True
         )
 
@@ -389,7 +367,7 @@ def candidate_action_create(
     found = {c.pk for c in clusters if c.consultation_id == consultation.pk}
     for pk in _unique_ids(cluster_ids):
         if pk not in found:
-            _field_error(
+            field_error(
                 fields,
                 "clusters",
                 "not_found",
@@ -397,11 +375,11 @@ def candidate_action_create(
             )
     ids = _unique_ids(contribution_ids)
     if len(ids) + len(clusters) > MAX_SOURCES:
-        _field_error(fields, "contributions", "too_many", _("Too many sources at once."))
+        field_error(fields, "contributions", "too_many", _("Too many sources at once."))
     contributions = _lock_contributions(
         fields, name="contributions", consultation=consultation, ids=ids
     )
-    _raise_if(fields)
+    raise_if_errors(fields)
     member_ids: list[int] = []
     for cluster in clusters:
         active = [m.contribution_id for m in cluster.members.all() if m.removed_at is None]
@@ -481,7 +459,7 @@ def candidate_action_update(
     territories = (
         _territories(fields, consultation, territory_ids) if territory_ids is not None else None
     )
-    _raise_if(fields)
+    raise_if_errors(fields)
     if title is not None:
         action.title = title.strip()
     if description is not None:
@@ -518,31 +496,31 @@ def action_source_add(
     consultation = action.consultation
     ensure_can_merge(user=by, consultation=consultation)
     fields: FieldErrors = {}
-    _check_text(fields, "justification", justification, limit=JUSTIFICATION_MAX_LENGTH, blank=True)
+    check_text(fields, "justification", justification, limit=JUSTIFICATION_MAX_LENGTH, blank=True)
     if relation not in SourceRelation.values:
-        _field_error(fields, "relation", "invalid_choice", _("Unknown relation."))
+        field_error(fields, "relation", "invalid_choice", _("Unknown relation."))
     if (contribution_id is None) == (cluster_id is None):
-        _field_error(
+        field_error(
             fields,
             "non_field_errors",
             "one_target",
             _("Give either a contribution or a cluster."),
         )
-    _raise_if(fields)
+    raise_if_errors(fields)
     lookup: dict[str, Any]
     if contribution_id is not None:
         (contribution,) = _lock_contributions(
             fields, name="contribution", consultation=consultation, ids=[contribution_id]
         ) or (None,)
-        _raise_if(fields)
+        raise_if_errors(fields)
         lookup = {"contribution": contribution}
     else:
         cluster = Cluster.objects.filter(pk=cluster_id or 0, consultation=consultation).first()
         if cluster is None:
-            _field_error(
+            field_error(
                 fields, "cluster", "not_found", _("This cluster is not part of this consultation.")
             )
-            _raise_if(fields)
+            raise_if_errors(fields)
         lookup = {"cluster": cluster}
     source, _created = ActionSource.objects.update_or_create(
         action=action,
@@ -584,16 +562,16 @@ def candidate_action_decide(
     ensure_can_decide(user=by, consultation=action.consultation)
     fields: FieldErrors = {}
     if decision not in Decision.values:
-        _field_error(fields, "decision", "invalid_choice", _("Unknown decision."))
-    _check_text(fields, "public_answer", public_answer, limit=ANSWER_MAX_LENGTH, blank=True)
+        field_error(fields, "decision", "invalid_choice", _("Unknown decision."))
+    check_text(fields, "public_answer", public_answer, limit=ANSWER_MAX_LENGTH, blank=True)
     if decision in DECISIONS_NEEDING_AN_ANSWER and not public_answer.strip():
-        _field_error(
+        field_error(
             fields,
             "public_answer",
             "required",
             _("This decision must be explained to the public."),
         )
-    _raise_if(fields)
+    raise_if_errors(fields)
     now = timezone.now()
     action.decision = decision
     action.public_answer = public_answer.strip()
@@ -619,8 +597,8 @@ def contribution_answer_set(
     consultation = contribution.consultation
     ensure_can_decide(user=by, consultation=consultation)
     fields: FieldErrors = {}
-    _check_text(fields, "text", text, limit=ANSWER_MAX_LENGTH, blank=False)
-    _raise_if(fields)
+    check_text(fields, "text", text, limit=ANSWER_MAX_LENGTH, blank=False)
+    raise_if_errors(fields)
     _lock_contributions(
         fields, name="contribution", consultation=consultation, ids=[contribution.pk]
     )

@@ -21,6 +21,7 @@ from backend.consultations.models import Consultation
 from backend.consultations.policies import ensure_allowed
 from backend.core import errors
 from backend.core.realtime import consultation_group, emit_after_commit
+from backend.core.validation import FieldErrors, field_error
 from backend.proposals.models import (
     Contribution,
     ContributionKind,
@@ -44,8 +45,6 @@ from backend.votes.models import (
 )
 from backend.votes.policies import is_self_origin
 
-FieldErrors = dict[str, list[dict[str, str]]]
-
 MAX_ITEMS = 500
 MAX_PAPER_LINES = 2000
 SMALLINT_MAX = 32767
@@ -53,10 +52,6 @@ OPTION_NAMES: dict[str, frozenset[str]] = {
     VoteMethod.SUPPORT: frozenset({"max_supports", "threshold"}),
     VoteMethod.DOTS: frozenset({"dot_budget", "dot_max_per_item"}),
 }
-
-
-def _field_error(fields: FieldErrors, name: str, code: str, message: str) -> None:
-    fields.setdefault(name, []).append({"code": code, "message": message})
 
 
 @dataclass(frozen=True)
@@ -111,7 +106,7 @@ def ballot_problems(
 def _check_options(fields: FieldErrors, *, method: str, options: Mapping[str, Any]) -> None:
     allowed = OPTION_NAMES.get(method, frozenset())
     for name in sorted(set(options) - allowed):
-        _field_error(
+        field_error(
             fields,
             f"options.{name}",
             "unknown_option",
@@ -120,14 +115,14 @@ def _check_options(fields: FieldErrors, *, method: str, options: Mapping[str, An
     for name in sorted(set(options) & allowed):
         value = options[name]
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= SMALLINT_MAX:
-            _field_error(
+            field_error(
                 fields,
                 f"options.{name}",
                 "invalid",
                 _("Give a whole number between 1 and %(limit)d.") % {"limit": SMALLINT_MAX},
             )
     if method == VoteMethod.DOTS and "dot_budget" not in options:
-        _field_error(
+        field_error(
             fields,
             "options.dot_budget",
             "required",
@@ -158,9 +153,9 @@ def vote_create(
     options = dict(options or {})
     fields: FieldErrors = {}
     if not title.strip():
-        _field_error(fields, "title", "blank", _("This field may not be blank."))
+        field_error(fields, "title", "blank", _("This field may not be blank."))
     if len(title) > TITLE_MAX_LENGTH:
-        _field_error(
+        field_error(
             fields,
             "title",
             "max_length",
@@ -168,14 +163,14 @@ def vote_create(
             % {"limit": TITLE_MAX_LENGTH},
         )
     if method not in VoteMethod.values:
-        _field_error(fields, "method", "invalid_choice", _("Unknown voting method."))
+        field_error(fields, "method", "invalid_choice", _("Unknown voting method."))
     else:
         _check_options(fields, method=method, options=options)
     wanted = list(dict.fromkeys(items))
     if not wanted:
-        _field_error(fields, "items", "empty", _("A vote needs at least one item."))
+        field_error(fields, "items", "empty", _("A vote needs at least one item."))
     if len(wanted) > MAX_ITEMS:
-        _field_error(
+        field_error(
             fields,
             "items",
             "max_length",
@@ -191,7 +186,7 @@ def vote_create(
     )
     for index, item in enumerate(wanted):
         if item not in found:
-            _field_error(
+            field_error(
                 fields,
                 f"items.{index}",
                 "not_votable",
@@ -270,7 +265,7 @@ def _raise_problems(problems: Iterable[BallotProblem], *, prefix: str) -> None:
     fields: FieldErrors = {}
     for problem in problems:
         name = prefix if problem.item is None else f"{prefix}.{problem.item}"
-        _field_error(fields, name, problem.code, problem.message)
+        field_error(fields, name, problem.code, problem.message)
     if fields:
         raise errors.ValidationFailed(fields=fields)
 
@@ -339,14 +334,14 @@ def ballot_cast(
     fields: FieldErrors = {}
     if on_behalf_of_card is not None:
         if on_behalf_of_card.consultation_id != vote.consultation_id:
-            _field_error(
+            field_error(
                 fields,
                 "on_behalf_of_card",
                 "wrong_consultation",
                 _("This card belongs to another consultation."),
             )
         if structure is not None:
-            _field_error(
+            field_error(
                 fields,
                 "structure",
                 "not_a_member",
@@ -356,11 +351,11 @@ def ballot_cast(
         structure is not None
         and not Membership.objects.filter(structure=structure, user=by).exists()
     ):
-        _field_error(
+        field_error(
             fields, "structure", "not_a_member", _("You must be a member of this structure.")
         )
     if len(paper_reference) > PAPER_REFERENCE_MAX_LENGTH:
-        _field_error(
+        field_error(
             fields,
             "paper_reference",
             "max_length",
@@ -524,7 +519,7 @@ def paper_ballots_import(
 
     def bad(index: int, name: str, code: str, message: str) -> None:
         bad_lines.add(index)
-        _field_error(fields, f"lines.{index}.{name}", code, message)
+        field_error(fields, f"lines.{index}.{name}", code, message)
 
     if not lines:
         raise errors.ValidationFailed(

@@ -18,6 +18,7 @@ from backend.accounts.tokens import token_digest
 from backend.consultations.models import Consultation
 from backend.consultations.policies import AnyUser, is_signed_in
 from backend.core import errors
+from backend.core.validation import FieldErrors, check_text, field_error, raise_if_errors
 from backend.proposals.models import (
     ConsentNote,
     ContributionKind,
@@ -54,34 +55,11 @@ from backend.workshops.realtime import (
     workshop_data,
 )
 
-FieldErrors = dict[str, list[dict[str, str]]]
-
 # No 0/O, 1/I: codes are read aloud and typed on phones.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_DURATION_SECONDS = 24 * 3600
 MAX_POLL_CHOICES = 20
 IDEA_TITLE_LENGTH = 80
-
-
-def _field_error(fields: FieldErrors, name: str, code: str, message: str) -> None:
-    fields.setdefault(name, []).append({"code": code, "message": message})
-
-
-def _raise_if(fields: FieldErrors) -> None:
-    if fields:
-        raise errors.ValidationFailed(fields=fields)
-
-
-def _check_text(fields: FieldErrors, name: str, value: str, *, limit: int, blank: bool) -> None:
-    if not blank and not value.strip():
-        _field_error(fields, name, "blank", _("This field may not be blank."))
-    if len(value) > limit:
-        _field_error(
-            fields,
-            name,
-            "max_length",
-            _("Ensure this field has no more than %(limit)d characters.") % {"limit": limit},
-        )
 
 
 def ensure_runs(*, by: AnyUser, workshop: Workshop) -> None:
@@ -137,16 +115,16 @@ def workshop_create(
     )
     ensure_runs(by=by, workshop=workshop)
     fields: FieldErrors = {}
-    _check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
-    _check_text(fields, "place", place, limit=PLACE_MAX_LENGTH, blank=True)
+    check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
+    check_text(fields, "place", place, limit=PLACE_MAX_LENGTH, blank=True)
     if territory is not None and not territory.path.startswith(consultation.territory.path):
-        _field_error(
+        field_error(
             fields,
             "territory",
             "not_in_consultation_territory",
             _("The territory must be the consultation's territory or inside it."),
         )
-    _raise_if(fields)
+    raise_if_errors(fields)
     workshop.save()
     return workshop
 
@@ -269,10 +247,10 @@ def activity_create(
         raise errors.WorkshopNotOpen(details={"status": workshop.status})
     fields: FieldErrors = {}
     if kind not in ActivityKind.values:
-        _field_error(fields, "kind", "invalid_choice", _("Unknown kind of activity."))
-    _check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
+        field_error(fields, "kind", "invalid_choice", _("Unknown kind of activity."))
+    check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
     if duration_seconds is not None and not 1 <= duration_seconds <= MAX_DURATION_SECONDS:
-        _field_error(
+        field_error(
             fields,
             "duration_seconds",
             "invalid",
@@ -281,26 +259,26 @@ def activity_create(
     kinds = list(dict.fromkeys(idea_kinds))
     for name in kinds:
         if name not in ContributionKind.values:
-            _field_error(fields, "idea_kinds", "invalid_choice", _("Unknown kind of idea."))
+            field_error(fields, "idea_kinds", "invalid_choice", _("Unknown kind of idea."))
     if kind == ActivityKind.VOTE and vote is None:
-        _field_error(fields, "vote", "required", _("A vote activity needs its vote."))
+        field_error(fields, "vote", "required", _("A vote activity needs its vote."))
     if kind != ActivityKind.VOTE and vote is not None:
-        _field_error(fields, "vote", "wrong_kind", _("Only vote activities have a vote."))
+        field_error(fields, "vote", "wrong_kind", _("Only vote activities have a vote."))
     if kind == ActivityKind.POLL and poll is None:
-        _field_error(fields, "poll", "required", _("A poll needs its choices."))
+        field_error(fields, "poll", "required", _("A poll needs its choices."))
     if kind != ActivityKind.POLL and poll is not None:
-        _field_error(fields, "poll", "wrong_kind", _("Only polls have choices."))
+        field_error(fields, "poll", "wrong_kind", _("Only polls have choices."))
     if kind != ActivityKind.IDEA_CAPTURE and kinds:
-        _field_error(
+        field_error(
             fields, "idea_kinds", "wrong_kind", _("Only idea captures accept kinds of ideas.")
         )
     labels: list[str] = []
     if poll is not None:
         labels = [str(label) for label in poll.get("choices", [])]
         if not labels:
-            _field_error(fields, "poll.choices", "empty", _("Give at least one choice."))
+            field_error(fields, "poll.choices", "empty", _("Give at least one choice."))
         if len(labels) > MAX_POLL_CHOICES:
-            _field_error(
+            field_error(
                 fields,
                 "poll.choices",
                 "max_length",
@@ -308,8 +286,8 @@ def activity_create(
                 % {"limit": MAX_POLL_CHOICES},
             )
         for index, label in enumerate(labels):
-            _check_text(fields, f"poll.choices.{index}", label, limit=TITLE_MAX_LENGTH, blank=False)
-    _raise_if(fields)
+            check_text(fields, f"poll.choices.{index}", label, limit=TITLE_MAX_LENGTH, blank=False)
+    raise_if_errors(fields)
     engine_vote = None
     if vote is not None:
         try:
@@ -639,13 +617,13 @@ def workshop_poll_answer(
     known = set(PollChoice.objects.filter(activity=activity).values_list("pk", flat=True))
     fields: FieldErrors = {}
     if not wanted:
-        _field_error(fields, "choices", "empty", _("Choose at least one answer."))
+        field_error(fields, "choices", "empty", _("Choose at least one answer."))
     if len(wanted) > 1 and not activity.poll_multiple:
-        _field_error(fields, "choices", "single_choice", _("Choose only one answer."))
+        field_error(fields, "choices", "single_choice", _("Choose only one answer."))
     for index, choice in enumerate(wanted):
         if choice not in known:
-            _field_error(fields, f"choices.{index}", "invalid_choice", _("Unknown choice."))
-    _raise_if(fields)
+            field_error(fields, f"choices.{index}", "invalid_choice", _("Unknown choice."))
+    raise_if_errors(fields)
     # One participant's answers run one after the other (a double tap keeps one choice).
     with connection.cursor() as cursor:
         cursor.execute(
@@ -676,9 +654,9 @@ def idea_submit(*, activity: Activity, participant: Participant, kind: str, text
     _check_participant(activity=activity, participant=participant)
     fields: FieldErrors = {}
     if kind not in (activity.idea_kinds or ContributionKind.values):
-        _field_error(fields, "kind", "invalid_choice", _("This activity does not take this kind."))
-    _check_text(fields, "text", text, limit=IDEA_MAX_LENGTH, blank=False)
-    _raise_if(fields)
+        field_error(fields, "kind", "invalid_choice", _("This activity does not take this kind."))
+    check_text(fields, "text", text, limit=IDEA_MAX_LENGTH, blank=False)
+    raise_if_errors(fields)
     idea = Idea.objects.create(activity=activity, participant=participant, kind=kind, text=text)
     idea = Idea.objects.select_related("participant__card").get(pk=idea.pk)
     emit_sequenced(
@@ -727,12 +705,12 @@ def idea_moderate(
         raise errors.IdeaAlreadyModerated(details={"status": idea.status})
     fields: FieldErrors = {}
     if decision not in ("approve", "reject"):
-        _field_error(fields, "decision", "invalid_choice", _("Approve or reject."))
+        field_error(fields, "decision", "invalid_choice", _("Approve or reject."))
     if kind is not None and kind not in ContributionKind.values:
-        _field_error(fields, "kind", "invalid_choice", _("Unknown kind of idea."))
+        field_error(fields, "kind", "invalid_choice", _("Unknown kind of idea."))
     if text is not None:
-        _check_text(fields, "text", text, limit=IDEA_MAX_LENGTH, blank=False)
-    _raise_if(fields)
+        check_text(fields, "text", text, limit=IDEA_MAX_LENGTH, blank=False)
+    raise_if_errors(fields)
     idea.text = text if text is not None else idea.text
     idea.kind = kind or idea.kind
     idea.moderated_by = by

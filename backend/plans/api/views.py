@@ -1,6 +1,5 @@
 """Published plan endpoints: publish, the latest version, versions, CSV, open-data archive."""
 
-import base64
 from typing import Any
 
 from django.http import HttpResponse
@@ -20,7 +19,7 @@ from backend.core.conditional import (
     IF_NONE_MATCH_HEADER,
     NOT_MODIFIED,
     conditional_response,
-    none_match_fails,
+    file_download,
 )
 from backend.plans import selectors, services
 from backend.plans.api.serializers import (
@@ -28,7 +27,6 @@ from backend.plans.api.serializers import (
     PlanVersionDetailOutput,
     PlanVersionOutput,
 )
-from backend.plans.domain.archive import sha256_hex
 from backend.plans.models import PlanVersion
 from backend.plans.opendata import open_data_archive
 
@@ -41,24 +39,6 @@ SHA256_HEADER = OpenApiParameter(
     response=[200],
     description="SHA-256 of the body, hex (also the ETag, quoted)",
 )
-
-
-def _file_response(
-    request: Request, *, content: bytes, content_type: str, filename: str
-) -> HttpResponse:
-    """A download with its digest headers and a strong ETag; 304 when the client has it."""
-    digest = sha256_hex(content)
-    etag = f'"{digest}"'
-    if none_match_fails(request.headers.get("If-None-Match"), etag):
-        response = HttpResponse(status=status.HTTP_304_NOT_MODIFIED)
-        response["ETag"] = etag
-        return response
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["ETag"] = etag
-    response["X-Content-SHA256"] = digest
-    response["Digest"] = "sha-256=" + base64.b64encode(bytes.fromhex(digest)).decode("ascii")
-    return response
 
 
 def _detail(request: Request, version: PlanVersion) -> dict[str, Any]:
@@ -188,7 +168,7 @@ class PlanVersionCsvView(APIView):
 
 
 def _csv(request: Request, version: PlanVersion) -> HttpResponse:
-    return _file_response(
+    return file_download(
         request,
         content=selectors.plan_version_csv(version=version).encode("utf-8"),
         content_type="text/csv; charset=utf-8",
@@ -221,7 +201,7 @@ class OpenDataArchiveView(APIView):
     def get(self, request: Request, consultation_id: int) -> HttpResponse:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         archive = open_data_archive(consultation=consultation)
-        return _file_response(
+        return file_download(
             request,
             content=archive.content,
             content_type="application/zip",

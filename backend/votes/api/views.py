@@ -1,6 +1,5 @@
 """Vote endpoints: votes, the caller's ballot, paper entry, closing, results, ballot file."""
 
-import base64
 from typing import Any
 
 from django.http import HttpResponse
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 
 from backend.consultations.selectors import consultation_get
 from backend.core.api.requests import parse_input, signed_in_user
+from backend.core.conditional import file_download
 from backend.idempotency.api.decorators import (
     IDEMPOTENCY_PARAMETERS,
     IDEMPOTENCY_RESPONSES,
@@ -263,10 +263,9 @@ class VoteBallotFileView(APIView):
     def get(self, request: Request, vote_id: int) -> HttpResponse:
         vote = selectors.vote_get(vote_id=vote_id, user=request.user)
         ballot_file = selectors.vote_ballot_file(vote=vote)
-        response = HttpResponse(ballot_file.text, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-ballots.csv"'
-        response["X-Content-SHA256"] = ballot_file.digest
-        response["Digest"] = "sha-256=" + base64.b64encode(
-            bytes.fromhex(ballot_file.digest)
-        ).decode("ascii")
-        return response
+        return file_download(
+            request,
+            content=ballot_file.text.encode(),
+            content_type="text/csv; charset=utf-8",
+            filename=f"vote-{vote.pk}-ballots.csv",
+        )
