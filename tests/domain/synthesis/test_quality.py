@@ -12,6 +12,7 @@ import pytest
 
 from backend.synthesis.domain import DEFAULT_THRESHOLD
 from backend.synthesis.domain.evaluation import (
+    LabelledDoc,
     evaluate,
     evaluate_thresholds,
     load_labelled_jsonl,
@@ -23,18 +24,18 @@ GRID = [round(0.16 + 0.02 * i, 2) for i in range(13)]
 
 
 @pytest.fixture(scope="module")
-def items():
+def items() -> list[LabelledDoc]:
     if not DEV_DATA.is_file():
         pytest.fail(f"Missing development data {DEV_DATA}.")
     return load_labelled_jsonl(DEV_DATA)
 
 
-def test_dev_file_is_the_expected_one(items):
+def test_dev_file_is_the_expected_one(items: list[LabelledDoc]) -> None:
     assert len(items) == 80
     assert len({item.label for item in items}) == 30
 
 
-def test_default_threshold_quality(items):
+def test_default_threshold_quality(items: list[LabelledDoc]) -> None:
     report = evaluate(items, DEFAULT_THRESHOLD)
     assert report.pairs.f1 >= 0.90
     assert report.pairs.precision >= 0.87
@@ -42,12 +43,12 @@ def test_default_threshold_quality(items):
     assert report.recall_at_5 >= 0.91
 
 
-def test_quality_is_stable_around_the_default_threshold(items):
+def test_quality_is_stable_around_the_default_threshold(items: list[LabelledDoc]) -> None:
     reports = evaluate_thresholds(items, [DEFAULT_THRESHOLD - 0.04, DEFAULT_THRESHOLD + 0.04])
     assert all(r.pairs.f1 >= 0.85 for r in reports)
 
 
-def test_hard_negative_pairs_stay_apart(items):
+def test_hard_negative_pairs_stay_apart(items: list[LabelledDoc]) -> None:
     from backend.synthesis.domain import suggest_clusters
 
     by_key = {item.key: item.doc.id for item in items}
@@ -58,13 +59,13 @@ def test_hard_negative_pairs_stay_apart(items):
     assert merged == []
 
 
-def test_two_fold_by_cluster_held_out_quality(items):
+def test_two_fold_by_cluster_held_out_quality(items: list[LabelledDoc]) -> None:
     held_out = [fold.held_out for fold in two_fold_by_cluster(items, GRID, seed=0)]
     assert min(r.pairs.f1 for r in held_out) >= 0.85
     assert min(r.recall_at_5 for r in held_out) >= 0.90
 
 
-def test_fresh_check_quality():
+def test_fresh_check_quality() -> None:
     # 24 proposals on topics absent from the development file, written after the engine was
     # tuned and never used to tune it: a small guard against overfitting the thesaurus.
     fresh = load_labelled_jsonl(Path(__file__).with_name("data") / "fresh-check.jsonl")
