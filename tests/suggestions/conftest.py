@@ -1,4 +1,5 @@
-"""Suggestion fixtures: personas, a consultation in its proposals phase, French contributions."""
+"""Suggestion fixtures: immediate jobs, fresh indexes, French contributions published in the
+proposals phase."""
 
 from collections.abc import Callable, Iterator
 

@@ -1,5 +1,5 @@
 """Synthesis fixtures: a consultation with problems, proposals, endorsements and a support
-vote, built through the real services, and a clock in the synthesis phase."""
+vote, built through the real services."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

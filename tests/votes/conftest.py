@@ -1,4 +1,4 @@
-"""Vote fixtures: the consultation personas, published proposals, a vote, a clock in a phase."""
+"""Vote fixtures: published proposals of the pilot round and a vote on them."""
 
 from collections.abc import Callable
 from typing import Any
