@@ -37,6 +37,8 @@ def territorial_rounds_of(*, user: AnyUser, programme: Programme) -> frozenset[i
     """Consultation ids of the programme's rounds the caller organizes (one query)."""
     if not is_signed_in(user):
         return frozenset()
+    if not isinstance(user, User):
+        return frozenset()
     return frozenset(
         ConsultationRole.objects.filter(
             user=user,
@@ -110,9 +112,7 @@ def _can(verb: Verb, user: AnyUser, obj: Programme) -> bool:
 
 def can_create_programme(*, user: AnyUser) -> bool:
     """Region staff: staff accounts or holders of the add_programme permission."""
-    return isinstance(user, User) and (
-        user.is_staff or user.has_perm("programmes.add_programme")
-    )
+    return isinstance(user, User) and (user.is_staff or user.has_perm("programmes.add_programme"))
 
 
 def can_view_programme(*, user: AnyUser, obj: Programme) -> bool:

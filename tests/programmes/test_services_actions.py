@@ -43,7 +43,8 @@ def test_consolidating_two_rounds_rolls_up_people_structures_and_territories(
         str(region.lyon.pk): 2,
     }
     audience = regional_action_audience(action_ids=[action.pk])[action.pk]
-    assert len(audience["authors"]) == 2 and len(audience["supporters"]) == 3
+    assert len(audience["authors"]) == 2
+    assert len(audience["supporters"]) == 3
 
 
 def test_territorial_organizer_links_only_their_own_round(region: Region) -> None:
@@ -75,7 +76,8 @@ def test_unlinking_keeps_the_row_and_the_reason(region: Region) -> None:
     source = RegionalActionSource.objects.get(action=action)
     regional_source_unlink(by=region.organizer, source=source, reason="Doublon avec une autre.")
     source.refresh_from_db()
-    assert source.removed_at is not None and source.removal_reason == "Doublon avec une autre."
+    assert source.removed_at is not None
+    assert source.removal_reason == "Doublon avec une autre."
     assert regional_action_figures(programme=region.programme)[action.pk]["contributions"] == 0
     # Linking again after an unlink is allowed (the old row stays in the log).
     regional_source_link(

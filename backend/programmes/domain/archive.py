@@ -168,7 +168,7 @@ Toutes les personnes y sont désignées par un pseudonyme numérique propre à c
   (pseudonyme), structure au nom de laquelle elle soutient.
 - `funders.csv`, `funding_lines.csv` : enveloppes par financeur, montants engagés, et pour
   chaque ligne si elle tient dans l'enveloppe selon la règle « ce qui rentre ».
-- `coverage.csv`, `coverage.svg` : couverture thème × territoire.
+- `coverage.csv`, `coverage.svg` : couverture thème x territoire.
 - `milestones.csv`, `indicators.csv`, `follow_up.csv` : suivi (jalons, indicateurs, journal).
 - `annexes/territoire-<consultation_id>.csv` : annexe de chaque territoire.
 

@@ -150,9 +150,7 @@ def coverage_by_departement(
     return tuple(departements), {k: (n, len(a)) for k, (n, a) in totals.items()}
 
 
-def coverage_svg(
-    matrix: CoverageMatrix, *, theme_labels: Mapping[str, str], title: str
-) -> str:
+def coverage_svg(matrix: CoverageMatrix, *, theme_labels: Mapping[str, str], title: str) -> str:
     """A grid (themes x départements): green where a regional action answers a need raised
     there, orange where a need was raised and nothing answers it yet, grey where nothing was
     raised; each cell reads "contributions / actions". Prints in black and white too (the

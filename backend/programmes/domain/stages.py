@@ -73,9 +73,7 @@ class Decision:
     allowed_in: tuple[str, ...]
 
 
-def decide(
-    *, verb: Verb, is_authenticated: bool, roles: Collection[Role], stage: str
-) -> Decision:
+def decide(*, verb: Verb, is_authenticated: bool, roles: Collection[Role], stage: str) -> Decision:
     """Signed in, then a role of the verb's rule, then the stage (in that order)."""
     rule = MATRIX[verb]
     allowed_in = tuple(str(s) for s in STAGE_ORDER if s in rule.stages)

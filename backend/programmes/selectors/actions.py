@@ -40,7 +40,7 @@ def _with_sources(actions: Any) -> Any:
 def regional_action_list(*, programme: Programme) -> QuerySet[RegionalAction]:
     """The programme's regional actions, oldest first, with active sources, funding lines,
     lead and partners, milestones and indicators prefetched (nine queries in all)."""
-    return _with_sources(regional_actions_query(programme))  # type: ignore[no-any-return]
+    return _with_sources(regional_actions_query(programme))  # type: ignore[no-any-return,unused-ignore]
 
 
 def regional_action_get(*, action_id: int, user: AnyUser) -> RegionalAction:
@@ -50,7 +50,7 @@ def regional_action_get(*, action_id: int, user: AnyUser) -> RegionalAction:
     ).first()
     if action is None or not can_view_programme(user=user, obj=action.programme):
         raise errors.NotFound()
-    return action  # type: ignore[no-any-return]
+    return action  # type: ignore[no-any-return,unused-ignore]
 
 
 def regional_source_log(*, action: RegionalAction) -> QuerySet[RegionalActionSource]:
@@ -89,9 +89,7 @@ def regional_action_figures(*, programme: Programme) -> dict[int, dict[str, Any]
     data = programme_data(programme=programme, with_follow_up=False)
     rollups = data.rollups()
     order = data.priority(rollups)
-    return {
-        pk: {**rollups[pk].as_dict(), "rank": order.index(pk) + 1} for pk in rollups
-    }
+    return {pk: {**rollups[pk].as_dict(), "rank": order.index(pk) + 1} for pk in rollups}
 
 
 def regional_action_audience(*, action_ids: Iterable[int]) -> dict[int, dict[str, list[int]]]:
@@ -100,8 +98,9 @@ def regional_action_audience(*, action_ids: Iterable[int]) -> dict[int, dict[str
     Participant cards have no account and are left out. Five queries."""
     ids = list(action_ids)
     links = list(
-        RegionalActionSource.objects.filter(action_id__in=ids, removed_at__isnull=True)
-        .values_list("action_id", "candidate_action_id", "contribution_id")
+        RegionalActionSource.objects.filter(action_id__in=ids, removed_at__isnull=True).values_list(
+            "action_id", "candidate_action_id", "contribution_id"
+        )
     )
     territorial = {t for _, t, _ in links if t is not None}
     sources: dict[int, set[int]] = {}

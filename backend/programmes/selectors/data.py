@@ -190,7 +190,7 @@ def programme_data(*, programme: Programme, with_follow_up: bool = True) -> Prog
             )
     # Every territorial action of the rounds (linked or not: the annexes list them all).
     data.territorial = {
-        row["id"]: row
+        row["id"]: dict(row)
         for row in CandidateAction.objects.filter(consultation_id__in=round_ids)
         .order_by("id")
         .values("id", "consultation_id", "title", "decision", "themes")

@@ -102,7 +102,7 @@ def regional_plan_build(
             linked_by_territorial.setdefault(tid, []).append(regional_id)
     round_of_contribution = {cid: fact.round for cid, fact in data.facts.items()}
 
-    actions = []
+    actions: list[dict[str, Any]] = []
     for action in data.actions:
         figures = rollups[action.pk]
         funding = funding_of.get(action.pk)
@@ -210,9 +210,7 @@ def regional_plan_build(
             for tid, row in data.territorial.items()
             if row["consultation_id"] == info.consultation
         ]
-        fed = sorted(
-            pk for pk, figures in rollups.items() if info.consultation in figures.rounds
-        )
+        fed = sorted(pk for pk, figures in rollups.items() if info.consultation in figures.rounds)
         annexes.append(
             {
                 "consultation": info.consultation,
@@ -221,7 +219,8 @@ def regional_plan_build(
                 "departement": _territory(info.departement),
                 "is_pilot": info.is_pilot,
                 "contributions": sum(
-                    n for (_, round_id), n in data.theme_counts.items()
+                    n
+                    for (_, round_id), n in data.theme_counts.items()
                     if round_id == info.consultation
                 ),
                 "regional_actions": fed,
@@ -246,8 +245,7 @@ def regional_plan_build(
             "domains": list(programme.domains),
             "deadline": _day(programme.deadline),
             "partners": [
-                {"name": p.name, "role": p.role, "structure": p.structure_id}
-                for p in data.partners
+                {"name": p.name, "role": p.role, "structure": p.structure_id} for p in data.partners
             ],
         },
         "version": {"number": number, "published_at": _iso(published_at), "note": note},
@@ -460,7 +458,15 @@ def _files(
         [
             cols["indicators.csv"],
             *(
-                (i["id"], a["id"], i["name"], i["unit"], i["target_value"], m["measured_on"], m["value"])
+                (
+                    i["id"],
+                    a["id"],
+                    i["name"],
+                    i["unit"],
+                    i["target_value"],
+                    m["measured_on"],
+                    m["value"],
+                )
                 for a in sorted(snapshot["actions"], key=lambda a: a["id"])
                 for i in a["follow_up"]["indicators"]
                 for m in (i["measures"] or [{"measured_on": "", "value": ""}])

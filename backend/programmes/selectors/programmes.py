@@ -102,9 +102,7 @@ def programme_dashboard(*, programme: Programme, user: AnyUser) -> dict[str, Any
         open_phase = schedule_at(phase_specs(phases.get(info.consultation, [])), now).open_phase
         total = counts.get(info.consultation, 0)
         unanswered = (
-            contributions_without_answer(
-                consultation=Consultation(pk=info.consultation)
-            ).count()
+            contributions_without_answer(consultation=Consultation(pk=info.consultation)).count()
             if total
             else 0
         )

@@ -130,7 +130,7 @@ def _source_consultation(
             )
     else:
         row = (
-            Contribution.objects.filter(pk=contribution_id)
+            Contribution.objects.filter(pk=contribution_id or 0)
             .values_list("consultation_id", "status")
             .first()
         )
@@ -246,7 +246,7 @@ def regional_source_unlink(
         source.candidate_action.consultation_id
         if source.candidate_action_id is not None and source.candidate_action is not None
         else Contribution.objects.values_list("consultation_id", flat=True).get(
-            pk=source.contribution_id
+            pk=source.contribution_id or 0
         )
     )
     _ensure_can_link(by=by, programme=action.programme, consultation_id=consultation_id)

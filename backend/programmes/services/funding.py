@@ -84,9 +84,7 @@ def funder_set(
         if committed > envelope_eur and not allow_over_budget:
             raise errors.OverBudget(
                 details={
-                    "funders": [
-                        budget.FunderTotal(funder.pk, envelope_eur, committed).as_dict()
-                    ]
+                    "funders": [budget.FunderTotal(funder.pk, envelope_eur, committed).as_dict()]
                 }
             )
         funder.envelope_eur = envelope_eur
@@ -161,9 +159,7 @@ def regional_action_set_funding(
             for f, n in sorted(lines.items())
             if n > 0
         )
-    over = _refuse_new_overshoot(
-        before=before, after=_totals(programme), allow=allow_over_budget
-    )
+    over = _refuse_new_overshoot(before=before, after=_totals(programme), allow=allow_over_budget)
     events.emit(
         "regional_action.funding_changed",
         programme_id=programme.pk,

@@ -100,9 +100,7 @@ def programme_update(*, by: User, programme: Programme, **changes: Any) -> Progr
     if "title" in changes:
         check_text(fields, "title", changes["title"], limit=TITLE_MAX_LENGTH, blank=False)
     if "description" in changes:
-        check_text(
-            fields, "description", changes["description"], limit=TEXT_MAX_LENGTH, blank=True
-        )
+        check_text(fields, "description", changes["description"], limit=TEXT_MAX_LENGTH, blank=True)
     if "domains" in changes:
         changes["domains"] = check_themes(fields, "domains", changes["domains"])
     raise_if_errors(fields)

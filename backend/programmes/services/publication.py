@@ -60,9 +60,7 @@ def regional_plan_publish(
         raise errors.OverBudget(
             _("A funder is beyond its envelope: confirm with accept_over_budget."),
             details={
-                "funders": [
-                    f for f in built.snapshot["budget"]["funders"] if f["is_over_budget"]
-                ]
+                "funders": [f for f in built.snapshot["budget"]["funders"] if f["is_over_budget"]]
             },
         )
     digest = snapshot_digest(built.snapshot)
