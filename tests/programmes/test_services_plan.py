@@ -161,9 +161,9 @@ def test_follow_up_after_adoption_is_a_public_timeline(region: Region) -> None:
     help_desk.refresh_from_db()
     assert help_desk.progress_percent == 100
     kinds = list(
-        FollowUpEntry.objects.filter(action=help_desk).order_by("at", "id").values_list(
-            "kind", flat=True
-        )
+        FollowUpEntry.objects.filter(action=help_desk)
+        .order_by("at", "id")
+        .values_list("kind", flat=True)
     )
     assert kinds == [
         "status_changed",
@@ -209,11 +209,11 @@ class EventsAfterCommit(TestCase):
                     data={"id": 7, "decision": "pending"},
                     consultations=[3],
                 )
-                self.assertEqual(seen, [])
+                assert seen == []
         finally:
             unsubscribe(handler)
             unsubscribe(failing)
-        self.assertEqual(len(seen), 1)
+        assert len(seen) == 1
         event: Any = seen[0]
-        self.assertEqual(event.groups, ("programme.1", "consultation.3"))
-        self.assertEqual(event.data, {"programme": 1, "id": 7, "decision": "pending"})
+        assert event.groups == ("programme.1", "consultation.3")
+        assert event.data == {"programme": 1, "id": 7, "decision": "pending"}
