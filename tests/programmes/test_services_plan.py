@@ -5,8 +5,10 @@ import io
 import json
 import zipfile
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from django.test import TestCase
 
@@ -30,6 +32,11 @@ from backend.programmes.services import (
 from tests.programmes.conftest import Region
 
 pytestmark = pytest.mark.django_db
+SCHEMA = json.loads(
+    (
+        Path(__file__).resolve().parents[2] / "frontend-contract" / "regional-plan.schema.json"
+    ).read_text()
+)
 
 
 def _two_actions(region: Region) -> tuple[RegionalAction, RegionalAction]:
@@ -122,6 +129,7 @@ def test_publication_freezes_figures_that_the_archive_reproduces(region: Region)
     archive = zipfile.ZipFile(io.BytesIO(bytes(version.archive)))
     files = {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
     assert json.loads(files["plan.json"]) == snapshot
+    jsonschema.Draft202012Validator(SCHEMA).validate(snapshot)
     recomputed = rollups_from_files(files)
     for action in snapshot["actions"]:
         assert recomputed[action["id"]].as_dict() == action["figures"]
