@@ -63,6 +63,7 @@ def seed() -> int:
     contribution is reached), funded within two envelopes."""
     from django.contrib.auth.models import Permission
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from backend.accounts.models import User
     from backend.consultations.models import Consultation
@@ -151,7 +152,10 @@ def seed() -> int:
                 )
             actions = CandidateAction.objects.bulk_create(
                 CandidateAction(
-                    consultation=consultation, title=f"Action {r}-{a}", decision="retained"
+                    consultation=consultation,
+                    title=f"Action {r}-{a}",
+                    decision="retained",
+                    decided_at=timezone.now(),
                 )
                 for a in range(TERRITORIAL_ACTIONS)
             )

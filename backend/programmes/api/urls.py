@@ -5,7 +5,7 @@ from django.urls import path
 from backend.programmes.api import views as v
 
 P = "programmes/<int:programme_id>/"
-A = "regional-actions/<int:action_id>/"
+A = "regional-actions/<int:regional_action_id>/"
 
 urlpatterns = [
     path("programmes/", v.ProgrammeListView.as_view(), name="programme-list"),
@@ -67,7 +67,7 @@ urlpatterns = [
     path(A + "indicators/", v.RegionalIndicatorView.as_view(), name="regional-action-indicators"),
     path(A + "timeline/", v.RegionalTimelineView.as_view(), name="regional-action-timeline"),
     path(
-        "regional-sources/<int:source_id>/unlink/",
+        "regional-sources/<int:regional_source_id>/unlink/",
         v.RegionalSourceUnlinkView.as_view(),
         name="regional-source-unlink",
     ),

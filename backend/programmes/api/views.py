@@ -428,8 +428,8 @@ class RegionalActionDetailView(APIView):
         summary="One regional action",
         responses=s.RegionalActionOutput,
     )
-    def get(self, request: Request, action_id: int) -> Response:
-        action = selectors.regional_action_get(action_id=action_id, user=request.user)
+    def get(self, request: Request, regional_action_id: int) -> Response:
+        action = selectors.regional_action_get(action_id=regional_action_id, user=request.user)
         return Response(_action_out(request, action))
 
     @extend_schema(
@@ -439,8 +439,8 @@ class RegionalActionDetailView(APIView):
         request=s.RegionalActionUpdateInput,
         responses=s.RegionalActionOutput,
     )
-    def patch(self, request: Request, action_id: int) -> Response:
-        action = selectors.regional_action_get(action_id=action_id, user=request.user)
+    def patch(self, request: Request, regional_action_id: int) -> Response:
+        action = selectors.regional_action_get(action_id=regional_action_id, user=request.user)
         data = parse_input(s.RegionalActionUpdateInput, request)
         services.regional_action_update(by=signed_in_user(request), action=action, **data)
         return Response(_action_out(request, action))
@@ -455,8 +455,8 @@ class RegionalSourceListView(APIView):
         summary="The consolidation log: every link made, active or undone, newest first",
         responses=s.RegionalSourceOutput(many=True),
     )
-    def get(self, request: Request, action_id: int) -> Response:
-        action = selectors.regional_action_get(action_id=action_id, user=request.user)
+    def get(self, request: Request, regional_action_id: int) -> Response:
+        action = selectors.regional_action_get(action_id=regional_action_id, user=request.user)
         rows = selectors.regional_source_log(action=action)
         return Response(s.RegionalSourceOutput(rows, many=True).data)
 
@@ -469,8 +469,8 @@ class RegionalSourceListView(APIView):
         request=s.RegionalSourceInput,
         responses={201: s.RegionalSourceOutput},
     )
-    def post(self, request: Request, action_id: int) -> Response:
-        action = selectors.regional_action_get(action_id=action_id, user=request.user)
+    def post(self, request: Request, regional_action_id: int) -> Response:
+        action = selectors.regional_action_get(action_id=regional_action_id, user=request.user)
         data = parse_input(s.RegionalSourceInput, request)
         source = services.regional_source_link(
             by=signed_in_user(request),
@@ -493,11 +493,11 @@ class RegionalSourceUnlinkView(APIView):
         request=s.RegionalSourceUnlinkInput,
         responses=s.RegionalSourceOutput,
     )
-    def post(self, request: Request, source_id: int) -> Response:
-        source = selectors.regional_source_get(source_id=source_id, user=request.user)
+    def post(self, request: Request, regional_source_id: int) -> Response:
+        source = selectors.regional_source_get(source_id=regional_source_id, user=request.user)
         data = parse_input(s.RegionalSourceUnlinkInput, request)
         services.regional_source_unlink(by=signed_in_user(request), source=source, **data)
-        source = selectors.regional_source_get(source_id=source_id, user=request.user)
+        source = selectors.regional_source_get(source_id=regional_source_id, user=request.user)
         return Response(s.RegionalSourceOutput(source).data)
 
 
@@ -511,8 +511,8 @@ class RegionalDecisionView(APIView):
         request=s.RegionalDecisionInput,
         responses=s.RegionalActionOutput,
     )
-    def post(self, request: Request, action_id: int) -> Response:
-        action = selectors.regional_action_get(action_id=action_id, user=request.user)
+    def post(self, request: Request, regional_action_id: int) -> Response:
+        action = selectors.regional_action_get(action_id=regional_action_id, user=request.user)
         data = parse_input(s.RegionalDecisionInput, request)
         services.regional_action_decide(by=signed_in_user(request), action=action, **data)
         return Response(_action_out(request, action))
@@ -531,8 +531,8 @@ class RegionalFundingView(APIView):
         request=s.RegionalFundingInput,
         responses=s.RegionalActionOutput,
     )
-    def put(self, request: Request, action_id: int) -> Response:
-        action = selectors.regional_action_get(action_id=action_id, user=request.user)
+    def put(self, request: Request, regional_action_id: int) -> Response:
+        action = selectors.regional_action_get(action_id=regional_action_id, user=request.user)
         data = parse_input(s.RegionalFundingInput, request)
         if "lead_structure" in data:
             data["lead_structure"] = _structure(data["lead_structure"], "lead_structure")
@@ -561,8 +561,8 @@ class RegionalStatusView(APIView):
         request=s.RegionalStatusInput,
         responses=s.RegionalActionOutput,
     )
-    def post(self, request: Request, action_id: int) -> Response:
-        action = selectors.regional_action_get(action_id=action_id, user=request.user)
+    def post(self, request: Request, regional_action_id: int) -> Response:
+        action = selectors.regional_action_get(action_id=regional_action_id, user=request.user)
         data = parse_input(s.RegionalStatusInput, request)
         services.regional_action_set_status(by=signed_in_user(request), action=action, **data)
         return Response(_action_out(request, action))
@@ -578,8 +578,8 @@ class RegionalProgressView(APIView):
         request=s.RegionalProgressInput,
         responses=s.RegionalActionOutput,
     )
-    def post(self, request: Request, action_id: int) -> Response:
-        action = selectors.regional_action_get(action_id=action_id, user=request.user)
+    def post(self, request: Request, regional_action_id: int) -> Response:
+        action = selectors.regional_action_get(action_id=regional_action_id, user=request.user)
         data = parse_input(s.RegionalProgressInput, request)
         services.regional_action_set_progress(by=signed_in_user(request), action=action, **data)
         return Response(_action_out(request, action))
@@ -595,8 +595,8 @@ class RegionalMilestoneView(APIView):
         request=s.MilestoneInput,
         responses={201: s.MilestoneOutput},
     )
-    def post(self, request: Request, action_id: int) -> Response:
-        action = selectors.regional_action_get(action_id=action_id, user=request.user)
+    def post(self, request: Request, regional_action_id: int) -> Response:
+        action = selectors.regional_action_get(action_id=regional_action_id, user=request.user)
         data = parse_input(s.MilestoneInput, request)
         milestone = services.milestone_add(by=signed_in_user(request), action=action, **data)
         return Response(s.MilestoneOutput(milestone).data, status=201)
@@ -631,8 +631,8 @@ class RegionalIndicatorView(APIView):
         request=s.IndicatorInput,
         responses={201: s.IndicatorOutput},
     )
-    def post(self, request: Request, action_id: int) -> Response:
-        action = selectors.regional_action_get(action_id=action_id, user=request.user)
+    def post(self, request: Request, regional_action_id: int) -> Response:
+        action = selectors.regional_action_get(action_id=regional_action_id, user=request.user)
         data = parse_input(s.IndicatorInput, request)
         indicator = services.indicator_add(by=signed_in_user(request), action=action, **data)
         return Response(s.IndicatorOutput(indicator).data, status=201)
@@ -668,8 +668,8 @@ class RegionalTimelineView(GenericAPIView[FollowUpEntry]):
         summary="The action's public follow-up timeline, newest first",
         responses=s.FollowUpEntryOutput(many=True),
     )
-    def get(self, request: Request, action_id: int) -> Response:
-        action = selectors.regional_action_get(action_id=action_id, user=request.user)
+    def get(self, request: Request, regional_action_id: int) -> Response:
+        action = selectors.regional_action_get(action_id=regional_action_id, user=request.user)
         page = self.paginate_queryset(selectors.follow_up_timeline(action=action))
         return self.get_paginated_response(s.FollowUpEntryOutput(page, many=True).data)
 
@@ -680,8 +680,8 @@ class RegionalTimelineView(GenericAPIView[FollowUpEntry]):
         request=s.FollowUpNoteInput,
         responses={201: s.FollowUpEntryOutput},
     )
-    def post(self, request: Request, action_id: int) -> Response:
-        action = selectors.regional_action_get(action_id=action_id, user=request.user)
+    def post(self, request: Request, regional_action_id: int) -> Response:
+        action = selectors.regional_action_get(action_id=regional_action_id, user=request.user)
         data = parse_input(s.FollowUpNoteInput, request)
         entry = services.follow_up_note_add(by=signed_in_user(request), action=action, **data)
         return Response(s.FollowUpEntryOutput(entry).data, status=201)
