@@ -46,6 +46,7 @@ EVENTS: dict[str, tuple[tuple[str, ...], str]] = {
         ("id", "programme", "indicator"),
         "an indicator was added or measured",
     ),
+    "regional_action.note_added": (("id", "programme", "entry"), "a public note in the timeline"),
     "regional_plan.published": (("programme", "number"), "a regional plan version was frozen"),
 }
 

@@ -18,6 +18,7 @@ from backend.programmes.domain.archive import rollups_from_files
 from backend.programmes.models import FollowUpEntry, RegionalAction
 from backend.programmes.selectors import programme_budget, programme_coverage
 from backend.programmes.services import (
+    follow_up_note_add,
     indicator_add,
     indicator_measure,
     milestone_add,
@@ -166,6 +167,7 @@ def test_follow_up_after_adoption_is_a_public_timeline(region: Region) -> None:
     with pytest.raises(errors.InvalidStatusChange):
         regional_action_set_status(by=region.organizer, action=help_desk, status="in_progress")
     regional_action_set_status(by=region.organizer, action=help_desk, status="done")
+    follow_up_note_add(by=region.organizer, action=help_desk, note="Bilan présenté en comité.")
     help_desk.refresh_from_db()
     assert help_desk.progress_percent == 100
     kinds = list(
@@ -181,6 +183,7 @@ def test_follow_up_after_adoption_is_a_public_timeline(region: Region) -> None:
         "indicator_added",
         "indicator_measured",
         "status_changed",
+        "note",
     ]
 
 

@@ -285,9 +285,9 @@ def follow_up_note_add(*, by: User, action: RegionalAction, note: str) -> Follow
     raise_if_errors(fields)
     entry = _log(action=action, by=by, kind=FollowUpEntryKind.NOTE, note=note, data={})
     events.emit(
-        "regional_action.progress_updated",
+        "regional_action.note_added",
         programme_id=action.programme_id,
-        data={"id": action.pk, "progress_percent": action.progress_percent},
+        data={"id": action.pk, "entry": entry.pk},
         actor=by.pk,
     )
     return entry
