@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -129,8 +128,8 @@ def contribution_embeddings_fill(
             unique_fields=["contribution"],
             update_fields=["encoder", "digest", "vector", "computed_at"],
         )
-        for (contribution_id, *_), vector in zip(chunk, vectors, strict=True):
-            out[contribution_id] = vector
+        for row, vector in zip(chunk, vectors, strict=True):
+            out[row[0]] = vector
     return out
 
 

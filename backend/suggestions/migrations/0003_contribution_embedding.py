@@ -6,25 +6,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0003_contribution_counters'),
-        ('suggestions', '0002_snapshot_storage_external'),
+        ("proposals", "0003_contribution_counters"),
+        ("suggestions", "0002_snapshot_storage_external"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContributionEmbedding',
+            name="ContributionEmbedding",
             fields=[
-                ('contribution', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='embedding', serialize=False, to='proposals.contribution', verbose_name='contribution')),
-                ('encoder', models.CharField(max_length=64, verbose_name='encoder')),
-                ('digest', models.CharField(max_length=64, verbose_name='text digest')),
-                ('vector', models.BinaryField(verbose_name='vector')),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='computed at')),
+                (
+                    "contribution",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="embedding",
+                        serialize=False,
+                        to="proposals.contribution",
+                        verbose_name="contribution",
+                    ),
+                ),
+                ("encoder", models.CharField(max_length=64, verbose_name="encoder")),
+                ("digest", models.CharField(max_length=64, verbose_name="text digest")),
+                ("vector", models.BinaryField(verbose_name="vector")),
+                (
+                    "computed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="computed at"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contribution embedding',
-                'verbose_name_plural': 'contribution embeddings',
+                "verbose_name": "contribution embedding",
+                "verbose_name_plural": "contribution embeddings",
             },
         ),
     ]

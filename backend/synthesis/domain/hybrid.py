@@ -208,7 +208,7 @@ class HybridBackend:
         center = self.center_vector
         dense = normalize_rows(raw - center if center is not None else raw)
         for row, doc in enumerate(docs):
-            if not doc.title.strip() and not doc.body.strip():
+            if not encoder_input(doc.title, doc.body):
                 dense[row] = 0.0  # an empty text means nothing in any language
         native = np.asarray([not looks_foreign(f"{d.title} {d.body}") for d in docs], dtype=bool)
         return HybridMatrix(
