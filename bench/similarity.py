@@ -48,6 +48,7 @@ from backend.synthesis.domain.evaluation import (  # noqa: E402
 )
 from backend.synthesis.domain.explain import CONFIDENCE_OFFSET, CONFIDENCE_SLOPE  # noqa: E402
 from backend.synthesis.domain.hybrid import LEXICAL_WEIGHTS  # noqa: E402
+from backend.synthesis.domain.semantic import limit_blas_threads  # noqa: E402
 from backend.synthesis.domain.thesaurus import Thesaurus, default_thesaurus  # noqa: E402
 
 DATA = REPO_ROOT / "tests" / "domain" / "synthesis" / "data"
@@ -179,6 +180,7 @@ def _vm_hwm_mb() -> float:
 
 
 def _cluster_in_child(docs: list[Doc], pipe: Any) -> None:
+    limit_blas_threads(1)
     before = _vm_hwm_mb()
     suggest_clusters(docs, DEFAULT_THRESHOLD)
     pipe.send((before, _vm_hwm_mb()))
@@ -492,6 +494,7 @@ def main() -> None:
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-scale", action="store_true")
     args = parser.parse_args()
+    limit_blas_threads(1)  # as the app does (settings.SIMILARITY_BLAS_THREADS), bare side too
     dev = load_labelled_jsonl(DEV_DATA)
     print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if not args.skip_quality:
