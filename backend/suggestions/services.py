@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 # Progress events are sent at most this often (seconds); the stored progress too.
 PROGRESS_INTERVAL = 0.5
 READ_CHUNK = 2000
+EXPLAINED_MEMBERS = 12
 
 ProgressSink = Callable[[int, int], None]
 
@@ -320,7 +321,9 @@ def suggestion_run_execute(*, run_id: int, on_progress: ProgressSink | None = No
     total = progress.total
     result = []
     for cluster in clusters:
-        why = cluster_explanation([by_id[i] for i in cluster.ids], backend.lexical)
+        # What the members share, read on the first members (a large cluster says it early).
+        sample = [by_id[i] for i in cluster.ids[:EXPLAINED_MEMBERS]]
+        why = cluster_explanation(sample, backend.lexical)
         result.append(
             {
                 "ids": list(cluster.ids),

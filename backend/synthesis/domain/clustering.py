@@ -14,6 +14,9 @@ from backend.synthesis.domain.similarity import Doc, SimilarityBackend
 
 ProgressCallback = Callable[[int, int], None]
 
+# Beyond this many rows, a row's neighbours are sought among its semantically closest rows only
+# (the lexical view is then computed for those pairs, not for every pair sharing a word).
+SEMANTIC_CANDIDATES = 256
 # Rows per block of the neighbour search: a block of 512 rows against 10,000 documents is a
 # 20 MB float32 dense array per view, whatever the corpus size.
 BLOCK_ROWS = 512
@@ -46,9 +49,10 @@ def neighbour_graph(
 
     Keys are row pairs ``(i, j)`` with ``i < j``; an edge exists when either row is among
     the other's ``k`` nearest with a score of at least ``min_similarity``. ``vectors`` is a
-    ``HybridMatrix`` or a sparse matrix of L2-normalized rows. Exact: each block of rows is
-    scored against every row (a sparse product for the lexical view, a dense one for the
-    semantic view), so memory stays at a few blocks whatever the corpus size.
+    ``HybridMatrix`` or a sparse matrix of L2-normalized rows. Each block of rows is scored
+    against every row, so memory stays at a few blocks whatever the corpus size: exactly up to
+    ``SEMANTIC_CANDIDATES`` + 1 rows, beyond among the ``SEMANTIC_CANDIDATES`` semantically
+    closest rows of each (see ``HybridMatrix.block_candidates``; the scores stay exact).
     """
     matrix = as_hybrid(vectors)
     n = matrix.rows
@@ -58,17 +62,23 @@ def neighbour_graph(
             on_progress(n, n)
         return edges
     k = min(k, n - 1)
+    staged = matrix.dense.shape[1] > 0 and n - 1 > SEMANTIC_CANDIDATES
     for start in range(0, n, BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, n)
-        block = matrix.block(start, stop)
-        rows = np.arange(stop - start)
-        block[rows, rows + start] = -np.inf
+        if staged:
+            chosen, block = matrix.block_candidates(start, stop, SEMANTIC_CANDIDATES)
+        else:
+            block = matrix.block(start, stop)
+            rows = np.arange(stop - start)
+            block[rows, rows + start] = -np.inf
+            chosen = None
         top = np.argpartition(-block, k - 1, axis=1)[:, :k]
         scores = np.take_along_axis(block, top, axis=1)
+        columns = np.take_along_axis(chosen, top, axis=1) if chosen is not None else top
         keep_r, keep_c = np.nonzero(scores >= min_similarity)
         for r, c in zip(keep_r.tolist(), keep_c.tolist(), strict=True):
             i = start + r
-            j = int(top[r, c])
+            j = int(columns[r, c])
             if j != i:
                 edges[(i, j) if i < j else (j, i)] = float(scores[r, c])
         if on_progress is not None:

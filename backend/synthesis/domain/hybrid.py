@@ -122,14 +122,63 @@ class HybridMatrix:
         return np.asarray(self._combine(lexical, dense, self.native & bool(query.native[0])))
 
     def block(self, start: int, stop: int) -> np.ndarray:
-        """Scores of rows ``start:stop`` against every row (dense float32 array)."""
+        """Scores of rows ``start:stop`` against every row (dense float32 array).
+
+        One dense product for the semantic view; the lexical view is sparse, so it is added
+        at its non-zero entries only (no second dense array for the bulk of the corpus).
+        """
         head = self.lexical[start:stop]
-        lexical = np.asarray((head @ self.lexical.T).toarray(), dtype=np.float32)
+        lexical = sp.csr_matrix(head @ self.lexical.T, dtype=np.float32).tocoo()
         if not self.dense.shape[1]:
-            return lexical
-        dense = self.dense[start:stop] @ self.dense.T
-        both = self.native[start:stop, None] & self.native[None, :]
-        return np.asarray(self._combine(lexical, dense, both))
+            return np.asarray(lexical.toarray(), dtype=np.float32)
+        w = self.lexical_weight
+        out = np.asarray(self.dense[start:stop] @ self.dense.T, dtype=np.float32)
+        native = self.native[start:stop]
+        foreign_rows = np.flatnonzero(~native)
+        foreign_cols = np.flatnonzero(~self.native)
+        kept_rows = out[foreign_rows].copy() if len(foreign_rows) else None
+        kept_cols = out[:, foreign_cols].copy() if len(foreign_cols) else None
+        out *= 1.0 - w
+        both = native[lexical.row] & self.native[lexical.col]
+        rows, cols = lexical.row[both], lexical.col[both]
+        out[rows, cols] += w * lexical.data[both]  # a product's entries are unique
+        # A pair with a text in another language keeps its semantic cosine alone.
+        if kept_rows is not None:
+            out[foreign_rows] = kept_rows
+        if kept_cols is not None:
+            out[:, foreign_cols] = kept_cols
+        return out
+
+    def block_candidates(self, start: int, stop: int, candidates: int) -> tuple[Any, Any]:
+        """For rows ``start:stop``: the ``candidates`` semantically closest rows of each (self
+        excluded) and their exact scores, as two ``(rows, candidates)`` arrays.
+
+        The semantic view (one dense product) picks the candidates; the lexical view is then
+        added for those pairs only, from the sparse rows, so the cost does not grow with how
+        many words the whole corpus shares. A neighbour outside a row's ``candidates``
+        semantically closest is not seen (its lexical cosine would have to exceed its semantic
+        one by far); the scores returned are exact.
+        """
+        dense = np.asarray(self.dense[start:stop] @ self.dense.T, dtype=np.float32)
+        rows = np.arange(stop - start)
+        dense[rows, rows + start] = -np.inf
+        chosen = np.argpartition(-dense, candidates - 1, axis=1)[:, :candidates]
+        semantic = np.take_along_axis(dense, chosen, axis=1)
+        if not self.lexical.shape[1] or self.lexical_weight == 0:
+            return chosen, semantic
+        head = np.asarray(self.lexical[start:stop].toarray(), dtype=np.float32)
+        gathered = self.lexical[chosen.ravel()]
+        owner = np.repeat(np.repeat(rows, candidates), np.diff(gathered.indptr))
+        products = gathered.data * head[owner, gathered.indices]
+        lexical = np.bincount(
+            np.repeat(np.arange(chosen.size), np.diff(gathered.indptr)),
+            weights=products,
+            minlength=chosen.size,
+        ).reshape(chosen.shape)
+        w = self.lexical_weight
+        both = self.native[start:stop, None] & self.native[chosen]
+        scores = np.where(both, w * lexical + (1.0 - w) * semantic, semantic)
+        return chosen, scores.astype(np.float32)
 
     def gram(self) -> np.ndarray:
         """Scores of every pair of rows (small matrices: a cluster's members)."""

@@ -149,7 +149,7 @@ def looks_foreign(text: str) -> bool:
     The lexical views (French stems) only compare texts written in French; the semantic view
     compares any two languages.
     """
-    words = normalize(text).split()
+    words = _NON_WORD.sub(" ", strip_accents(text[:2_000]).lower()).split()
     if len(words) < FOREIGN_MIN_WORDS:
         return False
     share = sum(1 for w in words if w in STOP_WORDS) / len(words)
