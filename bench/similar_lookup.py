@@ -240,8 +240,11 @@ def main() -> None:
     encode: list[float] = []  # the encoder alone, on a third text per pair (never seen)
     from backend.synthesis.domain import default_encoder, encoder_input
 
+    http_cpu: list[float] = []
     for index_draft, http_draft in zip(drafts[1::2], drafts[0::2], strict=False):
+        cpu = time.process_time()
         http.append(timed(lambda d=http_draft: ask(d))[1])
+        http_cpu.append(time.process_time() - cpu)
         _, title, body = index_draft
         bare.append(timed(lambda t=title, b=body: cached.index.nearest(t, b, k=5))[1])
         floor.append(timed(lambda: client.post(missing, {"title": "x"}, format="json"))[1])
@@ -253,6 +256,8 @@ def main() -> None:
         f"\nlookup over HTTP   ({len(http)} drafts): p50 {p50:6.1f} ms   p95 {p95:6.1f} ms"
         "   (draft encoded, why and confidence computed)"
     )
+    c50, c95 = percentile(http_cpu, 0.5) * 1e3, percentile(http_cpu, 0.95) * 1e3
+    print(f"  same, CPU time of this process:     p50 {c50:6.1f} ms   p95 {c95:6.1f} ms")
     print(f"bare index.nearest ({len(bare)} drafts): p50 {b50:6.1f} ms   p95 {b95:6.1f} ms")
     e50, e95 = percentile(encode, 0.5) * 1e3, percentile(encode, 0.95) * 1e3
     print(f"encoding a draft alone ({len(encode)}):  p50 {e50:6.1f} ms   p95 {e95:6.1f} ms")
@@ -289,18 +294,24 @@ def main() -> None:
         return
     run = services.suggestion_run_start(by=organizer, consultation=consultation)
     rss_start = maxrss_mb()
+    cpu = time.process_time()
     _, run_s = timed(lambda: services.suggestion_run_execute(run_id=run.pk))
+    run_cpu = time.process_time() - cpu
     run = SuggestionRun.objects.get(pk=run.pk)
     sizes = [len(cluster["ids"]) for cluster in run.result]
     print(
-        f"\nsuggestion run over {run.contribution_count:,} contributions: {run_s:.1f} s, "
+        f"\nsuggestion run over {run.contribution_count:,} contributions: {run_s:.1f} s "
+        f"(CPU {run_cpu:.1f} s), "
         f"status {run.status}, {len(sizes)} clusters (largest {max(sizes, default=0)}), "
         f"peak RSS {maxrss_mb():.0f} MB (was {rss_start:.0f})"
     )
+    cpu = time.process_time()
     bare_run = bare_run_seconds(consultation_id)
+    bare_cpu = time.process_time() - cpu
     print(
         f"bare floor of a run: read the 10,000 stored vectors + numpy k-NN (k=20): "
-        f"{bare_run:.1f} s   ratio run / bare {run_s / bare_run:.1f}x"
+        f"{bare_run:.1f} s (CPU {bare_cpu:.1f} s)   ratio run / bare {run_s / bare_run:.1f}x "
+        f"(CPU {run_cpu / bare_cpu:.1f}x)"
     )
     print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
