@@ -167,14 +167,16 @@ class HybridMatrix:
         if not self.lexical.shape[1] or self.lexical_weight == 0:
             return chosen, semantic
         head = np.asarray(self.lexical[start:stop].toarray(), dtype=np.float32)
+        width = head.shape[1]
         gathered = self.lexical[chosen.ravel()]
-        owner = np.repeat(np.repeat(rows, candidates), np.diff(gathered.indptr))
-        products = gathered.data * head[owner, gathered.indices]
-        lexical = np.bincount(
-            np.repeat(np.arange(chosen.size), np.diff(gathered.indptr)),
-            weights=products,
-            minlength=chosen.size,
-        ).reshape(chosen.shape)
+        pair_of_entry = np.repeat(
+            np.arange(chosen.size, dtype=np.int64), np.diff(gathered.indptr).astype(np.int64)
+        )
+        flat = (pair_of_entry // candidates) * width + gathered.indices
+        products = gathered.data * head.ravel()[flat]
+        lexical = np.bincount(pair_of_entry, weights=products, minlength=chosen.size).reshape(
+            chosen.shape
+        )
         w = self.lexical_weight
         both = self.native[start:stop, None] & self.native[chosen]
         scores = np.where(both, w * lexical + (1.0 - w) * semantic, semantic)
