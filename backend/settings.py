@@ -145,8 +145,8 @@ WORKSHOP_RESULTS_INTERVAL_MS = env_int("WORKSHOP_RESULTS_INTERVAL_MS", 100)
 TASKS = {
     "default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")},
 }
-# Per process: consultations whose similarity index stays in memory (about 60 MB each at
-# 10,000 contributions).
+# Per process: consultations whose similarity index stays in memory (about 100 MB each at
+# 10,000 contributions, with their embeddings).
 SIMILAR_INDEX_CACHE_SIZE = env_int("SIMILAR_INDEX_CACHE_SIZE", 4)
 # Per consultation and process, the change log is read at most this often (milliseconds): a
 # draft may miss a contribution published by another process less than that ago.
