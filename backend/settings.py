@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "backend.plans",
     "backend.synthesis",
     "backend.suggestions",
+    "backend.programmes",
     "backend.demo",
     "django.contrib.admin",
     "django.contrib.auth",
