@@ -16,7 +16,7 @@ help:
 	@echo "make run    install, migrate, load the Grenoble demo data, serve on http://$(HOST):$(PORT)"
 	@echo "           with one background-job worker (Ctrl-C stops both)"
 	@echo "make worker run one more background-job worker (db_worker)"
-	@echo "make test   install, lint, type-check and run the whole test suite"
+	@echo "make test   install, lint, type-check and run the whole test suite (TEST_WORKERS=auto)"
 	@echo "make schema regenerate openapi/openapi.yaml"
 	@echo "make db-stop stop the embedded PostgreSQL (when DATABASE_URL is not set)"
 
@@ -61,11 +61,15 @@ migrate: install
 demo: install
 	$(PY) manage.py load_demo
 
-# Tests never need a real secret; production refuses to start without one.
+# Tests never need a real secret; production refuses to start without one. One pytest-xdist
+# worker per CPU (TEST_WORKERS=0 runs them in one process), each with its own test database;
+# the tests that share a module's uvicorn servers stay on one worker (--dist loadgroup).
+TEST_WORKERS ?= auto
 test: export SECRET_KEY ?= test-only-secret-key-not-for-production-0123456789abcdef
 test: export SECURE_SSL_REDIRECT ?= false
 test: install lint typecheck
-	@$(UV) run --frozen pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(UV) run --frozen pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS); \
+	rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; \
 	exit $$rc
 
@@ -75,7 +79,7 @@ lint: install
 
 typecheck: export SECRET_KEY ?= typecheck-only-secret-key-not-for-production
 typecheck: install
-	$(UV) run --frozen mypy backend
+	$(UV) run --frozen mypy backend tests
 
 schema: export SECRET_KEY ?= schema-only-secret-key-not-for-production-0123456789
 schema: install

@@ -1,22 +1,20 @@
-"""Fixtures of the accounts tests: people registered through the real services."""
+"""Accounts fixtures: the participant registers herself through the real service, and
+memberships in structures of Grenoble."""
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 from backend.accounts.services import user_register
 from backend.structures.models import MemberRole, Membership, Structure, StructureType
 from backend.territories.models import Territory, TerritoryKind
 from backend.territories.services import territory_create
-
-PASSWORD = "motdepasse-solide-42"
+from tests.fixtures.personas import PASSWORD
 
 
 @pytest.fixture
-def grenoble(db: Any) -> Territory:
+def grenoble(db: None) -> Territory:
     isere = territory_create(kind=TerritoryKind.DEPARTEMENT, name="Isère", insee_code="38")
     return territory_create(
         kind=TerritoryKind.COMMUNE, name="Grenoble", insee_code="38185", parent=isere
@@ -24,15 +22,12 @@ def grenoble(db: Any) -> Territory:
 
 
 @pytest.fixture
-def participant(db: Any) -> User:
+def participant(db: None) -> User:
+    """Here the participant registered herself (user_register), typing her address in mixed
+    case: the accounts tests are about that registration."""
     return user_register(
         email="Camille.Martin@Exemple.fr", password=PASSWORD, display_name="Camille Martin"
     )
-
-
-@pytest.fixture
-def outsider(db: Any) -> User:
-    return user_register(email="dominique@exemple.fr", password=PASSWORD, display_name="Dominique")
 
 
 @pytest.fixture
@@ -51,9 +46,3 @@ def make_membership(grenoble: Territory) -> Callable[..., Membership]:
         return Membership.objects.create(structure=structure, user=user, role=role)
 
     return make
-
-
-@pytest.fixture
-def csrf_client() -> APIClient:
-    """A browser-like client: CSRF is enforced as for a real web frontend."""
-    return APIClient(enforce_csrf_checks=True)

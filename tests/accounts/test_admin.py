@@ -1,9 +1,8 @@
 """The admin site for people and tokens: it works, reads in French, never shows a secret."""
 
-from typing import Any
-
 import pytest
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
 from backend.accounts.models import User
 from backend.accounts.services import access_token_create
@@ -86,7 +85,7 @@ def test_admin_can_revoke_a_token(admin_client: Client, participant: User) -> No
 
 
 def test_admin_pages_use_few_queries(
-    admin_client: Client, participant: User, django_assert_max_num_queries: Any
+    admin_client: Client, participant: User, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     for index in range(5):
         access_token_create(user=participant, name=f"Appareil {index}")

@@ -8,7 +8,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from backend.accounts.models import User
 from backend.territories.models import Territory
-from tests.accounts.conftest import PASSWORD
+from tests.fixtures.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

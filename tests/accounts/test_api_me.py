@@ -4,13 +4,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from backend.accounts.models import AccessToken, User
 from backend.accounts.services import access_token_create
 from backend.structures.models import MemberRole, Membership
 from backend.territories.models import Territory
-from tests.accounts.conftest import PASSWORD
+from tests.fixtures.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_me_query_count_does_not_grow_with_memberships(
     participant: User,
     make_membership: Callable[..., Membership],
     client_for: Callable[[User], APIClient],
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
     memberships: int,
 ) -> None:
     for _ in range(memberships):

@@ -1,14 +1,14 @@
 """Personal access tokens: how mobile and script clients sign in."""
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from backend.accounts.models import AccessToken, User
 from backend.accounts.services import access_token_create
-from tests.accounts.conftest import PASSWORD
+from tests.fixtures.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_an_unknown_bearer_token_is_refused() -> None:
     assert response.json()["code"] == "authentication_failed"
 
 
-def test_listing_tokens_needs_to_be_signed_in(db: Any) -> None:
+def test_listing_tokens_needs_to_be_signed_in(db: None) -> None:
     response = APIClient().get(TOKENS)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
@@ -127,7 +127,7 @@ def test_token_list_query_count_does_not_grow_with_the_page(
     participant: User,
     outsider: User,
     client_for: Callable[[User], APIClient],
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
     count: int,
 ) -> None:
     for index in range(count):

@@ -1,9 +1,9 @@
 """Reads on accounts: the profile and the list of tokens."""
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 
 from backend.accounts import selectors
 from backend.accounts.models import User
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_profile_carries_territory_and_memberships_in_two_queries(
     participant: User,
     make_membership: Callable[..., Membership],
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     make_membership(user=participant, name="Emmaüs Connect", role=MemberRole.ADMIN)
     make_membership(user=participant, name="CCAS de Grenoble")
@@ -29,7 +29,7 @@ def test_profile_carries_territory_and_memberships_in_two_queries(
     assert territory is None
 
 
-def test_profile_of_an_unknown_user_is_not_found(db: Any) -> None:
+def test_profile_of_an_unknown_user_is_not_found(db: None) -> None:
     with pytest.raises(errors.NotFound):
         selectors.user_get_profile(user_id=123456)
 

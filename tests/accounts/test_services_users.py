@@ -7,7 +7,7 @@ from backend.accounts import services
 from backend.accounts.models import AccessToken, User
 from backend.core import errors
 from backend.territories.models import Territory
-from tests.accounts.conftest import PASSWORD
+from tests.fixtures.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

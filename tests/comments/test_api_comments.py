@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from backend.accounts.models import User
@@ -14,7 +15,8 @@ from backend.comments.policies import EDIT_WINDOW
 from backend.consultations.domain import PhaseKind
 from backend.moderation.services import content_hide
 from backend.proposals.models import Contribution, ParticipantCard
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase, middle_of
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +52,7 @@ def test_post_follows_the_phase_gate(
     people: Personas,
     problem: Contribution,
 ) -> None:
-    with time_machine.travel(middle_of(phase), tick=False):
+    with in_phase(phase):
         response = post(client_for(people.participant), problem, body="Oui !", stance="for")
     assert response.status_code == status, response.json()
     if code:
@@ -240,7 +242,7 @@ def test_list_query_count_is_constant(
     signed_in: bool,
     client_for: ClientFor,
     api_client: APIClient,
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
     people: Personas,
     problem: Contribution,
     make_comment: Callable[..., Comment],

@@ -11,7 +11,8 @@ from backend.comments.models import Comment, CommentStatus
 from backend.comments.policies import EDIT_WINDOW, can_delete_comment, can_edit_comment
 from backend.consultations.domain import PhaseKind
 from backend.proposals.models import ParticipantCard
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import middle_of
 
 pytestmark = pytest.mark.django_db
 

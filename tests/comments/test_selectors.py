@@ -13,7 +13,7 @@ from backend.comments.selectors import (
 from backend.comments.services import comment_delete
 from backend.moderation.services import content_hide
 from backend.proposals.models import Contribution
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_deliberation")]
 

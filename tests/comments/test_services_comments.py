@@ -2,11 +2,11 @@
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import time_machine
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from backend.comments.models import MAX_DEPTH, Comment, CommentStatus
 from backend.comments.policies import EDIT_WINDOW
@@ -16,7 +16,8 @@ from backend.core import errors
 from backend.moderation.services import content_hide
 from backend.proposals.models import Contribution, ContributionStatus, ParticipantCard
 from backend.proposals.services import contribution_withdraw
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase, middle_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def test_comment_is_allowed_in_the_participation_phases(
     phase: PhaseKind, make_comment: Callable[..., Comment], people: Personas
 ) -> None:
-    with time_machine.travel(middle_of(phase), tick=False):
+    with in_phase(phase):
         comment = make_comment(stance="against")
     assert comment.status == CommentStatus.VISIBLE
     assert comment.depth == 0
@@ -40,7 +41,7 @@ def test_comment_is_allowed_in_the_participation_phases(
 def test_comment_is_refused_once_deliberation_is_over(
     phase: PhaseKind, make_comment: Callable[..., Comment]
 ) -> None:
-    with time_machine.travel(middle_of(phase), tick=False), pytest.raises(errors.PhaseClosed):
+    with in_phase(phase), pytest.raises(errors.PhaseClosed):
         make_comment()
     assert not Comment.objects.exists()
 
@@ -63,7 +64,7 @@ def test_replies_go_down_to_the_depth_limit_then_are_refused(
 def test_a_reply_must_answer_a_comment_of_the_same_contribution(
     make_comment: Callable[..., Comment], make_problem: Callable[..., Contribution]
 ) -> None:
-    with time_machine.travel(middle_of(PhaseKind.DIAGNOSTIC), tick=False):
+    with in_phase(PhaseKind.DIAGNOSTIC):
         other = make_problem(title="Pas de wifi à la médiathèque")
     elsewhere = make_comment(contribution=other)
     with pytest.raises(errors.ValidationFailed) as raised:
@@ -101,7 +102,7 @@ def test_only_published_contributions_take_comments(
 def test_withdrawn_contributions_take_no_comments(
     make_comment: Callable[..., Comment], problem: Contribution, people: Personas
 ) -> None:
-    with time_machine.travel(middle_of(PhaseKind.DELIBERATION), tick=False):
+    with in_phase(PhaseKind.DELIBERATION):
         contribution_withdraw(by=people.participant, contribution=problem)
         with pytest.raises(errors.NotCommentable):
             make_comment(by=people.outsider)
@@ -191,10 +192,10 @@ def test_hidden_comments_can_neither_be_edited_nor_deleted_by_their_author(
 def test_events_are_sent_only_after_commit(
     make_comment: Callable[..., Comment],
     people: Personas,
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with (
-        time_machine.travel(middle_of(PhaseKind.DELIBERATION), tick=False),
+        in_phase(PhaseKind.DELIBERATION),
         django_capture_on_commit_callbacks() as callbacks,
     ):
         comment = make_comment()

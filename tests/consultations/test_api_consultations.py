@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +15,9 @@ from backend.accounts.models import User
 from backend.consultations.domain import Verb
 from backend.consultations.models import Consultation, ConsultationRole, PhaseKind, RoleKind
 from backend.consultations.policies import ensure_allowed
-from tests.consultations.conftest import ROUND_STARTS_AT, Personas, Tree, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import ROUND_STARTS_AT, in_phase
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +73,8 @@ class TestList:
         make_consultation(title="B Grenoble", territory=tree.grenoble)
         make_consultation(title="A Lyon", territory=tree.lyon)
         make_consultation(title="C Isère", territory=tree.isere)
-        response = api_client.get(
-            URL, {"territory_covering": tree.grenoble.pk, "ordering": "title"}
-        )
+        params: dict[str, str | int] = {"territory_covering": tree.grenoble.pk, "ordering": "title"}
+        response = api_client.get(URL, params)
         assert [item["title"] for item in response.json()["results"]] == ["B Grenoble", "C Isère"]
 
     def test_a_bad_filter_is_a_validation_error(self, api_client: APIClient) -> None:
@@ -89,14 +90,15 @@ class TestList:
         client_for: ClientFor,
         people: Personas,
         make_consultation: Callable[..., Consultation],
-        django_assert_num_queries: Any,
+        django_assert_num_queries: DjangoAssertNumQueries,
     ) -> None:
         for index in range(count):
             make_consultation(title=f"Concertation {index}")
         client = client_for(people.facilitator)
         # count, the page with territories and roles, the phases
         with django_assert_num_queries(3):
-            response = client.get(URL, {"page_size": 100, "theme": "equipement"})
+            params: dict[str, str | int] = {"page_size": 100, "theme": "equipement"}
+            response = client.get(URL, params)
         assert len(response.json()["results"]) == count
         assert {tuple(item["my_roles"]) for item in response.json()["results"]} == {
             ("facilitator",)
@@ -180,7 +182,7 @@ class TestDetail:
     def test_shows_the_open_and_next_phase(
         self, api_client: APIClient, consultation: Consultation
     ) -> None:
-        with time_machine.travel(middle_of(PhaseKind.DELIBERATION), tick=False):
+        with in_phase(PhaseKind.DELIBERATION):
             body = api_client.get(url(consultation)).json()
         assert body["current_phase"]["kind"] == "deliberation"
         assert body["next_phase"]["kind"] == "vote"
@@ -351,7 +353,7 @@ class TestRoles:
         make_user: Callable[..., User],
         people: Personas,
         consultation: Consultation,
-        django_assert_num_queries: Any,
+        django_assert_num_queries: DjangoAssertNumQueries,
     ) -> None:
         for _ in range(extra_roles):
             ConsultationRole.objects.create(
@@ -461,7 +463,7 @@ class TestPermissions:
     def test_a_participant_during_the_diagnostic(
         self, client_for: ClientFor, people: Personas, consultation: Consultation
     ) -> None:
-        with time_machine.travel(middle_of(PhaseKind.DIAGNOSTIC), tick=False):
+        with in_phase(PhaseKind.DIAGNOSTIC):
             body = client_for(people.participant).get(url(consultation, "permissions/")).json()
         assert body["submit_problem"] == {
             "allowed": True,
@@ -483,7 +485,7 @@ class TestPermissions:
         client_for: ClientFor,
         people: Personas,
         consultation: Consultation,
-        django_assert_num_queries: Any,
+        django_assert_num_queries: DjangoAssertNumQueries,
     ) -> None:
         client = client_for(people.facilitator)
         with django_assert_num_queries(2):
@@ -508,7 +510,7 @@ def test_phase_closed_is_a_409_naming_the_open_phase(
 
     request = APIRequestFactory().post("/probe/", {}, format="json")
     force_authenticate(request, user=people.participant)
-    with time_machine.travel(middle_of(PhaseKind.PROPOSALS), tick=False):
+    with in_phase(PhaseKind.PROPOSALS):
         response = VoteProbeView.as_view()(request, consultation_id=consultation.pk)
     assert response.status_code == 409
     assert response.data["code"] == "phase_closed"
@@ -523,7 +525,7 @@ def test_phase_closed_is_a_409_naming_the_open_phase(
     }
 
 
-def test_themes(api_client: APIClient, django_assert_num_queries: Any) -> None:
+def test_themes(api_client: APIClient, django_assert_num_queries: DjangoAssertNumQueries) -> None:
     with django_assert_num_queries(0):
         response = api_client.get("/api/v1/themes/")
     assert response.status_code == 200

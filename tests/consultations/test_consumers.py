@@ -2,21 +2,15 @@
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import websockets
-from django.db import connection
 from django.utils import timezone
+from websockets.typing import Origin
 
 from backend.accounts.models import User
 from backend.accounts.services import access_token_create
@@ -24,68 +18,17 @@ from backend.consultations.domain import PhaseSpec
 from backend.consultations.models import Consultation
 from backend.consultations.services import consultation_create, consultation_publish
 from backend.territories.services import territory_create
-
-ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.fixtures.live import AsgiServers
 
 
 @pytest.fixture
-def live_server_url() -> Iterator[str]:
+def live_server_url(asgi_server: AsgiServers) -> str:
     """uvicorn serving backend.asgi on the test database, one worker, in-memory layer."""
-    db = connection.settings_dict
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
-    env.update(
-        DATABASE_URL=(
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-        DEBUG="false",
-        SECURE_SSL_REDIRECT="false",
-        SECRET_KEY="websocket-test-secret-key-0123456789abcdefghijklmnop",
-        ALLOWED_HOSTS="127.0.0.1",
-    )
-    if not db["HOST"] or str(db["HOST"]).startswith("/"):
-        env["DATABASE_URL"] = f"postgres://{db['USER']}@/{db['NAME']}?host={db['HOST']}"
-    server = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "backend.asgi:application",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/api/v1/health/").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("uvicorn did not start")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    return asgi_server()
 
 
 @pytest.fixture
-def open_consultation(make_user: Any) -> tuple[Consultation, User]:
+def open_consultation(make_user: Callable[..., User]) -> tuple[Consultation, User]:
     organizer = make_user(is_staff=True)
     grenoble = territory_create(kind="commune", name="Grenoble", insee_code="38185")
     now = timezone.now()
@@ -115,7 +58,7 @@ def test_follower_receives_a_published_proposal_after_commit(
     ws_url = live_server_url.replace("http", "ws") + f"/ws/v1/consultations/{consultation.pk}/"
 
     async def scenario() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], int]:
-        async with websockets.connect(ws_url, origin=live_server_url) as ws:
+        async with websockets.connect(ws_url, origin=Origin(live_server_url)) as ws:
             hello = await receive(ws)
             async with httpx.AsyncClient(base_url=live_server_url) as http:
                 created = await http.post(
@@ -144,7 +87,7 @@ def test_follower_receives_a_published_proposal_after_commit(
 
 
 def test_draft_consultation_is_closed_with_4404_for_outsiders(
-    live_server_url: str, make_user: Any
+    live_server_url: str, make_user: Callable[..., User]
 ) -> None:
     organizer = make_user(is_staff=True)
     grenoble = territory_create(kind="commune", name="Grenoble", insee_code="38185")
@@ -152,7 +95,7 @@ def test_draft_consultation_is_closed_with_4404_for_outsiders(
     ws_url = live_server_url.replace("http", "ws") + f"/ws/v1/consultations/{draft.pk}/"
 
     async def scenario() -> int | None:
-        async with websockets.connect(ws_url, origin=live_server_url) as ws:
+        async with websockets.connect(ws_url, origin=Origin(live_server_url)) as ws:
             with pytest.raises(websockets.ConnectionClosed):
                 await asyncio.wait_for(ws.recv(), timeout=10)
             return ws.close_code
@@ -167,7 +110,7 @@ def test_foreign_origin_is_refused(
     ws_url = live_server_url.replace("http", "ws") + f"/ws/v1/consultations/{consultation.pk}/"
 
     async def scenario() -> None:
-        async with websockets.connect(ws_url, origin="https://evil.example"):
+        async with websockets.connect(ws_url, origin=Origin("https://evil.example")):
             pass
 
     with pytest.raises(websockets.InvalidStatus):

@@ -1,7 +1,7 @@
 """The role x phase matrix of the consultation gate, with frozen time."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -20,7 +20,8 @@ from backend.consultations.policies import (
 )
 from backend.consultations.services import consultation_archive
 from backend.core import errors
-from tests.consultations.conftest import ROUND_STARTS_AT, Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import ROUND_STARTS_AT, in_phase
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +174,7 @@ def actual(consultation: Consultation, people: Personas) -> dict[tuple[Verb, str
 def test_matrix_in_each_phase(
     kind: PhaseKind, consultation: Consultation, people: Personas
 ) -> None:
-    with time_machine.travel(middle_of(kind), tick=False):
+    with in_phase(kind):
         assert actual(consultation, people) == parse(EXPECTED[kind])
 
 
@@ -183,7 +184,7 @@ def test_matrix_in_each_phase(
     ids=["before", "after"],
 )
 def test_matrix_outside_the_plan(
-    moment: object, consultation: Consultation, people: Personas
+    moment: datetime, consultation: Consultation, people: Personas
 ) -> None:
     with time_machine.travel(moment, tick=False):
         assert actual(consultation, people) == parse(OUTSIDE_THE_PLAN)
@@ -191,7 +192,7 @@ def test_matrix_outside_the_plan(
 
 def test_matrix_of_an_archived_round(consultation: Consultation, people: Personas) -> None:
     consultation = consultation_archive(by=people.organizer, consultation=consultation)
-    with time_machine.travel(middle_of(PhaseKind.VOTE), tick=False):
+    with in_phase(PhaseKind.VOTE):
         assert actual(consultation, people) == parse(ARCHIVED)
 
 
@@ -199,7 +200,7 @@ def test_a_draft_is_not_open_to_participation_but_can_be_managed(
     make_consultation: Callable[..., Consultation], people: Personas
 ) -> None:
     draft = make_consultation(publish=False)
-    with time_machine.travel(middle_of(PhaseKind.DIAGNOSTIC), tick=False):
+    with in_phase(PhaseKind.DIAGNOSTIC):
         gate = consultation_gate(user=people.participant, consultation=draft, verb=Verb.COMMENT)
         assert gate.code == GateCode.CONSULTATION_NOT_OPEN
         assert consultation_gate(
@@ -223,7 +224,7 @@ def test_phase_boundaries_are_half_open(consultation: Consultation, people: Pers
 def test_staff_manage_and_replicate_any_round_but_do_not_moderate(
     consultation: Consultation, people: Personas
 ) -> None:
-    with time_machine.travel(middle_of(PhaseKind.DIAGNOSTIC), tick=False):
+    with in_phase(PhaseKind.DIAGNOSTIC):
         decisions = consultation_permissions(user=people.staff, consultation=consultation)
     assert decisions[Verb.MANAGE].allowed
     assert decisions[Verb.REPLICATE].allowed
@@ -234,7 +235,7 @@ def test_ensure_allowed_raises_phase_closed_with_details(
     consultation: Consultation, people: Personas
 ) -> None:
     with (
-        time_machine.travel(middle_of(PhaseKind.DIAGNOSTIC), tick=False),
+        in_phase(PhaseKind.DIAGNOSTIC),
         pytest.raises(errors.PhaseClosed) as raised,
     ):
         ensure_allowed(user=people.participant, consultation=consultation, verb=Verb.VOTE)

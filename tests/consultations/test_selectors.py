@@ -4,19 +4,22 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
 from django.contrib.auth.models import AnonymousUser
+from pytest_django import DjangoAssertNumQueries
 
+from backend.accounts.models import User
 from backend.consultations.models import Consultation, PhaseKind
 from backend.consultations.selectors import consultation_get, consultation_list
 from backend.consultations.services import consultation_archive
 from backend.core import errors
-from tests.consultations.conftest import Personas, Tree, middle_of, six_phase_plan
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase, middle_of, six_phase_plan
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 
 
-def titles(user: Any, **filters: Any) -> set[str]:
+def titles(user: User | AnonymousUser, **filters: Any) -> set[str]:
     return {c.title for c in consultation_list(user=user, filters=filters)}
 
 
@@ -116,11 +119,11 @@ def test_open_phase_filter(
     make_consultation(title="En avance")
     later_plan = six_phase_plan(middle_of(PhaseKind.VOTE))
     make_consultation(title="En retard", phases=later_plan)
-    with time_machine.travel(middle_of(PhaseKind.DIAGNOSTIC), tick=False):
+    with in_phase(PhaseKind.DIAGNOSTIC):
         assert titles(AnonymousUser(), open_phase="diagnostic") == {"En avance"}
         assert titles(AnonymousUser(), open_phase="vote") == set()
     # Wednesday of the vote week: the second round has just opened its diagnostic.
-    with time_machine.travel(middle_of(PhaseKind.VOTE), tick=False):
+    with in_phase(PhaseKind.VOTE):
         assert titles(AnonymousUser(), open_phase="vote") == {"En avance"}
         assert titles(AnonymousUser(), open_phase="diagnostic") == {"En retard"}
 
@@ -130,7 +133,7 @@ def test_constant_query_count(
     count: int,
     make_consultation: Callable[..., Consultation],
     people: Personas,
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     for index in range(count):
         make_consultation(title=f"Concertation {index}")

@@ -25,7 +25,9 @@ from backend.consultations.services import (
     role_revoke,
 )
 from backend.core import errors
-from tests.consultations.conftest import ROUND_STARTS_AT, Personas, Tree, six_phase_plan
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import ROUND_STARTS_AT, six_phase_plan
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,9 @@ from backend.consultations.models import (
 )
 from backend.consultations.services import consultation_replicate
 from backend.core import errors
-from tests.consultations.conftest import PARIS, Personas, Tree
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import PARIS
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 

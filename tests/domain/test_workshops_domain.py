@@ -16,7 +16,8 @@ def test_steps() -> None:
 def deliver(start: int, arrivals: list[int]) -> list[int]:
     """A receiver that follows next_step, filling gaps from the log (every seq up to the
     one that arrived is in it)."""
-    last, out = start, []
+    last = start
+    out: list[int] = []
     for seq in arrivals:
         step = next_step(last_seq=last, seq=seq)
         if step.kind == StepKind.DROP:

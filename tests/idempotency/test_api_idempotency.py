@@ -15,7 +15,7 @@ from backend.accounts.models import User
 from backend.idempotency.api.decorators import request_scope
 from backend.idempotency.models import IdempotencyRecord, RecordState
 from backend.structures.models import Structure
-from tests.territories.conftest import Tree
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from backend.accounts.models import User
 from backend.idempotency import services
 from backend.idempotency.models import IdempotencyRecord
 from backend.structures.models import Structure
-from tests.territories.conftest import Tree
+from tests.fixtures.territories import Tree
 
 URL = "/api/v1/structures/"
 
@@ -46,7 +46,7 @@ def test_concurrent_duplicates_create_once(
     client_for: Callable[[User], APIClient], participant: User, tree: Tree
 ) -> None:
     for attempt in range(3):
-        data = {"name": f"Centre social {attempt}", "type": "centre_social"}
+        data: dict[str, str | int] = {"name": f"Centre social {attempt}", "type": "centre_social"}
         data["territory"] = tree.grenoble.pk
         first, second = race(
             [client_for(participant), client_for(participant)], data, f"race-{attempt}"

@@ -1,10 +1,9 @@
-"""Moderation fixtures: the consultation personas, published problems and comments on them."""
+"""Moderation fixtures: published problems and comments on them."""
 
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
 
 from backend.accounts.models import User
 from backend.comments.models import Comment
@@ -12,16 +11,8 @@ from backend.comments.services import comment_create
 from backend.consultations.domain import PhaseKind
 from backend.consultations.models import Consultation
 from backend.proposals.models import Contribution
-from tests.consultations.conftest import Personas, middle_of
-from tests.proposals import conftest as proposals
-
-tree = proposals.tree
-people = proposals.people
-make_organizer = proposals.make_organizer
-make_consultation = proposals.make_consultation
-consultation = proposals.consultation
-make_problem = proposals.make_problem
-in_diagnostic = proposals.in_diagnostic
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 
 
 @pytest.fixture
@@ -29,15 +20,10 @@ def publish_problem(make_problem: Callable[..., Contribution]) -> Callable[..., 
     """A published problem, created while the diagnostic phase is open."""
 
     def make(**extra: Any) -> Contribution:
-        with time_machine.travel(middle_of(PhaseKind.DIAGNOSTIC), tick=False):
+        with in_phase(PhaseKind.DIAGNOSTIC):
             return make_problem(**extra)
 
     return make
-
-
-@pytest.fixture
-def problem(publish_problem: Callable[..., Contribution]) -> Contribution:
-    return publish_problem()
 
 
 @pytest.fixture
@@ -46,7 +32,7 @@ def make_comment(consultation: Consultation, people: Personas) -> Callable[..., 
     stored comment counters stay true)."""
 
     def make(*, on: Contribution, by: User | None = None, body: str = "Pas d'accord.") -> Comment:
-        with time_machine.travel(middle_of(PhaseKind.DELIBERATION), tick=False):
+        with in_phase(PhaseKind.DELIBERATION):
             return comment_create(by=by or people.outsider, contribution=on, body=body)
 
     return make

@@ -8,7 +8,7 @@ from django.test import Client
 from backend.accounts.models import User
 from backend.moderation.services import content_hide, report_create
 from backend.proposals.models import Contribution
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 
 pytestmark = pytest.mark.django_db
 

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from backend.accounts.models import User
@@ -12,7 +13,7 @@ from backend.consultations.models import Consultation
 from backend.moderation.models import Report
 from backend.moderation.services import content_hide, report_create
 from backend.proposals.models import Contribution
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 
 pytestmark = pytest.mark.django_db
 
@@ -274,7 +275,7 @@ class TestQueue:
         make_comment: Callable[..., Comment],
         people: Personas,
         client_for: Client,
-        django_assert_num_queries: Any,
+        django_assert_num_queries: DjangoAssertNumQueries,
     ) -> None:
         client = client_for(people.moderator)
         url = _moderation_url(consultation, "queue")
@@ -343,7 +344,7 @@ class TestLog:
         make_comment: Callable[..., Comment],
         api_client: APIClient,
         people: Personas,
-        django_assert_num_queries: Any,
+        django_assert_num_queries: DjangoAssertNumQueries,
     ) -> None:
         url = _moderation_url(consultation, "log")
 

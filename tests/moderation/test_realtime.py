@@ -1,4 +1,7 @@
-"""Moderation events reach the consultation's group only after the transaction commits."""
+"""Moderation events reach the consultation's group only after the transaction commits.
+
+The commit is Django's: `django_capture_on_commit_callbacks` runs the on-commit callbacks when
+its block ends, as the outermost commit would (no real transaction is needed for that)."""
 
 import asyncio
 from typing import Any
@@ -7,18 +10,16 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from backend.comments.models import Comment
 from backend.core import errors
 from backend.core.realtime import consultation_group
 from backend.moderation.services import content_hide, content_restore
 from backend.proposals.models import Contribution
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("in_memory_channel_layer"),
-]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_memory_channel_layer")]
 
 
 async def _receive(layer: Any, channel: str, timeout: float) -> dict[str, Any]:
@@ -34,9 +35,13 @@ def _subscribe(consultation_id: int) -> tuple[Any, str]:
     return layer, channel
 
 
-def test_contribution_hidden_then_restored(problem: Contribution, people: Personas) -> None:
+def test_contribution_hidden_then_restored(
+    problem: Contribution,
+    people: Personas,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     layer, channel = _subscribe(problem.consultation_id)
-    with transaction.atomic():
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         content_hide(by=people.moderator, contribution=problem, reason="Publicité")
         with pytest.raises(TimeoutError):
             async_to_sync(_receive)(layer, channel, 0.1)
@@ -48,13 +53,19 @@ def test_contribution_hidden_then_restored(problem: Contribution, people: Person
         "consultation": problem.consultation_id,
         "kind": "problem",
     }
-    content_restore(by=people.moderator, contribution=problem, reason="Erreur")
+    with django_capture_on_commit_callbacks(execute=True):
+        content_restore(by=people.moderator, contribution=problem, reason="Erreur")
     assert async_to_sync(_receive)(layer, channel, 2)["event"] == "contribution.restored"
 
 
-def test_comment_hidden_carries_ids_only(comment: Comment, people: Personas) -> None:
+def test_comment_hidden_carries_ids_only(
+    comment: Comment,
+    people: Personas,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     layer, channel = _subscribe(comment.consultation_id)
-    content_hide(by=people.moderator, comment=comment, reason="Numéro de téléphone")
+    with django_capture_on_commit_callbacks(execute=True):
+        content_hide(by=people.moderator, comment=comment, reason="Numéro de téléphone")
     message = async_to_sync(_receive)(layer, channel, 2)
     assert message["event"] == "comment.hidden"
     assert message["data"] == {
@@ -63,13 +74,18 @@ def test_comment_hidden_carries_ids_only(comment: Comment, people: Personas) -> 
         "contribution": comment.contribution_id,
         "parent": None,
     }
-    content_restore(by=people.moderator, comment=comment, reason="Numéro retiré")
+    with django_capture_on_commit_callbacks(execute=True):
+        content_restore(by=people.moderator, comment=comment, reason="Numéro retiré")
     assert async_to_sync(_receive)(layer, channel, 2)["event"] == "comment.restored"
 
 
-def test_a_refused_action_sends_nothing(problem: Contribution, people: Personas) -> None:
+def test_a_refused_action_sends_nothing(
+    problem: Contribution,
+    people: Personas,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     layer, channel = _subscribe(problem.consultation_id)
-    with pytest.raises(errors.PermissionDenied):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(errors.PermissionDenied):
         content_hide(by=people.participant, contribution=problem, reason="Non")
     with pytest.raises(TimeoutError):
         async_to_sync(_receive)(layer, channel, 0.1)

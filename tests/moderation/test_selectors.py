@@ -7,13 +7,14 @@ from typing import Any
 import pytest
 import time_machine
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from backend.comments.models import Comment
 from backend.consultations.models import Consultation
 from backend.moderation.selectors import moderation_log, moderation_queue, moderation_queue_items
 from backend.moderation.services import content_hide, content_restore, report_create
 from backend.proposals.models import Contribution
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_queue_query_count_is_constant(
     publish_problem: Callable[..., Contribution],
     make_comment: Callable[..., Comment],
     people: Personas,
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     def report_some(n: int) -> None:
         for index in range(n):
@@ -87,14 +88,18 @@ def test_log_newest_first_in_one_query(
     problem: Contribution,
     comment: Comment,
     people: Personas,
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     content_hide(by=people.moderator, contribution=problem, reason="Spam")
     content_hide(by=people.organizer, comment=comment, reason="Insulte")
     content_restore(by=people.moderator, contribution=problem, reason="Erreur")
     with django_assert_num_queries(1):
         entries = [
-            (entry.action, entry.moderator.display_name, entry.comment and entry.comment.pk)
+            (
+                entry.action,
+                entry.moderator and entry.moderator.display_name,
+                entry.comment and entry.comment.pk,
+            )
             for entry in moderation_log(consultation=consultation)
         ]
     assert entries == [

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 import pytest
-import time_machine
 
 from backend.comments.models import Comment, CommentStatus
 from backend.comments.services import comment_delete
@@ -18,7 +17,8 @@ from backend.moderation.services import (
 )
 from backend.proposals.models import Contribution, ContributionStatus
 from backend.proposals.services import contribution_create, contribution_withdraw
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ class TestReport:
             report_create(by=people.outsider, contribution=problem, reason="spam")
 
     def test_draft_is_not_found(self, consultation: object, people: Personas) -> None:
-        with time_machine.travel(middle_of(PhaseKind.DIAGNOSTIC), tick=False):
+        with in_phase(PhaseKind.DIAGNOSTIC):
             draft = contribution_create(
                 by=people.participant,
                 consultation=consultation,  # type: ignore[arg-type]
@@ -153,7 +153,7 @@ class TestHide:
         assert (comment.status, comment.hidden_reason) == (CommentStatus.VISIBLE, "")
 
     def test_deleted_comment_is_not_moderatable(self, comment: Comment, people: Personas) -> None:
-        with time_machine.travel(middle_of(PhaseKind.DELIBERATION), tick=False):
+        with in_phase(PhaseKind.DELIBERATION):
             comment_delete(by=people.outsider, comment=comment)
         with pytest.raises(errors.NotModeratable):
             content_hide(by=people.moderator, comment=comment, reason="Spam")

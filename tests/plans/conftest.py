@@ -1,11 +1,10 @@
 """Plan fixtures: a consultation taken through every phase by the real services, up to the
 point where its plan can be published."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 
 from backend.accounts.models import User
 from backend.comments.models import Comment
@@ -24,26 +23,14 @@ from backend.synthesis.services import (
 )
 from backend.votes.models import Vote
 from backend.votes.services import ballot_cast, vote_close, vote_create
-from tests.consultations.conftest import Personas, Tree, middle_of
-from tests.proposals import conftest as proposals
-
-tree = proposals.tree
-people = proposals.people
-make_organizer = proposals.make_organizer
-make_consultation = proposals.make_consultation
-consultation = proposals.consultation
-fast_password_hashing = proposals.fast_password_hashing
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
+from tests.fixtures.territories import Tree
 
 # Majority-judgment grades of the five voters on (p1, p2, p3): 0 Excellent ... 6 To reject.
 MJ_GRADES = [(0, 1, 6), (1, 1, 5), (2, 0, 6), (2, 3, 4), (6, 2, 6)]
 # Agree (1) / disagree (-1) / pass (0) of the five voters on (p1, p2, p3, p4).
 AGREE_VALUES = [(1, 1, -1, 0), (1, 1, -1, 1), (1, 0, -1, 1), (-1, -1, 1, 1), (-1, -1, 1, 0)]
-
-
-@pytest.fixture
-def in_restitution() -> Iterator[None]:
-    with time_machine.travel(middle_of(PhaseKind.RESTITUTION), tick=False):
-        yield
 
 
 @dataclass
@@ -61,10 +48,6 @@ class Built:
     rejected: CandidateAction  # from p3: not retained, with a public answer
 
 
-def _travel(kind: PhaseKind) -> time_machine.travel:
-    return time_machine.travel(middle_of(kind), tick=False)
-
-
 @pytest.fixture
 def build(
     consultation: Consultation, people: Personas, tree: Tree, make_user: Callable[..., User]
@@ -74,7 +57,7 @@ def build(
 
     def make(*, decide: bool = True) -> Built:
         voters = [make_user(display_name=f"Votant {n}") for n in range(1, 6)]
-        with _travel(PhaseKind.PROPOSALS):
+        with in_phase(PhaseKind.PROPOSALS):
             problem = contribution_create(
                 by=people.participant,
                 consultation=consultation,
@@ -104,7 +87,7 @@ def build(
                 for index, text in enumerate(texts)
             ]
         proposals_, hidden = made[:4], made[4]
-        with _travel(PhaseKind.DELIBERATION):
+        with in_phase(PhaseKind.DELIBERATION):
             visible = comment_create(
                 by=people.participant, contribution=proposals_[0], body="Très utile", stance="for"
             )
@@ -113,7 +96,7 @@ def build(
             )
             content_hide(by=people.moderator, comment=secret, reason="Propos injurieux")
             content_hide(by=people.moderator, contribution=hidden, reason="Hors sujet")
-        with _travel(PhaseKind.VOTE):
+        with in_phase(PhaseKind.VOTE):
             mj_vote = vote_create(
                 by=people.organizer,
                 consultation=consultation,
@@ -143,7 +126,7 @@ def build(
                 )
             vote_close(by=people.organizer, vote=mj_vote)
             vote_close(by=people.organizer, vote=agree_vote)
-        with _travel(PhaseKind.SYNTHESIS):
+        with in_phase(PhaseKind.SYNTHESIS):
             entry = contributions_merge(
                 by=people.organizer,
                 consultation=consultation,

@@ -2,20 +2,20 @@
 
 from collections.abc import Callable
 
-import time_machine
 from django.test import Client
 
 from backend.accounts.models import User
 from backend.consultations.domain import PhaseKind
 from backend.consultations.models import Consultation
 from backend.plans.services import plan_publish
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 
 
 def test_versions_listed_in_french_and_read_only(
     consultation: Consultation, people: Personas, make_user: Callable[..., User]
 ) -> None:
-    with time_machine.travel(middle_of(PhaseKind.RESTITUTION), tick=False):
+    with in_phase(PhaseKind.RESTITUTION):
         version = plan_publish(by=people.organizer, consultation=consultation, force=True)
     admin = make_user(is_staff=True, is_superuser=True)
     client = Client(headers={"Accept-Language": "fr"})

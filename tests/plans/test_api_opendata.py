@@ -4,10 +4,10 @@ stable bytes and ETag, bounded queries."""
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from backend.accounts.models import User
 from backend.comments.services import comment_create
 from backend.consultations.domain import PhaseKind
+from backend.consultations.models import Consultation
 from backend.plans.domain.polis import (
     COMMENTS_COLUMNS as POLIS_COMMENTS_COLUMNS,
 )
@@ -33,7 +34,8 @@ from backend.plans.opendata import (
 )
 from backend.plans.services import plan_publish
 from backend.proposals.services import contribution_create
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 from tests.plans.conftest import AGREE_VALUES, Built
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +57,7 @@ def table(archive: zipfile.ZipFile, name: str) -> tuple[list[str], list[dict[str
 
 
 def test_layout_and_columns(built: Built, people: Personas) -> None:
-    with time_machine.travel(middle_of(PhaseKind.RESTITUTION), tick=False):
+    with in_phase(PhaseKind.RESTITUTION):
         plan_publish(by=people.organizer, consultation=built.consultation)
     response, archive = download(built)
     assert response["Content-Type"] == "application/zip"
@@ -169,7 +171,7 @@ def test_stable_bytes_etag_and_bounded_queries(built: Built, people: Personas) -
     assert not_modified.status_code == 304
     assert not_modified.content == b""
 
-    with time_machine.travel(middle_of(PhaseKind.PROPOSALS), tick=False):
+    with in_phase(PhaseKind.PROPOSALS):
         for n in range(3):
             extra = contribution_create(
                 by=people.participant,
@@ -187,7 +189,7 @@ def test_stable_bytes_etag_and_bounded_queries(built: Built, people: Personas) -
     assert changed["ETag"] != first["ETag"]
 
 
-def test_unknown_or_draft_consultation(make_consultation: Any) -> None:
+def test_unknown_or_draft_consultation(make_consultation: Callable[..., Consultation]) -> None:
     draft = make_consultation(title="Brouillon", publish=False)
     response = APIClient().get(f"/api/v1/consultations/{draft.pk}/open-data.zip")
     assert (response.status_code, response.json()["code"]) == (404, "not_found")

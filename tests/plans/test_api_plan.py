@@ -8,18 +8,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 from backend.consultations.domain import PhaseKind
 from backend.plans.domain.snapshot import PLAN_CSV_COLUMNS, snapshot_digest
 from backend.plans.services import plan_publish
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 from tests.plans.conftest import Built
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def base(built: Built) -> str:
 
 
 def publish(built: Built, people: Personas, **extra: Any) -> Any:
-    with time_machine.travel(middle_of(PhaseKind.RESTITUTION), tick=False):
+    with in_phase(PhaseKind.RESTITUTION):
         return plan_publish(by=people.organizer, consultation=built.consultation, **extra)
 
 
@@ -42,12 +43,12 @@ def test_publish_over_http(
     built: Built, people: Personas, client_for: Callable[[User], APIClient]
 ) -> None:
     url = base(built) + "versions/"
-    with time_machine.travel(middle_of(PhaseKind.RESTITUTION), tick=False):
+    with in_phase(PhaseKind.RESTITUTION):
         anonymous = APIClient().post(url, {}, format="json")
         participant = client_for(people.participant).post(url, {}, format="json")
         unknown = client_for(people.organizer).post(url, {"forse": True}, format="json")
         created = client_for(people.organizer).post(url, {"note": "v1"}, format="json")
-    with time_machine.travel(middle_of(PhaseKind.SYNTHESIS), tick=False):
+    with in_phase(PhaseKind.SYNTHESIS):
         closed = client_for(people.organizer).post(url, {}, format="json")
     assert anonymous.status_code == 401
     assert participant.status_code == 403
@@ -71,7 +72,7 @@ def test_incomplete_plan_is_refused_in_french_and_in_english(
     state = build(decide=False)
     client = client_for(people.organizer)
     url = base(state) + "versions/"
-    with time_machine.travel(middle_of(PhaseKind.RESTITUTION), tick=False):
+    with in_phase(PhaseKind.RESTITUTION):
         french = client.post(url, {}, format="json")
         english = client.post(url, {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
         forced = client.post(url, {"force": True}, format="json")
@@ -119,7 +120,7 @@ def test_latest_version_validates_against_the_schema(built: Built, people: Perso
 
 
 def test_versions_list_and_detail(
-    built: Built, people: Personas, django_assert_max_num_queries: Any
+    built: Built, people: Personas, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     publish(built, people)
     client = APIClient()

@@ -3,14 +3,14 @@
 import threading
 
 import pytest
-import time_machine
 from django.db import connection
 
 from backend.consultations.domain import PhaseKind
 from backend.consultations.models import Consultation
 from backend.plans.models import PlanVersion
 from backend.plans.services import plan_publish
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 
 THREADS = 6
 
@@ -33,7 +33,7 @@ def test_concurrent_publications_get_consecutive_numbers(
         finally:
             connection.close()
 
-    with time_machine.travel(middle_of(PhaseKind.RESTITUTION), tick=False):
+    with in_phase(PhaseKind.RESTITUTION):
         threads = [threading.Thread(target=publish, args=(index,)) for index in range(THREADS)]
         for thread in threads:
             thread.start()

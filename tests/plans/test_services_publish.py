@@ -4,11 +4,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from backend.accounts.models import User
 from backend.consultations.domain import PhaseKind
@@ -26,7 +26,8 @@ from backend.synthesis.services import (
     candidate_action_update,
     contributions_merge,
 )
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 from tests.plans.conftest import Built
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_only_organizers_publish_and_only_in_restitution(
 ) -> None:
     user: User = getattr(people, role)
     expected = role == "organizer" and kind == PhaseKind.RESTITUTION
-    with time_machine.travel(middle_of(kind), tick=False):
+    with in_phase(kind):
         assert can_publish_plan(user=user, obj=consultation) is expected
         if expected:
             assert plan_publish(by=user, consultation=consultation, force=True).number == 1
@@ -120,13 +121,13 @@ def test_snapshot_content(built: Built, people: Personas, in_restitution: None) 
 
 
 def test_versions_are_numbered_and_frozen(built: Built, people: Personas) -> None:
-    with time_machine.travel(middle_of(PhaseKind.RESTITUTION), tick=False):
+    with in_phase(PhaseKind.RESTITUTION):
         first = plan_publish(by=people.organizer, consultation=built.consultation)
-    with time_machine.travel(middle_of(PhaseKind.SYNTHESIS), tick=False):
+    with in_phase(PhaseKind.SYNTHESIS):
         candidate_action_update(
             by=people.organizer, action=built.retained, title="Un titre revu après v1"
         )
-    with time_machine.travel(middle_of(PhaseKind.RESTITUTION), tick=False):
+    with in_phase(PhaseKind.RESTITUTION):
         second = plan_publish(by=people.organizer, consultation=built.consultation)
     first.refresh_from_db()
     assert (first.number, second.number) == (1, 2)
@@ -137,14 +138,18 @@ def test_versions_are_numbered_and_frozen(built: Built, people: Personas) -> Non
     assert first.snapshot_sha256 != second.snapshot_sha256
 
 
-@pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("in_memory_channel_layer")
-def test_publication_is_announced_after_commit(built: Built, people: Personas) -> None:
+def test_publication_is_announced_after_commit(
+    built: Built,
+    people: Personas,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     layer: Any = get_channel_layer()
-    with time_machine.travel(middle_of(PhaseKind.RESTITUTION), tick=False):
+    with in_phase(PhaseKind.RESTITUTION):
         channel = async_to_sync(layer.new_channel)()
         async_to_sync(layer.group_add)(consultation_group(built.consultation.pk), channel)
-        plan_publish(by=people.organizer, consultation=built.consultation)
+        with django_capture_on_commit_callbacks(execute=True):
+            plan_publish(by=people.organizer, consultation=built.consultation)
         message = async_to_sync(layer.receive)(channel)
     assert message["event"] == "plan.published"
     assert message["data"] == {"consultation": built.consultation.pk, "number": 1}
@@ -153,7 +158,7 @@ def test_publication_is_announced_after_commit(built: Built, people: Personas) -
 def test_snapshot_queries_do_not_grow_with_the_consultation(built: Built, people: Personas) -> None:
     with CaptureQueriesContext(connection) as few:
         plan_state(consultation=built.consultation)
-    with time_machine.travel(middle_of(PhaseKind.PROPOSALS), tick=False):
+    with in_phase(PhaseKind.PROPOSALS):
         extra = [
             contribution_create(
                 by=people.participant,
@@ -166,7 +171,7 @@ def test_snapshot_queries_do_not_grow_with_the_consultation(built: Built, people
             )
             for n in range(4)
         ]
-    with time_machine.travel(middle_of(PhaseKind.SYNTHESIS), tick=False):
+    with in_phase(PhaseKind.SYNTHESIS):
         entry = contributions_merge(
             by=people.organizer,
             consultation=built.consultation,

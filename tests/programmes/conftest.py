@@ -2,13 +2,11 @@
 contributions, supports and candidate actions, built through the real services, and a
 regional programme grouping them, run by a Region organizer."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Permission
 
 from backend.accounts.models import User
@@ -28,24 +26,9 @@ from backend.structures.models import Structure
 from backend.structures.services import structure_create
 from backend.synthesis.models import CandidateAction
 from backend.synthesis.services import candidate_action_create
-from tests.consultations import conftest as shared
-from tests.consultations.conftest import Personas, Tree, middle_of
-
-tree = shared.tree
-people = shared.people
-make_organizer = shared.make_organizer
-make_consultation = shared.make_consultation
-fast_password_hashing = shared.fast_password_hashing
-
-
-def at(kind: PhaseKind) -> Any:
-    return time_machine.travel(middle_of(kind), tick=False)
-
-
-@pytest.fixture
-def in_synthesis() -> Iterator[None]:
-    with at(PhaseKind.SYNTHESIS):
-        yield
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
+from tests.fixtures.territories import Tree
 
 
 @dataclass
@@ -101,7 +84,7 @@ def region(
     }
     themes = {"g_caf": "logement", "g_pref": "emploi", "g_ordi": "education", "l_caf": "logement"}
     contributions: dict[str, Contribution] = {}
-    with at(PhaseKind.DIAGNOSTIC):
+    with in_phase(PhaseKind.DIAGNOSTIC):
         for key, (consultation, author, title) in texts.items():
             contributions[key] = contribution_create(
                 by=author,
@@ -119,7 +102,7 @@ def region(
             by=supporters[1], contribution=contributions["l_caf"], structure=association
         )
         endorsement_add(by=supporters[2], contribution=contributions["g_pref"])
-    with at(PhaseKind.SYNTHESIS):
+    with in_phase(PhaseKind.SYNTHESIS):
         actions = {
             "g_help": candidate_action_create(
                 by=people.organizer,

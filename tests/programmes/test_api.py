@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 from backend.programmes.models import Programme
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 from tests.programmes.conftest import Region
 
 pytestmark = pytest.mark.django_db

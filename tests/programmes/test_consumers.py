@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -9,14 +10,21 @@ import httpx
 import pytest
 import websockets
 from django.contrib.auth.models import Permission
+from websockets.typing import Origin
 
 from backend.accounts.models import User
 from backend.accounts.services import access_token_create
 from backend.programmes.services import programme_create, programme_publish, programme_set_stage
 from backend.territories.services import territory_create
-from tests.consultations.test_consumers import live_server_url  # noqa: F401  (fixture)
+from tests.fixtures.live import AsgiServers
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def live_server_url(asgi_server: AsgiServers) -> str:
+    """uvicorn serving backend.asgi on the test database, one worker, in-memory layer."""
+    return asgi_server()
 
 
 async def receive(ws: Any) -> dict[str, Any]:
@@ -24,8 +32,8 @@ async def receive(ws: Any) -> dict[str, Any]:
 
 
 def test_followers_receive_regional_action_events_after_commit(
-    live_server_url: str,  # noqa: F811
-    make_user: Any,
+    live_server_url: str,
+    make_user: Callable[..., User],
 ) -> None:
     organizer = make_user()
     organizer.user_permissions.add(Permission.objects.get(codename="add_programme"))
@@ -40,7 +48,7 @@ def test_followers_receive_regional_action_events_after_commit(
     ws_url = live_server_url.replace("http", "ws") + f"/ws/v1/programmes/{programme.pk}/"
 
     async def scenario() -> tuple[dict[str, Any], dict[str, Any], int]:
-        async with websockets.connect(ws_url, origin=live_server_url) as ws:
+        async with websockets.connect(ws_url, origin=Origin(live_server_url)) as ws:
             hello = await receive(ws)
             async with httpx.AsyncClient(base_url=live_server_url, timeout=60) as http:
                 created = await http.post(

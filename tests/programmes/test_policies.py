@@ -9,8 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 
 from backend.programmes import policies
 from backend.programmes.models import Programme
-from tests.consultations.conftest import Personas
 from tests.domain.programmes.test_stages_matrix import EXPECTED, ORG, STAFF, TERR
+from tests.fixtures.personas import Personas
 from tests.programmes.conftest import Region
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ from backend.accounts.models import User
 from backend.consultations.models import Consultation
 from backend.proposals.models import Contribution, ParticipantCard
 from backend.proposals.services import endorsement_add
-from tests.consultations.conftest import Personas, Tree
+from tests.fixtures.personas import Personas
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 
@@ -199,9 +200,8 @@ class TestReading:
             make_problem(title=f"Constat {index}")
 
         def order(seed: str) -> list[int]:
-            response = api_client.get(
-                _list_url(consultation), {"ordering": "random", "seed": seed, "page_size": 50}
-            )
+            params: dict[str, str | int] = {"ordering": "random", "seed": seed, "page_size": 50}
+            response = api_client.get(_list_url(consultation), params)
             return [item["id"] for item in response.json()["results"]]
 
         assert order("abc") == order("abc")

@@ -5,7 +5,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -16,7 +15,8 @@ from backend.consultations.models import Consultation
 from backend.idempotency.models import IdempotencyRecord
 from backend.proposals.api.pagination import cursor_encode
 from backend.proposals.models import Contribution, Endorsement, ParticipantCard
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 
 pytestmark = pytest.mark.django_db
 
@@ -207,15 +207,15 @@ class TestCursorPages:
         existing: list[int] = []
         # Two instants with several contributions each: ties broken by id.
         for minutes in (0, 5):
-            with time_machine.travel(middle_of(PhaseKind.DIAGNOSTIC), tick=False) as clock:
+            with in_phase(PhaseKind.DIAGNOSTIC) as clock:
                 clock.shift(minutes * 60)
                 existing += [make_problem(title=f"Constat {minutes}-{n}").pk for n in range(4)]
-        with time_machine.travel(middle_of(PhaseKind.DIAGNOSTIC), tick=False):
+        with in_phase(PhaseKind.DIAGNOSTIC):
             make_problem(title="Brouillon", publish=False)
         late: list[int] = []
 
         def publish_more(number: int) -> None:
-            with time_machine.travel(middle_of(PhaseKind.DIAGNOSTIC), tick=False) as clock:
+            with in_phase(PhaseKind.DIAGNOSTIC) as clock:
                 clock.shift(600 + number)
                 late.append(make_problem(title=f"Tardif {number}").pk)
 
@@ -354,7 +354,7 @@ class TestDeferredPages:
             make_problem(title=f"Constat {index}")
 
         def page(number: int, size: int) -> tuple[int, list[int]]:
-            params = {**ordering, "page": number, "page_size": size}
+            params: dict[str, str | int] = {**ordering, "page": number, "page_size": size}
             with CaptureQueriesContext(connection) as queries:
                 response = api_client.get(_list_url(consultation), params)
             assert response.status_code == 200

@@ -11,7 +11,8 @@ from backend.consultations.domain import PhaseKind
 from backend.consultations.models import Consultation
 from backend.idempotency.models import IdempotencyRecord
 from backend.proposals.models import Contribution
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import middle_of
 from tests.idempotency import test_concurrency
 from tests.idempotency.test_concurrency import race
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -24,12 +25,13 @@ from backend.proposals.services import (
     participant_card_create,
 )
 from backend.structures.services import membership_add, structure_create
-from tests.consultations.conftest import Personas, Tree
+from tests.fixtures.personas import Personas
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 
 
-def _problem(**extra: object) -> dict[str, object]:
+def _problem(**extra: Any) -> dict[str, Any]:
     return {
         "kind": "problem",
         "title": "Pas d'ordi",

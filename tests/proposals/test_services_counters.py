@@ -2,9 +2,8 @@
 
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import time_machine
@@ -20,7 +19,7 @@ from backend.moderation.services import content_hide, content_restore
 from backend.proposals.models import Contribution, Endorsement, ParticipantCard
 from backend.proposals.selectors import contribution_list
 from backend.proposals.services import endorsement_add, endorsement_remove
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_diagnostic")]
 
@@ -141,7 +140,7 @@ def test_counters_are_kept_only_when_a_row_really_changes(
     assert _stored([problem]) == {problem.pk: (0, 0)}
 
 
-def _ids(queryset: Any) -> list[int]:
+def _ids(queryset: Iterable[Contribution]) -> list[int]:
     return [c.pk for c in queryset]
 
 

@@ -1,49 +1,22 @@
-"""Structures fixtures: the territory tree, personas and one structure built by the services."""
-
-from collections.abc import Callable
+"""Structures fixtures: one structure built by the services, with its owner and a member."""
 
 import pytest
 
 from backend.accounts.models import User
 from backend.structures.models import MemberRole, Structure, StructureType
 from backend.structures.services import membership_add, structure_create
-from tests.territories.conftest import (  # noqa: F401  (fixtures reused here)
-    Tree,
-    tree,
-)
+from tests.fixtures.territories import Tree
 
 
 @pytest.fixture
-def admin(make_user: Callable[..., User]) -> User:
-    """The person who created the structure: its first administrator."""
-    return make_user(display_name="Awa Admin", email="awa@exemple.fr")
-
-
-@pytest.fixture
-def member(make_user: Callable[..., User]) -> User:
-    return make_user(display_name="Marc Membre", email="marc@exemple.fr")
-
-
-@pytest.fixture
-def outsider(make_user: Callable[..., User]) -> User:
-    return make_user(display_name="Olga Dehors")
-
-
-@pytest.fixture
-def staff(make_user: Callable[..., User]) -> User:
-    """A Region organizer with admin access."""
-    return make_user(display_name="Organisatrice Région", is_staff=True)
-
-
-@pytest.fixture
-def structure(tree: Tree, admin: User, member: User) -> Structure:  # noqa: F811
+def structure(tree: Tree, owner: User, member: User) -> Structure:
     created = structure_create(
-        creator=admin,
+        creator=owner,
         name="Emmaüs Connect Grenoble",
         type=StructureType.ASSOCIATION,
         territory=tree.grenoble,
         description="Connexions Solidaires.",
         website="https://emmaus-connect.org",
     )
-    membership_add(structure=created, by=admin, user=member, role=MemberRole.MEMBER)
+    membership_add(structure=created, by=owner, user=member, role=MemberRole.MEMBER)
     return created

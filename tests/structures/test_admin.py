@@ -45,7 +45,7 @@ def test_pages_read_in_french(admin_client: Client, structure: Structure) -> Non
 
 
 def test_the_inline_keeps_an_administrator(
-    admin_client: Client, structure: Structure, admin: User, member: User
+    admin_client: Client, structure: Structure, owner: User, member: User
 ) -> None:
     rows = [
         {
@@ -60,7 +60,7 @@ def test_the_inline_keeps_an_administrator(
     rows[0]["role"] = MemberRole.MEMBER
     refused = admin_client.post(url, change_form(structure, rows))
     assert refused.status_code == 200
-    assert Membership.objects.get(structure=structure, user=admin).role == MemberRole.ADMIN
+    assert Membership.objects.get(structure=structure, user=owner).role == MemberRole.ADMIN
 
     rows[1]["role"] = MemberRole.ADMIN
     accepted = admin_client.post(url, change_form(structure, rows))

@@ -4,12 +4,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 from backend.structures.models import Membership, Structure
 from backend.structures.services import membership_add, structure_create
-from tests.territories.conftest import Tree
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,10 @@ def test_list_is_public_with_member_counts(api_client: APIClient, structure: Str
 
 
 def test_list_query_count_does_not_grow_with_the_page(
-    api_client: APIClient, tree: Tree, outsider: User, django_assert_num_queries: Any
+    api_client: APIClient,
+    tree: Tree,
+    outsider: User,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     for n in range(12):
         structure_create(
@@ -92,9 +96,9 @@ def test_invalid_list_parameters_are_a_400(
 def test_detail_lists_members_without_e_mails(
     api_client: APIClient,
     structure: Structure,
-    admin: User,
+    owner: User,
     member: User,
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     with django_assert_num_queries(2):
         response = api_client.get(f"{URL}{structure.pk}/")
@@ -102,7 +106,7 @@ def test_detail_lists_members_without_e_mails(
     body = response.json()
     assert body["description"] == "Connexions Solidaires."
     assert [(m["user_id"], m["display_name"], m["role"]) for m in body["members"]] == [
-        (admin.pk, "Awa Admin", "admin"),
+        (owner.pk, "Awa Admin", "admin"),
         (member.pk, "Marc Membre", "member"),
     ]
     assert set(body["members"][0]) == {"user_id", "display_name", "role", "joined_at"}
@@ -150,7 +154,7 @@ def test_a_signed_in_person_creates_a_structure_and_administers_it(
     assert body["members"] == [
         {
             "user_id": outsider.pk,
-            "display_name": "Olga Dehors",
+            "display_name": "Octave Extérieur",
             "role": "admin",
             "joined_at": body["members"][0]["joined_at"],
         }
@@ -182,9 +186,9 @@ def test_creation_input_is_validated(
 
 
 def test_admin_updates_the_structure(
-    client_for: Clients, structure: Structure, admin: User
+    client_for: Clients, structure: Structure, owner: User
 ) -> None:
-    response = client_for(admin).patch(
+    response = client_for(owner).patch(
         f"{URL}{structure.pk}/", {"description": "Ateliers numériques", "type": "association"}
     )
     assert response.status_code == 200
@@ -203,9 +207,9 @@ def test_non_admins_may_not_update(
 
 
 def test_update_rejects_unknown_fields(
-    client_for: Clients, structure: Structure, admin: User
+    client_for: Clients, structure: Structure, owner: User
 ) -> None:
-    response = client_for(admin).patch(f"{URL}{structure.pk}/", {"members": []})
+    response = client_for(owner).patch(f"{URL}{structure.pk}/", {"members": []})
     assert response.status_code == 400
     assert response.json()["fields"]["members"][0]["code"] == "unknown_field"
 
@@ -213,12 +217,12 @@ def test_update_rejects_unknown_fields(
 def test_members_list_is_public_and_paginated(
     api_client: APIClient,
     structure: Structure,
-    admin: User,
+    owner: User,
     make_user: Callable[..., User],
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     for _ in range(6):
-        membership_add(structure=structure, by=admin, user=make_user())
+        membership_add(structure=structure, by=owner, user=make_user())
     for page_size in (2, 50):
         # structure, count, page (with users)
         with django_assert_num_queries(3):
@@ -227,7 +231,7 @@ def test_members_list_is_public_and_paginated(
     body = api_client.get(members_url(structure)).json()
     assert body["count"] == 8
     assert body["results"][0] == {
-        "user_id": admin.pk,
+        "user_id": owner.pk,
         "display_name": "Awa Admin",
         "role": "admin",
         "joined_at": body["results"][0]["joined_at"],
@@ -235,20 +239,20 @@ def test_members_list_is_public_and_paginated(
 
 
 def test_admin_adds_a_member(
-    client_for: Clients, structure: Structure, admin: User, outsider: User
+    client_for: Clients, structure: Structure, owner: User, outsider: User
 ) -> None:
-    response = client_for(admin).post(members_url(structure), {"user_id": outsider.pk})
+    response = client_for(owner).post(members_url(structure), {"user_id": outsider.pk})
     assert response.status_code == 201
     assert response.json()["role"] == "member"
-    again = client_for(admin).post(members_url(structure), {"user_id": outsider.pk})
+    again = client_for(owner).post(members_url(structure), {"user_id": outsider.pk})
     assert again.status_code == 409
     assert again.json()["code"] == "already_member"
 
 
 def test_adding_an_unknown_person_is_a_400(
-    client_for: Clients, structure: Structure, admin: User
+    client_for: Clients, structure: Structure, owner: User
 ) -> None:
-    response = client_for(admin).post(members_url(structure), {"user_id": 999_999})
+    response = client_for(owner).post(members_url(structure), {"user_id": 999_999})
     assert response.status_code == 400
     assert response.json()["fields"]["user_id"][0]["code"] == "does_not_exist"
 
@@ -258,7 +262,7 @@ def test_non_admins_may_not_manage_members(
     client_for: Clients,
     request: pytest.FixtureRequest,
     structure: Structure,
-    admin: User,
+    owner: User,
     member: User,
     make_user: Callable[..., User],
     persona: str,
@@ -266,8 +270,8 @@ def test_non_admins_may_not_manage_members(
     client = client_for(request.getfixturevalue(persona))
     attempts = [
         client.post(members_url(structure), {"user_id": make_user().pk}),
-        client.patch(members_url(structure, admin), {"role": "member"}),
-        client.delete(members_url(structure, admin)),
+        client.patch(members_url(structure, owner), {"role": "member"}),
+        client.delete(members_url(structure, owner)),
     ]
     for response in attempts:
         assert response.status_code == 403
@@ -276,34 +280,34 @@ def test_non_admins_may_not_manage_members(
 
 
 def test_admin_changes_roles_but_never_leaves_no_admin(
-    client_for: Clients, structure: Structure, admin: User, member: User
+    client_for: Clients, structure: Structure, owner: User, member: User
 ) -> None:
-    client = client_for(admin)
-    demote_myself = client.patch(members_url(structure, admin), {"role": "member"})
+    client = client_for(owner)
+    demote_myself = client.patch(members_url(structure, owner), {"role": "member"})
     assert demote_myself.status_code == 409
     assert demote_myself.json()["code"] == "last_admin"
 
     promote = client.patch(members_url(structure, member), {"role": "admin"})
     assert promote.status_code == 200
     assert promote.json()["role"] == "admin"
-    assert client.patch(members_url(structure, admin), {"role": "member"}).status_code == 200
+    assert client.patch(members_url(structure, owner), {"role": "member"}).status_code == 200
 
 
 def test_staff_cannot_remove_the_last_admin(
-    client_for: Clients, structure: Structure, admin: User, staff: User
+    client_for: Clients, structure: Structure, owner: User, staff: User
 ) -> None:
-    response = client_for(staff).delete(members_url(structure, admin))
+    response = client_for(staff).delete(members_url(structure, owner))
     assert response.status_code == 409
     assert response.json()["code"] == "last_admin"
 
 
 def test_admin_removes_a_member(
-    client_for: Clients, structure: Structure, admin: User, member: User
+    client_for: Clients, structure: Structure, owner: User, member: User
 ) -> None:
-    response = client_for(admin).delete(members_url(structure, member))
+    response = client_for(owner).delete(members_url(structure, member))
     assert response.status_code == 204
     assert not Membership.objects.filter(structure=structure, user=member).exists()
-    again = client_for(admin).delete(members_url(structure, member))
+    again = client_for(owner).delete(members_url(structure, member))
     assert again.status_code == 404
 
 
@@ -316,25 +320,25 @@ def test_a_member_leaves_by_deleting_themself(
 
 
 def test_the_last_admin_cannot_leave(
-    client_for: Clients, structure: Structure, admin: User
+    client_for: Clients, structure: Structure, owner: User
 ) -> None:
-    response = client_for(admin).delete(members_url(structure, admin))
+    response = client_for(owner).delete(members_url(structure, owner))
     assert response.status_code == 409
     assert response.json()["code"] == "last_admin"
 
 
 def test_role_changes_are_validated(
-    client_for: Clients, structure: Structure, admin: User, member: User
+    client_for: Clients, structure: Structure, owner: User, member: User
 ) -> None:
-    response = client_for(admin).patch(members_url(structure, member), {"role": "owner"})
+    response = client_for(owner).patch(members_url(structure, member), {"role": "owner"})
     assert response.status_code == 400
     assert response.json()["fields"]["role"][0]["code"] == "invalid_choice"
 
 
 def test_odd_input_never_breaks_the_server(
-    client_for: Clients, api_client: APIClient, structure: Structure, admin: User
+    client_for: Clients, api_client: APIClient, structure: Structure, owner: User
 ) -> None:
-    client = client_for(admin)
+    client = client_for(owner)
     huge = 2**70
     responses = [
         api_client.get(URL, {"search": "a\x00b"}),

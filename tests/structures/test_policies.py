@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("admin", True), ("staff", True), ("member", False), ("outsider", False)],
+    [("owner", True), ("staff", True), ("member", False), ("outsider", False)],
 )
 def test_can_manage_structure(
     request: pytest.FixtureRequest, structure: Structure, persona: str, expected: bool
@@ -21,8 +21,8 @@ def test_can_manage_structure(
     assert can_manage_structure(user=user, structure=structure) is expected
 
 
-def test_anonymous_and_inactive_people_cannot_manage(structure: Structure, admin: User) -> None:
+def test_anonymous_and_inactive_people_cannot_manage(structure: Structure, owner: User) -> None:
     assert not can_manage_structure(user=AnonymousUser(), structure=structure)
-    admin.is_active = False
-    admin.save(update_fields=["is_active"])
-    assert not can_manage_structure(user=admin, structure=structure)
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    assert not can_manage_structure(user=owner, structure=structure)

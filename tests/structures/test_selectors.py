@@ -1,14 +1,15 @@
 """Structure reads: filters, member counts, one structure with its members."""
 
-from typing import Any
+from collections.abc import Iterable
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 
 from backend.accounts.models import User
 from backend.structures.models import Structure, StructureType
 from backend.structures.selectors import structure_get, structure_list
 from backend.structures.services import structure_create
-from tests.territories.conftest import Tree
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def others(tree: Tree, outsider: User) -> None:
     )
 
 
-def names(queryset: Any) -> list[str]:
+def names(queryset: Iterable[Structure]) -> list[str]:
     return [structure.name for structure in queryset]
 
 
@@ -42,10 +43,13 @@ def test_list_sorts_names_ignoring_accents(structure: Structure, others: None) -
 
 
 def test_list_is_one_query_with_member_counts(
-    structure: Structure, others: None, django_assert_num_queries: Any
+    structure: Structure, others: None, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     with django_assert_num_queries(1):
-        counts = {s.name: (s.member_count, s.territory.name) for s in structure_list()}
+        counts = {
+            s.name: (s.member_count, s.territory.name)  # type: ignore[attr-defined]
+            for s in structure_list()
+        }
     assert counts["Emmaüs Connect Grenoble"] == (2, "Grenoble")
 
 
@@ -68,15 +72,18 @@ def test_filter_by_member_keeps_full_member_counts(
     structure: Structure, others: None, member: User, outsider: User
 ) -> None:
     (found,) = structure_list(member=member.pk)
-    assert (found.name, found.member_count) == ("Emmaüs Connect Grenoble", 2)
+    assert (found.name, found.member_count) == ("Emmaüs Connect Grenoble", 2)  # type: ignore[attr-defined]
     assert len(structure_list(member=outsider.pk)) == 2
 
 
 def test_get_loads_members_in_two_queries(
-    structure: Structure, admin: User, member: User, django_assert_num_queries: Any
+    structure: Structure,
+    owner: User,
+    member: User,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     with django_assert_num_queries(2):
         found = structure_get(structure_id=structure.pk)
         people = [(m.user.display_name, m.role) for m in found.memberships.all()]
-    assert found.member_count == 2
+    assert found.member_count == 2  # type: ignore[attr-defined]
     assert people == [("Awa Admin", "admin"), ("Marc Membre", "member")]

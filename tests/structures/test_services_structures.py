@@ -15,7 +15,7 @@ from backend.structures.services import (
     structure_create,
     structure_update,
 )
-from tests.territories.conftest import Tree
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,8 @@ def role_of(structure: Structure, user: User) -> str | None:
     return None if membership is None else membership.role
 
 
-def test_the_creator_becomes_admin(structure: Structure, admin: User) -> None:
-    assert role_of(structure, admin) == MemberRole.ADMIN
+def test_the_creator_becomes_admin(structure: Structure, owner: User) -> None:
+    assert role_of(structure, owner) == MemberRole.ADMIN
     assert structure.slug == "emmaus-connect-grenoble"
 
 
@@ -55,9 +55,9 @@ def test_a_name_without_letters_still_gets_a_slug(tree: Tree, outsider: User) ->
 
 
 def test_admins_and_staff_update(
-    structure: Structure, admin: User, staff: User, tree: Tree
+    structure: Structure, owner: User, staff: User, tree: Tree
 ) -> None:
-    structure_update(structure=structure, by=admin, name="Emmaüs Connect", description="")
+    structure_update(structure=structure, by=owner, name="Emmaüs Connect", description="")
     structure_update(structure=structure, by=staff, territory=tree.echirolles)
     structure.refresh_from_db()
     assert (structure.name, structure.description) == ("Emmaüs Connect", "")
@@ -73,11 +73,11 @@ def test_others_may_not_update(
         structure_update(structure=structure, by=request.getfixturevalue(persona), name="X")
 
 
-def test_admin_adds_a_member_once(structure: Structure, admin: User, outsider: User) -> None:
-    membership_add(structure=structure, by=admin, user=outsider)
+def test_admin_adds_a_member_once(structure: Structure, owner: User, outsider: User) -> None:
+    membership_add(structure=structure, by=owner, user=outsider)
     assert role_of(structure, outsider) == MemberRole.MEMBER
     with pytest.raises(errors.AlreadyMember):
-        membership_add(structure=structure, by=admin, user=outsider, role=MemberRole.ADMIN)
+        membership_add(structure=structure, by=owner, user=outsider, role=MemberRole.ADMIN)
 
 
 def test_a_member_may_not_add_members(structure: Structure, member: User, outsider: User) -> None:
@@ -85,45 +85,45 @@ def test_a_member_may_not_add_members(structure: Structure, member: User, outsid
         membership_add(structure=structure, by=member, user=outsider)
 
 
-def test_the_last_admin_cannot_be_demoted(structure: Structure, admin: User) -> None:
-    membership = Membership.objects.get(structure=structure, user=admin)
+def test_the_last_admin_cannot_be_demoted(structure: Structure, owner: User) -> None:
+    membership = Membership.objects.get(structure=structure, user=owner)
     with pytest.raises(errors.LastAdmin):
-        membership_change_role(membership=membership, by=admin, role=MemberRole.MEMBER)
-    assert role_of(structure, admin) == MemberRole.ADMIN
+        membership_change_role(membership=membership, by=owner, role=MemberRole.MEMBER)
+    assert role_of(structure, owner) == MemberRole.ADMIN
 
 
 def test_an_admin_steps_down_once_another_is_named(
-    structure: Structure, admin: User, member: User
+    structure: Structure, owner: User, member: User
 ) -> None:
     promoted = Membership.objects.get(structure=structure, user=member)
-    membership_change_role(membership=promoted, by=admin, role=MemberRole.ADMIN)
-    mine = Membership.objects.get(structure=structure, user=admin)
-    membership_change_role(membership=mine, by=admin, role=MemberRole.MEMBER)
-    assert role_of(structure, admin) == MemberRole.MEMBER
+    membership_change_role(membership=promoted, by=owner, role=MemberRole.ADMIN)
+    mine = Membership.objects.get(structure=structure, user=owner)
+    membership_change_role(membership=mine, by=owner, role=MemberRole.MEMBER)
+    assert role_of(structure, owner) == MemberRole.MEMBER
     assert role_of(structure, member) == MemberRole.ADMIN
 
 
-def test_a_member_may_not_change_roles(structure: Structure, admin: User, member: User) -> None:
+def test_a_member_may_not_change_roles(structure: Structure, owner: User, member: User) -> None:
     mine = Membership.objects.get(structure=structure, user=member)
     with pytest.raises(errors.PermissionDenied):
         membership_change_role(membership=mine, by=member, role=MemberRole.ADMIN)
 
 
 def test_admin_removes_a_member_but_not_the_last_admin(
-    structure: Structure, admin: User, member: User, staff: User
+    structure: Structure, owner: User, member: User, staff: User
 ) -> None:
-    membership_remove(membership=Membership.objects.get(structure=structure, user=member), by=admin)
+    membership_remove(membership=Membership.objects.get(structure=structure, user=member), by=owner)
     assert role_of(structure, member) is None
     with pytest.raises(errors.LastAdmin):
         membership_remove(
-            membership=Membership.objects.get(structure=structure, user=admin), by=staff
+            membership=Membership.objects.get(structure=structure, user=owner), by=staff
         )
 
 
-def test_a_member_may_not_remove_others(structure: Structure, admin: User, member: User) -> None:
+def test_a_member_may_not_remove_others(structure: Structure, owner: User, member: User) -> None:
     with pytest.raises(errors.PermissionDenied):
         membership_remove(
-            membership=Membership.objects.get(structure=structure, user=admin), by=member
+            membership=Membership.objects.get(structure=structure, user=owner), by=member
         )
 
 
@@ -132,9 +132,9 @@ def test_a_member_leaves(structure: Structure, member: User) -> None:
     assert role_of(structure, member) is None
 
 
-def test_the_last_admin_cannot_leave(structure: Structure, admin: User) -> None:
+def test_the_last_admin_cannot_leave(structure: Structure, owner: User) -> None:
     with pytest.raises(errors.LastAdmin):
-        membership_leave(structure=structure, user=admin)
+        membership_leave(structure=structure, user=owner)
 
 
 def test_leaving_a_structure_one_is_not_in_is_a_not_found(
@@ -145,12 +145,12 @@ def test_leaving_a_structure_one_is_not_in_is_a_not_found(
 
 
 def test_removing_an_already_removed_membership_is_a_not_found(
-    structure: Structure, admin: User, member: User
+    structure: Structure, owner: User, member: User
 ) -> None:
     membership = Membership.objects.get(structure=structure, user=member)
-    membership_remove(membership=membership, by=admin)
+    membership_remove(membership=membership, by=owner)
     with pytest.raises(errors.NotFound):
-        membership_remove(membership=membership, by=admin)
+        membership_remove(membership=membership, by=owner)
 
 
 def test_two_structures_created_by_one_person(tree: Tree, make_user: Callable[..., User]) -> None:

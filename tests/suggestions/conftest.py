@@ -1,10 +1,10 @@
-"""Suggestion fixtures: personas, a consultation in its proposals phase, French contributions."""
+"""Suggestion fixtures: immediate jobs, fresh indexes, French contributions published in the
+proposals phase."""
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
-import time_machine
+from pytest_django import Settings
 
 from backend.accounts.models import User
 from backend.consultations.domain import PhaseKind
@@ -12,14 +12,8 @@ from backend.consultations.models import Consultation
 from backend.proposals.models import Contribution
 from backend.proposals.services import contribution_create
 from backend.suggestions.indexes import index_cache
-from tests.consultations.conftest import Personas, middle_of
-from tests.proposals import conftest as proposals
-
-tree = proposals.tree
-people = proposals.people
-make_organizer = proposals.make_organizer
-make_consultation = proposals.make_consultation
-consultation = proposals.consultation
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -64,7 +58,7 @@ PARAPHRASE = (
 
 
 @pytest.fixture(autouse=True)
-def immediate_tasks(settings: Any) -> None:
+def immediate_tasks(settings: Settings) -> None:
     """Jobs run inside the request here; `test_worker.py` runs a real database worker."""
     settings.TASKS = IMMEDIATE
 
@@ -82,12 +76,6 @@ def fresh_indexes() -> Iterator[None]:
 
 
 @pytest.fixture
-def in_proposals() -> Iterator[None]:
-    with time_machine.travel(middle_of(PhaseKind.PROPOSALS), tick=False):
-        yield
-
-
-@pytest.fixture
 def publish(consultation: Consultation, people: Personas) -> Callable[..., Contribution]:
     """A published proposal (or problem), written while the proposals phase is open."""
 
@@ -100,7 +88,7 @@ def publish(consultation: Consultation, people: Personas) -> Callable[..., Contr
         on: Consultation | None = None,
         draft: bool = False,
     ) -> Contribution:
-        with time_machine.travel(middle_of(PhaseKind.PROPOSALS), tick=False):
+        with in_phase(PhaseKind.PROPOSALS):
             return contribution_create(
                 by=by or people.participant,
                 consultation=on or consultation,

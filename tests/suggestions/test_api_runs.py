@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from backend.accounts.models import User
@@ -15,7 +16,7 @@ from backend.proposals.services import contribution_withdraw
 from backend.suggestions import services
 from backend.suggestions.models import RunStatus, SuggestionRun
 from backend.synthesis.domain import DEFAULT_THRESHOLD
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 from tests.suggestions.conftest import PARAPHRASE
 
 # Real commits: the job is enqueued, and run by the immediate backend, on commit.
@@ -202,7 +203,7 @@ def test_progress_is_reported_until_done(
     people: Personas,
     consultation: Consultation,
     corpus: list[Contribution],
-    settings: Any,
+    settings: Settings,
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     run = services.suggestion_run_start(by=people.organizer, consultation=consultation)

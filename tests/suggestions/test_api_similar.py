@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -19,7 +18,8 @@ from backend.proposals.services import contribution_edit, contribution_withdraw
 from backend.suggestions import indexes
 from backend.suggestions.indexes import IndexCache, index_cache
 from backend.suggestions.models import IndexChange, IndexSnapshot
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 from tests.suggestions.conftest import PARAPHRASE
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_the_index_follows_every_change_without_a_rebuild(
     assert ids_of(ask(api_client, consultation, *PARAPHRASE))[0] == corpus[0].pk
 
     wifi = corpus[3]
-    with time_machine.travel(middle_of(PhaseKind.PROPOSALS), tick=False):
+    with in_phase(PhaseKind.PROPOSALS):
         contribution_edit(
             by=people.participant,
             contribution=wifi,

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 import pytest
-import time_machine
 
 from backend.consultations.domain import PhaseKind
 from backend.consultations.models import Consultation
@@ -13,10 +12,16 @@ from backend.suggestions.learning import merge_decisions
 from backend.suggestions.models import SuggestionRun
 from backend.suggestions.selectors import run_clusters
 from backend.synthesis.services import contributions_merge, merge_undo
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 from tests.suggestions.conftest import PARAPHRASE
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def ordered(first: int, second: int) -> tuple[int, int]:
+    """A pair as merge decisions store it: the smaller id first."""
+    return (min(first, second), max(first, second))
 
 
 def test_kept_and_undone_merges_become_links_for_the_next_run(
@@ -27,7 +32,7 @@ def test_kept_and_undone_merges_become_links_for_the_next_run(
 ) -> None:
     paraphrase = publish(*PARAPHRASE)
     permanence, tablets, workshops = corpus[0], corpus[1], corpus[2]
-    with time_machine.travel(middle_of(PhaseKind.SYNTHESIS), tick=False):
+    with in_phase(PhaseKind.SYNTHESIS):
         kept = contributions_merge(
             by=people.organizer,
             consultation=consultation,
@@ -53,11 +58,10 @@ def test_kept_and_undone_merges_become_links_for_the_next_run(
         (d.first_id, d.second_id): d.accepted
         for d in merge_decisions(consultation_id=consultation.pk)
     }
-    pair = tuple(sorted((permanence.pk, paraphrase.pk)))
-    assert decisions[pair] is True
+    assert decisions[ordered(permanence.pk, paraphrase.pk)] is True
     assert decisions[(corpus[3].pk, permanence.pk)] is True  # added to the existing cluster
     assert decisions[(corpus[3].pk, paraphrase.pk)] is True
-    assert decisions[tuple(sorted((tablets.pk, workshops.pk)))] is False
+    assert decisions[ordered(tablets.pk, workshops.pk)] is False
     assert len(decisions) == 4
 
     # A strict threshold alone groups nothing; the kept merges still hold their members

@@ -17,7 +17,8 @@ from backend.suggestions import services
 from backend.suggestions.indexes import index_cache
 from backend.suggestions.models import ContributionEmbedding
 from backend.synthesis.domain import default_encoder, encoder_input, vector_from_bytes
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import middle_of
 from tests.suggestions.conftest import PARAPHRASE
 
 pytestmark = pytest.mark.django_db

@@ -1,12 +1,10 @@
 """Synthesis fixtures: a consultation with problems, proposals, endorsements and a support
-vote, built through the real services, and a clock in the synthesis phase."""
+vote, built through the real services."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
-import time_machine
 
 from backend.accounts.models import User
 from backend.consultations.domain import PhaseKind
@@ -17,26 +15,9 @@ from backend.structures.models import Structure
 from backend.structures.services import membership_add, structure_create
 from backend.votes.models import Vote
 from backend.votes.services import ballot_cast, vote_create
-from tests.consultations.conftest import Personas, Tree, middle_of
-from tests.proposals import conftest as proposals
-
-tree = proposals.tree
-people = proposals.people
-make_organizer = proposals.make_organizer
-make_consultation = proposals.make_consultation
-consultation = proposals.consultation
-fast_password_hashing = proposals.fast_password_hashing
-card = proposals.card
-
-
-@pytest.fixture
-def in_synthesis() -> Iterator[None]:
-    with time_machine.travel(middle_of(PhaseKind.SYNTHESIS), tick=False):
-        yield
-
-
-def at(kind: PhaseKind) -> Any:
-    return time_machine.travel(middle_of(kind), tick=False)
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
+from tests.fixtures.territories import Tree
 
 
 @dataclass
@@ -71,7 +52,7 @@ def field(
         territory=tree.grenoble,
     )
     membership_add(by=endorsers[0], structure=ccas, user=endorsers[2])
-    with at(PhaseKind.DIAGNOSTIC):
+    with in_phase(PhaseKind.DIAGNOSTIC):
         problems = [
             contribution_create(
                 by=author,
@@ -100,7 +81,7 @@ def field(
         # Problem 1 (a duplicate of 0): endorsers 0 and 3; endorser 0 counts once overall.
         endorsement_add(by=endorsers[0], contribution=problems[1])
         endorsement_add(by=endorsers[3], contribution=problems[1])
-    with at(PhaseKind.PROPOSALS):
+    with in_phase(PhaseKind.PROPOSALS):
         proposals_ = [
             contribution_create(
                 by=people.participant,
@@ -117,7 +98,7 @@ def field(
                 "Prêter des tablettes aux seniors à la médiathèque",
             ]
         ]
-    with at(PhaseKind.VOTE):
+    with in_phase(PhaseKind.VOTE):
         vote = vote_create(
             by=people.organizer,
             consultation=consultation,

@@ -4,12 +4,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 from backend.synthesis.models import CandidateAction, MergeLogEntry
 from backend.synthesis.services import contributions_merge
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 from tests.synthesis.conftest import Field
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_synthesis")]
@@ -126,7 +127,7 @@ class TestClusters:
         field: Field,
         people: Personas,
         api_client: APIClient,
-        django_assert_num_queries: Any,
+        django_assert_num_queries: DjangoAssertNumQueries,
     ) -> None:
         _merge(field, people, [field.problems[0].pk, field.problems[1].pk])
         url = f"/api/v1/consultations/{field.consultation.pk}/clusters/"
@@ -165,7 +166,7 @@ class TestClusters:
         field: Field,
         people: Personas,
         api_client: APIClient,
-        django_assert_num_queries: Any,
+        django_assert_num_queries: DjangoAssertNumQueries,
     ) -> None:
         _merge(field, people, [field.problems[0].pk, field.problems[1].pk])
         url = f"/api/v1/consultations/{field.consultation.pk}/merge-log/"
@@ -175,7 +176,7 @@ class TestClusters:
         with django_assert_num_queries(6):
             assert len(api_client.get(url).json()["results"]) == 2
 
-    def test_unknown_ids_are_not_found(self, api_client: APIClient, db: Any) -> None:
+    def test_unknown_ids_are_not_found(self, api_client: APIClient, db: None) -> None:
         assert api_client.get("/api/v1/clusters/999999/").status_code == 404
 
 
@@ -269,7 +270,7 @@ class TestCandidateActions:
         people: Personas,
         client_for: Client,
         api_client: APIClient,
-        django_assert_num_queries: Any,
+        django_assert_num_queries: DjangoAssertNumQueries,
     ) -> None:
         entry = _merge(field, people, [field.problems[0].pk, field.problems[1].pk])
         self._create(field, people, client_for, clusters=[entry.cluster_id])
@@ -290,7 +291,7 @@ class TestAnswers:
         people: Personas,
         client_for: Client,
         api_client: APIClient,
-        django_assert_num_queries: Any,
+        django_assert_num_queries: DjangoAssertNumQueries,
     ) -> None:
         entry = _merge(field, people, [field.problems[0].pk, field.problems[1].pk])
         client = client_for(people.organizer)
@@ -341,7 +342,7 @@ class TestContributionOutput:
         field: Field,
         people: Personas,
         api_client: APIClient,
-        django_assert_num_queries: Any,
+        django_assert_num_queries: DjangoAssertNumQueries,
     ) -> None:
         url = f"/api/v1/consultations/{field.consultation.pk}/contributions/?kind=problem"
         with django_assert_num_queries(4):

@@ -8,7 +8,7 @@ from django.db import connection
 from backend.core import errors
 from backend.synthesis.models import ClusterMember, MergeLogEntry
 from backend.synthesis.services import contributions_merge, merge_undo
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 from tests.synthesis.conftest import Field
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_synthesis")]

@@ -1,7 +1,6 @@
 """Who may merge, build actions and decide: a role x phase matrix with frozen time."""
 
 import pytest
-import time_machine
 from django.contrib.auth.models import AnonymousUser
 
 from backend.consultations.domain import PhaseKind
@@ -14,7 +13,8 @@ from backend.synthesis.policies import (
     can_merge_contributions,
     ensure_can_decide,
 )
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def _actual(consultation: Consultation, people: Personas) -> dict[str, str]:
 def test_matrix_in_each_phase(
     kind: PhaseKind, consultation: Consultation, people: Personas
 ) -> None:
-    with time_machine.travel(middle_of(kind), tick=False):
+    with in_phase(kind):
         expected = IN_SYNTHESIS if kind == PhaseKind.SYNTHESIS else ELSEWHERE
         assert _actual(consultation, people) == expected
 
@@ -58,7 +58,7 @@ def test_an_archived_round_takes_no_synthesis_work(
     consultation: Consultation, people: Personas
 ) -> None:
     consultation = consultation_archive(by=people.organizer, consultation=consultation)
-    with time_machine.travel(middle_of(PhaseKind.SYNTHESIS), tick=False):
+    with in_phase(PhaseKind.SYNTHESIS):
         assert _actual(consultation, people) == ELSEWHERE
 
 
@@ -78,5 +78,5 @@ def test_decide_refusals_carry_the_right_error(
     kind: PhaseKind,
     error: type[errors.ApplicationError],
 ) -> None:
-    with time_machine.travel(middle_of(kind), tick=False), pytest.raises(error):
+    with in_phase(kind), pytest.raises(error):
         ensure_can_decide(user=_users(people)[persona], consultation=consultation)

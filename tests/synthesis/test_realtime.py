@@ -1,4 +1,7 @@
-"""Merge, split and action events reach the consultation's group only after commit."""
+"""Merge, split and action events reach the consultation's group only after commit.
+
+The commit is Django's: `django_capture_on_commit_callbacks` runs the on-commit callbacks when
+its block ends, as the outermost commit would (no real transaction is needed for that)."""
 
 import asyncio
 from typing import Any
@@ -7,6 +10,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from backend.core import errors
 from backend.core.realtime import consultation_group
@@ -16,11 +20,11 @@ from backend.synthesis.services import (
     contributions_merge,
     merge_undo,
 )
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 from tests.synthesis.conftest import Field
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db,
     pytest.mark.usefixtures("in_memory_channel_layer", "in_synthesis"),
 ]
 
@@ -39,11 +43,13 @@ def _subscribe(consultation_id: int) -> tuple[Any, str]:
 
 
 def test_merged_then_split_name_the_contributions_and_their_authors(
-    field: Field, people: Personas
+    field: Field,
+    people: Personas,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     layer, channel = _subscribe(field.consultation.pk)
     merged = [field.problems[0], field.problems[1]]
-    with transaction.atomic():
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         entry = contributions_merge(
             by=people.organizer,
             consultation=field.consultation,
@@ -62,7 +68,8 @@ def test_merged_then_split_name_the_contributions_and_their_authors(
         "contributions": sorted(c.pk for c in merged),
         "authors": sorted({people.participant.pk, people.outsider.pk}),
     }
-    split = merge_undo(by=people.organizer, merge_entry=entry, reason="Erreur")
+    with django_capture_on_commit_callbacks(execute=True):
+        split = merge_undo(by=people.organizer, merge_entry=entry, reason="Erreur")
     message = async_to_sync(_receive)(layer, channel, 2)
     assert message["event"] == "contribution.split"
     assert message["data"]["undoes"] == entry.pk
@@ -70,9 +77,13 @@ def test_merged_then_split_name_the_contributions_and_their_authors(
     assert message["data"]["contributions"] == sorted(c.pk for c in merged)
 
 
-def test_a_refused_merge_sends_nothing(field: Field, people: Personas) -> None:
+def test_a_refused_merge_sends_nothing(
+    field: Field,
+    people: Personas,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     layer, channel = _subscribe(field.consultation.pk)
-    with pytest.raises(errors.PermissionDenied):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(errors.PermissionDenied):
         contributions_merge(
             by=people.participant,
             consultation=field.consultation,
@@ -83,17 +94,23 @@ def test_a_refused_merge_sends_nothing(field: Field, people: Personas) -> None:
         async_to_sync(_receive)(layer, channel, 0.2)
 
 
-def test_action_created_and_decided(field: Field, people: Personas) -> None:
+def test_action_created_and_decided(
+    field: Field,
+    people: Personas,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     layer, channel = _subscribe(field.consultation.pk)
-    action = candidate_action_create(
-        by=people.organizer, consultation=field.consultation, title="Permanences numériques"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        action = candidate_action_create(
+            by=people.organizer, consultation=field.consultation, title="Permanences numériques"
+        )
     message = async_to_sync(_receive)(layer, channel, 2)
     assert (message["event"], message["data"]) == (
         "candidate_action.created",
         {"id": action.pk, "consultation": field.consultation.pk, "decision": "pending"},
     )
-    candidate_action_decide(by=people.organizer, action=action, decision="retained")
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate_action_decide(by=people.organizer, action=action, decision="retained")
     message = async_to_sync(_receive)(layer, channel, 2)
     assert message["event"] == "candidate_action.decided"
     assert message["data"]["decision"] == "retained"

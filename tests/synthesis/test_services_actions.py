@@ -20,8 +20,10 @@ from backend.synthesis.services import (
     contributions_merge,
     merge_undo,
 )
-from tests.consultations.conftest import Personas, Tree
-from tests.synthesis.conftest import Field, at
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
+from tests.fixtures.territories import Tree
+from tests.synthesis.conftest import Field
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_synthesis")]
 
@@ -125,7 +127,7 @@ class TestCreate:
             _action(field, people, by=people.participant)
 
     def test_only_during_the_synthesis(self, field: Field, people: Personas) -> None:
-        with at(PhaseKind.RESTITUTION), pytest.raises(errors.PhaseClosed):
+        with in_phase(PhaseKind.RESTITUTION), pytest.raises(errors.PhaseClosed):
             _action(field, people)
 
 
@@ -329,7 +331,7 @@ class TestAnswers:
         )
         # Hidden and withdrawn contributions need no answer.
         content_hide(by=people.moderator, contribution=field.proposals[0], reason="Doublon abusif")
-        with at(PhaseKind.DIAGNOSTIC):
+        with in_phase(PhaseKind.DIAGNOSTIC):
             contribution_withdraw(by=people.participant, contribution=field.problems[2])
         missing = selectors.contributions_without_answer(consultation=field.consultation)
         assert [c.pk for c in missing] == [field.proposals[1].pk]

@@ -1,10 +1,13 @@
 """Merges and splits: nothing deleted, one active cluster per contribution, exact undo."""
 
+from collections.abc import Callable
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from backend.consultations.domain import PhaseKind
+from backend.consultations.models import Consultation
 from backend.core import errors
 from backend.moderation.services import content_hide
 from backend.proposals.models import Contribution, ContributionStatus, Endorsement
@@ -13,8 +16,9 @@ from backend.synthesis import selectors
 from backend.synthesis.models import ClusterMember, MergeKind, MergeLogEntry
 from backend.synthesis.services import contributions_merge, merge_undo
 from backend.votes.models import BallotLine
-from tests.consultations.conftest import Personas
-from tests.synthesis.conftest import Field, at
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
+from tests.synthesis.conftest import Field
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_synthesis")]
 
@@ -122,10 +126,10 @@ class TestMerge:
         self,
         field: Field,
         people: Personas,
-        make_consultation,  # type: ignore[no-untyped-def]
+        make_consultation: Callable[..., Consultation],
     ) -> None:
         other = make_consultation(title="Lyon")
-        with at(PhaseKind.DIAGNOSTIC):
+        with in_phase(PhaseKind.DIAGNOSTIC):
             stranger = Contribution.objects.create(
                 consultation=other,
                 kind="problem",
@@ -158,7 +162,7 @@ class TestMerge:
             _merge(field, people, field.problems[:2], by=getattr(people, persona))
 
     def test_merging_is_for_the_synthesis_phase(self, field: Field, people: Personas) -> None:
-        with at(PhaseKind.VOTE), pytest.raises(errors.PhaseClosed):
+        with in_phase(PhaseKind.VOTE), pytest.raises(errors.PhaseClosed):
             _merge(field, people, field.problems[:2])
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from backend.territories.models import Territory
-from tests.territories.conftest import Tree
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 

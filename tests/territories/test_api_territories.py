@@ -4,12 +4,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 from backend.territories.models import Territory, TerritoryKind
 from backend.territories.services import territory_create
-from tests.territories.conftest import Tree
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def test_items_carry_light_ancestors_and_no_path(api_client: APIClient, tree: Tr
         "parent": tree.metro.pk,
         "depth": 3,
         "ancestors": [
-            {"id": tree.aura.pk, "kind": "region", "name": "Auvergne-Rhône-Alpes"},
+            {"id": tree.region.pk, "kind": "region", "name": "Auvergne-Rhône-Alpes"},
             {"id": tree.isere.pk, "kind": "departement", "name": "Isère"},
             {"id": tree.metro.pk, "kind": "epci", "name": "Grenoble-Alpes Métropole"},
         ],
@@ -47,7 +48,7 @@ def test_items_carry_light_ancestors_and_no_path(api_client: APIClient, tree: Tr
 
 
 def test_list_query_count_does_not_grow_with_the_page(
-    api_client: APIClient, tree: Tree, django_assert_num_queries: Any
+    api_client: APIClient, tree: Tree, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     for n in range(12):
         territory_create(kind=TerritoryKind.QUARTIER, name=f"Quartier {n}", parent=tree.grenoble)
@@ -122,7 +123,7 @@ def test_invalid_query_parameters_are_a_400(
 
 
 def test_detail_is_public(
-    api_client: APIClient, tree: Tree, django_assert_num_queries: Any
+    api_client: APIClient, tree: Tree, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     with django_assert_num_queries(2):
         response = api_client.get(f"{URL}{tree.villeneuve.pk}/")
@@ -140,7 +141,7 @@ def test_unknown_territory_is_a_404(api_client: APIClient, tree: Tree, territory
 
 
 def test_children_are_paginated_by_name(
-    api_client: APIClient, tree: Tree, django_assert_num_queries: Any
+    api_client: APIClient, tree: Tree, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     url = f"{URL}{tree.metro.pk}/children/"
     for page_size in (1, 50):
@@ -171,24 +172,24 @@ def test_creation_is_for_staff_only(
 
 
 def test_staff_create_a_territory(
-    client_for: Callable[[User], APIClient], organizer: User, tree: Tree
+    client_for: Callable[[User], APIClient], staff: User, tree: Tree
 ) -> None:
-    response = client_for(organizer).post(
+    response = client_for(staff).post(
         URL, {"kind": "commune", "name": "Meylan", "parent": tree.metro.pk, "insee_code": "38229"}
     )
     assert response.status_code == 201
     body = response.json()
     assert body["slug"] == "meylan-38229"
     assert body["depth"] == 3
-    assert [a["id"] for a in body["ancestors"]] == [tree.aura.pk, tree.isere.pk, tree.metro.pk]
+    assert [a["id"] for a in body["ancestors"]] == [tree.region.pk, tree.isere.pk, tree.metro.pk]
     created = Territory.objects.get(pk=body["id"])
     assert created.path.startswith(tree.metro.path)
 
 
 def test_creation_below_a_lower_kind_is_refused(
-    client_for: Callable[[User], APIClient], organizer: User, tree: Tree
+    client_for: Callable[[User], APIClient], staff: User, tree: Tree
 ) -> None:
-    response = client_for(organizer).post(
+    response = client_for(staff).post(
         URL, {"kind": "departement", "name": "Drôme", "parent": tree.grenoble.pk}
     )
     assert response.status_code == 400
@@ -198,9 +199,9 @@ def test_creation_below_a_lower_kind_is_refused(
 
 
 def test_duplicate_insee_code_is_a_409(
-    client_for: Callable[[User], APIClient], organizer: User, tree: Tree
+    client_for: Callable[[User], APIClient], staff: User, tree: Tree
 ) -> None:
-    response = client_for(organizer).post(
+    response = client_for(staff).post(
         URL, {"kind": "commune", "name": "Grenoble", "parent": tree.metro.pk, "insee_code": "38185"}
     )
     assert response.status_code == 409
@@ -223,21 +224,21 @@ def test_duplicate_insee_code_is_a_409(
 )
 def test_creation_input_is_validated(
     client_for: Callable[[User], APIClient],
-    organizer: User,
+    staff: User,
     tree: Tree,
     payload: dict[str, Any],
     field: str,
     code: str,
 ) -> None:
-    response = client_for(organizer).post(URL, payload)
+    response = client_for(staff).post(URL, payload)
     assert response.status_code == 400
     assert response.json()["fields"][field][0]["code"] == code
 
 
 def test_odd_input_never_breaks_the_server(
-    client_for: Callable[[User], APIClient], api_client: APIClient, organizer: User, tree: Tree
+    client_for: Callable[[User], APIClient], api_client: APIClient, staff: User, tree: Tree
 ) -> None:
-    client = client_for(organizer)
+    client = client_for(staff)
     responses = [
         api_client.get(URL, {"search": "a\x00b"}),
         api_client.get(URL, {"insee_code": "x" * 500}),

@@ -11,8 +11,8 @@ from backend.territories.policies import can_create_territory
 pytestmark = pytest.mark.django_db
 
 
-def test_staff_may_create_territories(organizer: User) -> None:
-    assert can_create_territory(user=organizer)
+def test_staff_may_create_territories(staff: User) -> None:
+    assert can_create_territory(user=staff)
 
 
 def test_other_people_may_not(participant: User, make_user: Callable[..., User]) -> None:

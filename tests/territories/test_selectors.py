@@ -1,26 +1,29 @@
 """Territory reads: subtrees and ancestors in one query, filters, accent-insensitive search."""
 
-from typing import Any
+from collections.abc import Iterable
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 
-from backend.territories.models import TerritoryKind
+from backend.territories.models import Territory, TerritoryKind
 from backend.territories.selectors import (
     territory_ancestor_map,
     territory_ancestors,
     territory_list,
     territory_subtree,
 )
-from tests.territories.conftest import Tree
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 
 
-def names(queryset: Any) -> list[str]:
+def names(queryset: Iterable[Territory]) -> list[str]:
     return [territory.name for territory in queryset]
 
 
-def test_subtree_is_one_query(tree: Tree, django_assert_num_queries: Any) -> None:
+def test_subtree_is_one_query(
+    tree: Tree, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     with django_assert_num_queries(1):
         subtree = names(territory_subtree(territory=tree.metro))
     assert subtree == ["Grenoble-Alpes Métropole", "Grenoble", "Villeneuve", "Échirolles"]
@@ -30,14 +33,16 @@ def test_subtree_without_self(tree: Tree) -> None:
     assert names(territory_subtree(territory=tree.rhone, include_self=False)) == ["Lyon"]
 
 
-def test_ancestors_root_first_in_one_query(tree: Tree, django_assert_num_queries: Any) -> None:
+def test_ancestors_root_first_in_one_query(
+    tree: Tree, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     with django_assert_num_queries(1):
         ancestors = names(territory_ancestors(territory=tree.villeneuve))
     assert ancestors == ["Auvergne-Rhône-Alpes", "Isère", "Grenoble-Alpes Métropole", "Grenoble"]
 
 
 def test_ancestor_map_loads_a_whole_page_in_one_query(
-    tree: Tree, django_assert_num_queries: Any
+    tree: Tree, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     page = [tree.villeneuve, tree.lyon, tree.echirolles]
     with django_assert_num_queries(1):
@@ -46,12 +51,16 @@ def test_ancestor_map_loads_a_whole_page_in_one_query(
     assert len(ancestors[tree.villeneuve.pk]) == 4
 
 
-def test_ancestor_map_of_roots_needs_no_query(tree: Tree, django_assert_num_queries: Any) -> None:
+def test_ancestor_map_of_roots_needs_no_query(
+    tree: Tree, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     with django_assert_num_queries(0):
-        assert territory_ancestor_map(territories=[tree.aura]) == {tree.aura.pk: []}
+        assert territory_ancestor_map(territories=[tree.region]) == {tree.region.pk: []}
 
 
-def test_within_is_one_query_over_the_subtree(tree: Tree, django_assert_num_queries: Any) -> None:
+def test_within_is_one_query_over_the_subtree(
+    tree: Tree, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     with django_assert_num_queries(1):
         within = names(territory_list(within=tree.isere.pk))
     assert within == [
@@ -82,7 +91,7 @@ def test_search_treats_like_wildcards_literally(tree: Tree) -> None:
 
 
 def test_filters_combine(tree: Tree) -> None:
-    assert names(territory_list(kind=TerritoryKind.COMMUNE, within=tree.aura.pk)) == [
+    assert names(territory_list(kind=TerritoryKind.COMMUNE, within=tree.region.pk)) == [
         "Grenoble",
         "Échirolles",
         "Lyon",

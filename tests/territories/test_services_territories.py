@@ -5,21 +5,21 @@ import pytest
 from backend.core import errors
 from backend.territories.models import Territory, TerritoryKind
 from backend.territories.services import territory_create
-from tests.territories.conftest import Tree
+from tests.fixtures.territories import Tree
 
 pytestmark = pytest.mark.django_db
 
 
 def test_create_sets_the_materialized_path_and_depth(tree: Tree) -> None:
-    assert tree.aura.path == f"{tree.aura.pk:06d}/"
+    assert tree.region.path == f"{tree.region.pk:06d}/"
     assert tree.villeneuve.path == (
-        f"{tree.aura.pk:06d}/{tree.isere.pk:06d}/{tree.metro.pk:06d}/"
+        f"{tree.region.pk:06d}/{tree.isere.pk:06d}/{tree.metro.pk:06d}/"
         f"{tree.grenoble.pk:06d}/{tree.villeneuve.pk:06d}/"
     )
     assert tree.villeneuve.depth == 4
     tree.villeneuve.refresh_from_db()
     assert tree.villeneuve.ancestor_ids() == [
-        tree.aura.pk,
+        tree.region.pk,
         tree.isere.pk,
         tree.metro.pk,
         tree.grenoble.pk,
@@ -36,7 +36,7 @@ def test_a_level_may_be_skipped(tree: Tree) -> None:
     [
         (TerritoryKind.COMMUNE, "grenoble"),
         (TerritoryKind.DEPARTEMENT, "grenoble"),
-        (TerritoryKind.REGION, "aura"),
+        (TerritoryKind.REGION, "region"),
     ],
 )
 def test_a_territory_must_be_below_its_parent(tree: Tree, kind: str, parent_name: str) -> None:

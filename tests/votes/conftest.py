@@ -1,10 +1,9 @@
-"""Vote fixtures: the consultation personas, published proposals, a vote, a clock in a phase."""
+"""Vote fixtures: published proposals of the pilot round and a vote on them."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
 
 from backend.consultations.domain import PhaseKind
 from backend.consultations.models import Consultation
@@ -12,28 +11,8 @@ from backend.proposals.models import Contribution
 from backend.proposals.services import contribution_create
 from backend.votes.models import Vote
 from backend.votes.services import vote_create
-from tests.consultations.conftest import Personas, middle_of
-from tests.proposals import conftest as proposals
-
-tree = proposals.tree
-people = proposals.people
-make_organizer = proposals.make_organizer
-make_consultation = proposals.make_consultation
-consultation = proposals.consultation
-fast_password_hashing = proposals.fast_password_hashing
-card = proposals.card
-
-
-@pytest.fixture
-def in_vote() -> Iterator[None]:
-    with time_machine.travel(middle_of(PhaseKind.VOTE), tick=False):
-        yield
-
-
-@pytest.fixture
-def in_synthesis() -> Iterator[None]:
-    with time_machine.travel(middle_of(PhaseKind.SYNTHESIS), tick=False):
-        yield
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 
 
 @pytest.fixture
@@ -41,7 +20,7 @@ def proposals_of(people: Personas) -> Callable[..., list[Contribution]]:
     """`count` published proposals of the consultation, written in the proposals phase."""
 
     def make(consultation: Consultation, count: int = 3) -> list[Contribution]:
-        with time_machine.travel(middle_of(PhaseKind.PROPOSALS), tick=False):
+        with in_phase(PhaseKind.PROPOSALS):
             return [
                 contribution_create(
                     by=people.participant,

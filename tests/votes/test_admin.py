@@ -7,7 +7,7 @@ from django.test import Client
 from backend.accounts.models import User
 from backend.votes.models import Vote
 from backend.votes.services import ballot_cast
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 
 
 def test_changelists_in_french(

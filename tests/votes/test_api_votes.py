@@ -1,10 +1,9 @@
 """Votes API: status codes and error codes per persona, paper import, query counts."""
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-import time_machine
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from backend.accounts.models import User
@@ -12,7 +11,8 @@ from backend.consultations.domain import PhaseKind
 from backend.consultations.models import Consultation
 from backend.proposals.models import ParticipantCard
 from backend.votes.models import BallotLine, Vote
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 
 Client = Callable[[User], APIClient]
 
@@ -61,7 +61,7 @@ def test_draft_consultation_votes_are_hidden(
 def test_list_query_count_is_constant(
     make_vote: Callable[..., Vote],
     api_client: APIClient,
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
     page_size: int,
 ) -> None:
     votes = [make_vote(title=f"Vote {n}") for n in range(5)]
@@ -92,7 +92,7 @@ class TestMyBallot:
         self, vote: Vote, people: Personas, items: list[int], client_for: Client
     ) -> None:
         url = f"/api/v1/votes/{vote.pk}/my-ballot/"
-        with time_machine.travel(middle_of(PhaseKind.SYNTHESIS), tick=False):
+        with in_phase(PhaseKind.SYNTHESIS):
             response = client_for(people.participant).put(
                 url, {"choices": {str(items[0]): 1}}, format="json"
             )

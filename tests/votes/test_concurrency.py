@@ -8,7 +8,7 @@ from django.db import connection
 
 from backend.votes.models import BallotLine, Vote
 from backend.votes.services import ballot_cast
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 
 THREADS = 8
 

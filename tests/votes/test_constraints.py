@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from backend.proposals.models import ParticipantCard
 from backend.votes.models import BallotLine, Vote
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 
 
 def test_duplicate_line_for_a_user_is_refused(

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,7 +20,8 @@ from backend.votes.counting import NO_GROUP, live_counts_rebuild, live_result, t
 from backend.votes.models import LiveCount, Vote
 from backend.votes.selectors import vote_get, vote_results
 from backend.votes.services import ballot_cast, ballot_withdraw, paper_ballots_import
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 
 METHODS = {
     "majority_judgment": {},
@@ -50,7 +50,7 @@ def recount(vote: Vote, items: list[int]) -> dict[str, Any]:
 
 
 def make_cards(consultation: Consultation, people: Personas, count: int) -> list[ParticipantCard]:
-    with time_machine.travel(middle_of(PhaseKind.DIAGNOSTIC), tick=False):
+    with in_phase(PhaseKind.DIAGNOSTIC):
         return [
             participant_card_create(
                 by=people.facilitator,

@@ -14,7 +14,8 @@ from backend.structures.models import Membership, StructureType
 from backend.structures.services import structure_create
 from backend.votes.models import Vote
 from backend.votes.services import ballot_cast, paper_ballots_import, vote_close
-from tests.consultations.conftest import Personas, Tree
+from tests.fixtures.personas import Personas
+from tests.fixtures.territories import Tree
 
 Client = Callable[[User], APIClient]
 

@@ -15,7 +15,8 @@ from backend.structures.services import structure_create
 from backend.votes.domain.recount import CSV_COLUMNS, recount_from_csv
 from backend.votes.models import Vote
 from backend.votes.services import ballot_cast, vote_close
-from tests.consultations.conftest import Personas, Tree
+from tests.fixtures.personas import Personas
+from tests.fixtures.territories import Tree
 
 Client = Callable[[User], APIClient]
 

@@ -10,7 +10,8 @@ from backend.structures.models import StructureType
 from backend.structures.services import structure_create
 from backend.votes.models import BallotLine, Vote
 from backend.votes.services import ballot_cast, ballot_withdraw
-from tests.consultations.conftest import Personas, Tree
+from tests.fixtures.personas import Personas
+from tests.fixtures.territories import Tree
 
 
 def _lines(vote: Vote) -> dict[int, int]:

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
 
 from backend.consultations.domain import PhaseKind
 from backend.core import errors
@@ -12,12 +11,13 @@ from backend.proposals.models import ParticipantCard
 from backend.proposals.services import participant_card_create
 from backend.votes.models import BallotLine, Vote
 from backend.votes.services import paper_ballots_import
-from tests.consultations.conftest import Personas, middle_of
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import in_phase
 
 
 @pytest.fixture
 def cards(vote: Vote, people: Personas) -> list[ParticipantCard]:
-    with time_machine.travel(middle_of(PhaseKind.DIAGNOSTIC), tick=False):
+    with in_phase(PhaseKind.DIAGNOSTIC):
         return [
             participant_card_create(
                 by=people.facilitator,
@@ -119,9 +119,9 @@ def test_participants_and_closed_phases_are_refused(
     vote: Vote, people: Personas, cards: list[ParticipantCard], items: list[int]
 ) -> None:
     lines = _sheet(cards[:1], items)
-    in_vote = time_machine.travel(middle_of(PhaseKind.VOTE), tick=False)
+    in_vote = in_phase(PhaseKind.VOTE)
     with in_vote, pytest.raises(errors.PermissionDenied):
         paper_ballots_import(by=people.participant, vote=vote, lines=lines)
-    in_synthesis = time_machine.travel(middle_of(PhaseKind.SYNTHESIS), tick=False)
+    in_synthesis = in_phase(PhaseKind.SYNTHESIS)
     with in_synthesis, pytest.raises(errors.PhaseClosed):
         paper_ballots_import(by=people.facilitator, vote=vote, lines=lines)

@@ -8,7 +8,7 @@ from backend.consultations.models import Consultation
 from backend.core import errors
 from backend.proposals.models import Contribution
 from backend.votes.services import vote_create
-from tests.consultations.conftest import Personas
+from tests.fixtures.personas import Personas
 
 
 def test_organizer_creates_a_vote(

@@ -1,4 +1,4 @@
-"""Workshop fixtures: personas, a consultation in its proposals phase (real clock, so a
+"""Workshop fixtures: the shared personas in a consultation in its proposals phase (real clock, so a
 uvicorn subprocess sees the same phase), published proposals, a workshop and activities."""
 
 from collections.abc import Callable
@@ -31,11 +31,7 @@ class Room:
 
 
 @pytest.fixture
-def room(make_user: Callable[..., User]) -> Room:
-    organizer = make_user(is_staff=True, display_name="Organisatrice")
-    facilitator = make_user(display_name="Animateur")
-    participant = make_user(display_name="Participante")
-    outsider = make_user(display_name="Quelqu'un")
+def room(organizer: User, facilitator: User, participant: User, outsider: User) -> Room:
     grenoble = territory_create(kind="commune", name="Grenoble", insee_code="38185")
     now = timezone.now()
     consultation = consultation_create(

@@ -1,9 +1,9 @@
 """Workshop REST API: statuses, error codes, query counts."""
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from backend.accounts.models import User
@@ -120,7 +120,7 @@ def test_idea_queue_and_moderation(
     workshop: Workshop,
     make_activity: Callable[..., Activity],
     client_for: Callable[[User], APIClient],
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     capture = make_activity("idea_capture", title="Vos propositions")
     activity_start(by=room.facilitator, activity=capture)
@@ -153,7 +153,7 @@ def test_idea_queue_and_moderation(
 
 
 def test_workshop_list_query_count(
-    room: Room, api_client: APIClient, django_assert_num_queries: Any
+    room: Room, api_client: APIClient, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     from backend.workshops.services import workshop_create, workshop_open
 

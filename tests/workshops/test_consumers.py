@@ -2,37 +2,35 @@
 is validated against frontend-contract/live/schemas."""
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 import websockets
+from pytest_django import Settings
 
 from backend.accounts.services import access_token_create
 from backend.workshops.models import Activity, Participant, Workshop
+from tests.fixtures.live import SERVER_SECRET_KEY, AsgiServers
 from tests.workshops.conftest import Room
-from tests.workshops.live import SERVER_SECRET_KEY, LiveClient, uvicorn_server
-
-pytestmark = pytest.mark.django_db(transaction=True)
+from tests.workshops.live import LiveClient
 
 
 @pytest.fixture
-def server() -> Iterator[str]:
+def server(asgi_server: AsgiServers) -> str:
     # A slow heartbeat: a loaded CI machine must not close a client busy elsewhere in a test
     # (the heartbeat has its own fast server below).
-    with uvicorn_server(
+    return asgi_server(
         WORKSHOP_HEARTBEAT_SECONDS="30",
         WORKSHOP_JOIN_TIMEOUT_SECONDS="4",
         WORKSHOP_REPLAY_WINDOW="3",
-    ) as url:
-        yield url
+    )
 
 
 @pytest.fixture
-def fast_heartbeat_server() -> Iterator[str]:
-    with uvicorn_server(WORKSHOP_HEARTBEAT_SECONDS="1") as url:
-        yield url
+def fast_heartbeat_server(asgi_server: AsgiServers) -> str:
+    return asgi_server(WORKSHOP_HEARTBEAT_SECONDS="1")
 
 
 def facilitator_token(room: Room) -> str:
@@ -168,7 +166,7 @@ def test_bad_resume_token_unknown_workshop_and_foreign_origin(
                 await client.send({"type": "join", **join})
             with pytest.raises(websockets.ConnectionClosed):
                 await client.recv()
-            return int(client.ws.close_code)
+            return int(client.socket.close_code or 0)
 
     assert asyncio.run(close_code(workshop.pk, {"resume_token": "x" * 43})) == 4401
     assert asyncio.run(close_code(workshop.pk + 1000, None)) == 4404
@@ -326,7 +324,7 @@ def test_participant_is_refused_once_the_workshop_is_closed(
             await phone.send({"type": "join"})
             with pytest.raises(websockets.ConnectionClosed):
                 await phone.recv()
-            return int(phone.ws.close_code)
+            return int(phone.socket.close_code or 0)
 
     assert asyncio.run(scenario()) == 4409
 
@@ -336,7 +334,7 @@ def test_ideas_over_the_socket_with_a_session_cookie(
     room: Room,
     workshop: Workshop,
     make_activity: Callable[..., Activity],
-    settings: Any,
+    settings: Settings,
 ) -> None:
     from django.test import Client
 

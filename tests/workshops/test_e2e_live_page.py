@@ -12,19 +12,24 @@ skipped without it, unless REQUIRE_BROWSER=1 (CI), where a missing browser fails
 import asyncio
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from playwright.async_api import (
+    Browser,
+    ConsoleMessage,
+    Playwright,
+    ViewportSize,
+    async_playwright,
+    expect,
+)
 
 from backend.accounts.services import access_token_create
 from backend.votes.models import BallotLine
 from backend.workshops.models import Activity, Participant, Workshop
+from tests.fixtures.live import AsgiServers
 from tests.workshops.conftest import Room
-from tests.workshops.live import uvicorn_server
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,7 +43,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WAIT_MS = 15_000
-PHONE = {"width": 375, "height": 740}
+PHONE = ViewportSize(width=375, height=740)
 
 
 @pytest.fixture
@@ -52,14 +57,13 @@ def chromium() -> Path:
 
 
 @pytest.fixture
-def server() -> Iterator[str]:
+def server(asgi_server: AsgiServers) -> str:
     # DEBUG=true: static files straight from the app folders (production serves them after
     # collectstatic); everything else as in production.
-    with uvicorn_server(DEBUG="true", WORKSHOP_RESULTS_INTERVAL_MS="50") as url:
-        yield url
+    return asgi_server(DEBUG="true", WORKSHOP_RESULTS_INTERVAL_MS="50")
 
 
-async def _browser(playwright: Any, chromium: Path) -> Any:
+async def _browser(playwright: Playwright, chromium: Path) -> Browser:
     return await playwright.chromium.launch(
         executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True
     )
@@ -72,8 +76,6 @@ def test_vote_on_the_phone_and_see_the_tally_on_both_screens(
     workshop: Workshop,
     make_activity: Callable[..., Activity],
 ) -> None:
-    from playwright.async_api import async_playwright, expect
-
     vote = make_activity(
         "vote",
         title="Quelles propositions soutenez-vous ?",
@@ -89,11 +91,13 @@ def test_vote_on_the_phone_and_see_the_tally_on_both_screens(
             browser = await _browser(playwright, chromium)
             projector = await (await browser.new_context()).new_page()
             phone = await (await browser.new_context(viewport=PHONE)).new_page()
+
+            def on_console(message: ConsoleMessage) -> None:
+                if message.type == "error":
+                    console_errors.append(message.text)
+
             for page in (projector, phone):
-                page.on(
-                    "console",
-                    lambda message: message.type == "error" and console_errors.append(message.text),
-                )
+                page.on("console", on_console)
                 page.on("pageerror", lambda error: console_errors.append(str(error)))
 
             # The projector: the code in big letters, the join URL, no one connected yet.
@@ -177,8 +181,6 @@ def test_majority_judgment_grades_survive_a_reload_of_the_page(
 ) -> None:
     """Grades and the merit profiles; the resume token kept in localStorage brings the same
     card back after a reload, with its ballot."""
-    from playwright.async_api import async_playwright, expect
-
     from backend.workshops.services import activity_results_show, activity_start
 
     vote = make_activity(

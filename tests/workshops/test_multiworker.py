@@ -13,11 +13,11 @@ import pytest
 
 from backend.accounts.services import access_token_create
 from backend.workshops.models import Activity, EventAudience, Workshop, WorkshopEvent
+from tests.fixtures.live import AsgiServers
 from tests.workshops.conftest import Room
-from tests.workshops.live import LiveClient, uvicorn_server
+from tests.workshops.live import LiveClient
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (CI sets it)"),
     pytest.mark.usefixtures("in_memory_channel_layer"),
 ]
@@ -27,7 +27,10 @@ CONCURRENT_CREATES = 8
 
 
 def test_every_participant_on_either_worker_gets_every_event_in_order(
-    room: Room, workshop: Workshop, make_activity: Callable[..., Activity]
+    asgi_server: AsgiServers,
+    room: Room,
+    workshop: Workshop,
+    make_activity: Callable[..., Activity],
 ) -> None:
     poll = make_activity("poll")
     choice = poll.choices.first()
@@ -38,60 +41,55 @@ def test_every_participant_on_either_worker_gets_every_event_in_order(
         "REDIS_PREFIX": f"npt-test-{uuid.uuid4().hex[:8]}",
         "WORKSHOP_HEARTBEAT_SECONDS": "30",
     }
-    with uvicorn_server(**shared) as first, uvicorn_server(**shared) as second:
+    first, second = asgi_server.several(2, **shared)
 
-        async def scenario() -> tuple[list[LiveClient], dict[str, Any], dict[str, Any]]:
-            presenter = LiveClient(first, workshop.pk)
-            phones = [LiveClient(first, workshop.pk) for _ in range(PHONES_PER_WORKER)] + [
-                LiveClient(second, workshop.pk) for _ in range(PHONES_PER_WORKER)
-            ]
-            await presenter.__aenter__()
-            try:
-                await presenter.join(token=token)
-                for phone in phones:
-                    await phone.__aenter__()
-                    await phone.join()
-                everyone = await presenter.until(
-                    lambda m: m["type"] == "presence" and m["participants"] == 2 * PHONES_PER_WORKER
-                )
-                headers = {"Authorization": f"Bearer {token}"}
-                async with httpx.AsyncClient(headers=headers) as http:
-                    # Concurrent writes through both workers: their after-commit sends cross.
-                    created = await asyncio.gather(
-                        *(
-                            http.post(
-                                f"{(first, second)[n % 2]}/api/v1/workshops/{workshop.pk}"
-                                "/activities/",
-                                json={"kind": "idea_capture", "title": f"Idées {n}"},
-                            )
-                            for n in range(CONCURRENT_CREATES)
+    async def scenario() -> tuple[list[LiveClient], dict[str, Any], dict[str, Any]]:
+        presenter = LiveClient(first, workshop.pk)
+        phones = [LiveClient(first, workshop.pk) for _ in range(PHONES_PER_WORKER)] + [
+            LiveClient(second, workshop.pk) for _ in range(PHONES_PER_WORKER)
+        ]
+        await presenter.__aenter__()
+        try:
+            await presenter.join(token=token)
+            for phone in phones:
+                await phone.__aenter__()
+                await phone.join()
+            everyone = await presenter.until(
+                lambda m: m["type"] == "presence" and m["participants"] == 2 * PHONES_PER_WORKER
+            )
+            headers = {"Authorization": f"Bearer {token}"}
+            async with httpx.AsyncClient(headers=headers) as http:
+                # Concurrent writes through both workers: their after-commit sends cross.
+                created = await asyncio.gather(
+                    *(
+                        http.post(
+                            f"{(first, second)[n % 2]}/api/v1/workshops/{workshop.pk}/activities/",
+                            json={"kind": "idea_capture", "title": f"Idées {n}"},
                         )
+                        for n in range(CONCURRENT_CREATES)
                     )
-                    assert [r.status_code for r in created] == [201] * CONCURRENT_CREATES
-                started = await presenter.command({"type": "activity.start", "activity": poll.pk})
-                assert started["type"] == "ack"
-                # A phone on the other worker answers: the presenter's tally sees it.
-                answered = await phones[-1].command(
-                    {"type": "poll.answer", "activity": poll.pk, "choices": [choice.pk]}
                 )
-                assert answered["type"] == "ack"
-                tally = await presenter.until(
-                    lambda m: m["type"] == "results" and m["answered"] == 1
-                )
-                closed = await presenter.command({"type": "workshop.close"})
-                assert closed["type"] == "ack"
-                last = closed["data"]["workshop"]["last_seq"]
-                for phone in phones:
-                    await phone.until(
-                        lambda m: m["type"] == "event" and m["seq"] == last, timeout=15
-                    )
-                return phones, everyone, tally
-            finally:
-                for client in [presenter, *phones]:
-                    if client.ws is not None:
-                        await client.__aexit__()
+                assert [r.status_code for r in created] == [201] * CONCURRENT_CREATES
+            started = await presenter.command({"type": "activity.start", "activity": poll.pk})
+            assert started["type"] == "ack"
+            # A phone on the other worker answers: the presenter's tally sees it.
+            answered = await phones[-1].command(
+                {"type": "poll.answer", "activity": poll.pk, "choices": [choice.pk]}
+            )
+            assert answered["type"] == "ack"
+            tally = await presenter.until(lambda m: m["type"] == "results" and m["answered"] == 1)
+            closed = await presenter.command({"type": "workshop.close"})
+            assert closed["type"] == "ack"
+            last = closed["data"]["workshop"]["last_seq"]
+            for phone in phones:
+                await phone.until(lambda m: m["type"] == "event" and m["seq"] == last, timeout=15)
+            return phones, everyone, tally
+        finally:
+            for client in [presenter, *phones]:
+                if client.ws is not None:
+                    await client.__aexit__()
 
-        phones, everyone, tally = asyncio.run(scenario())
+    phones, everyone, tally = asyncio.run(scenario())
 
     assert everyone["facilitators"] == 1
     assert tally["results"]["choices"][0]["count"] == 1

@@ -1,8 +1,10 @@
 """Average linkage on a sparse neighbour graph: hand-made graphs, properties, corpora."""
 
+import random
+
 import numpy as np
 import pytest
-import scipy.sparse as sp
+import scipy.sparse as sp  # type: ignore[import-untyped]
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,39 +26,42 @@ DOCS = [
     Doc(6, "Escape game pour les jeunes", "un jeu sur la sécurité en ligne"),
 ]
 
+# A graph of n rows and its weighted edges (i < j).
+Graph = tuple[int, dict[tuple[int, int], float]]
 
-def partition(groups):
+
+def partition(groups: list[list[int]]) -> list[tuple[int, ...]]:
     return sorted(tuple(g) for g in groups)
 
 
 class TestAverageLinkage:
-    def test_merges_above_threshold_by_mean_similarity(self):
+    def test_merges_above_threshold_by_mean_similarity(self) -> None:
         edges = {(0, 1): 0.9, (1, 2): 0.5, (0, 2): 0.1, (3, 4): 0.35}
         # {0,1} merge at 0.9; then {0,1}-2 mean (0.1 + 0.5) / 2 = 0.3; {3,4} at 0.35.
         assert partition(average_linkage(5, edges, 0.4)) == [(0, 1), (2,), (3,), (4,)]
         assert partition(average_linkage(5, edges, 0.3)) == [(0, 1, 2), (3, 4)]
         assert partition(average_linkage(5, edges, 0.31)) == [(0, 1), (2,), (3, 4)]
 
-    def test_missing_edges_count_as_zero(self):
+    def test_missing_edges_count_as_zero(self) -> None:
         edges = {(0, 1): 0.8, (1, 2): 0.8}
         # {0,1} first (tie broken by the smallest rows), then mean to 2 = (0 + 0.8) / 2.
         assert partition(average_linkage(3, edges, 0.5)) == [(0, 1), (2,)]
         assert partition(average_linkage(3, edges, 0.4)) == [(0, 1, 2)]
 
-    def test_cannot_link_keeps_rows_apart(self):
+    def test_cannot_link_keeps_rows_apart(self) -> None:
         edges = {(0, 1): 0.9, (1, 2): 0.9, (0, 2): 0.9}
         groups = average_linkage(3, edges, 0.5, cannot_link=[(0, 2)])
         assert partition(groups) == [(0, 1), (2,)]
 
-    def test_empty_and_single(self):
+    def test_empty_and_single(self) -> None:
         assert average_linkage(0, {}, 0.5) == []
         assert average_linkage(1, {}, 0.5) == [[0]]
 
 
 @st.composite
-def graphs(draw):
+def graphs(draw: st.DrawFn) -> Graph:
     n = draw(st.integers(min_value=1, max_value=12))
-    edges = {}
+    edges: dict[tuple[int, int], float] = {}
     for i in range(n):
         for j in range(i + 1, n):
             if draw(st.booleans()):
@@ -64,14 +69,14 @@ def graphs(draw):
     return n, edges
 
 
-def refines(fine, coarse):
+def refines(fine: list[list[int]], coarse: list[list[int]]) -> bool:
     owner = {row: k for k, group in enumerate(coarse) for row in group}
     return all(len({owner[row] for row in group}) == 1 for group in fine)
 
 
 @given(graphs(), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
 @settings(max_examples=300, deadline=None)
-def test_raising_the_threshold_never_merges_more(graph, a, b):
+def test_raising_the_threshold_never_merges_more(graph: Graph, a: float, b: float) -> None:
     n, edges = graph
     low, high = min(a, b), max(a, b)
     coarse = average_linkage(n, edges, low)
@@ -83,14 +88,16 @@ def test_raising_the_threshold_never_merges_more(graph, a, b):
 
 @given(graphs(), st.floats(0.0, 1.0), st.randoms(use_true_random=False))
 @settings(max_examples=100, deadline=None)
-def test_result_does_not_depend_on_edge_order(graph, threshold, rnd):
+def test_result_does_not_depend_on_edge_order(
+    graph: Graph, threshold: float, rnd: random.Random
+) -> None:
     n, edges = graph
     items = list(edges.items())
     rnd.shuffle(items)
     assert average_linkage(n, dict(items), threshold) == average_linkage(n, edges, threshold)
 
 
-def test_neighbour_graph_keeps_the_top_k():
+def test_neighbour_graph_keeps_the_top_k() -> None:
     vectors = sp.csr_matrix(np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32))
     norms = np.sqrt(vectors.multiply(vectors).sum(axis=1)).A.ravel()
     vectors = sp.csr_matrix(sp.diags(1 / norms) @ vectors)
@@ -99,14 +106,14 @@ def test_neighbour_graph_keeps_the_top_k():
 
 
 class TestSuggestClusters:
-    def test_groups_paraphrases(self):
+    def test_groups_paraphrases(self) -> None:
         clusters = suggest_clusters(DOCS, threshold=0.2)
         as_sets = [set(c.ids) for c in clusters]
         assert {1, 2, 3} in as_sets
         assert {4, 5} in as_sets
         assert all(6 not in s for s in as_sets)  # singletons omitted
 
-    def test_cluster_records(self):
+    def test_cluster_records(self) -> None:
         clusters = suggest_clusters(DOCS, threshold=0.2, include_singletons=True)
         assert sorted(i for c in clusters for i in c.ids) == [1, 2, 3, 4, 5, 6]
         for c in clusters:
@@ -115,10 +122,10 @@ class TestSuggestClusters:
             assert 0.0 < c.cohesion <= 1.0
         assert [c.size for c in clusters] == sorted((c.size for c in clusters), reverse=True)
 
-    def test_deterministic_whatever_the_input_order(self):
+    def test_deterministic_whatever_the_input_order(self) -> None:
         assert suggest_clusters(DOCS, 0.2) == suggest_clusters(list(reversed(DOCS)), 0.2)
 
-    def test_threshold_monotonicity_on_text(self):
+    def test_threshold_monotonicity_on_text(self) -> None:
         previous = None
         for threshold in np.linspace(0.05, 0.9, 18):
             groups = [set(c.ids) for c in suggest_clusters(DOCS, float(threshold))]
@@ -126,7 +133,7 @@ class TestSuggestClusters:
                 assert all(any(g <= p for p in previous) for g in groups)
             previous = groups
 
-    def test_progress_reaches_the_total(self):
+    def test_progress_reaches_the_total(self) -> None:
         calls = []
         suggest_clusters(DOCS, 0.2, on_progress=lambda done, total: calls.append((done, total)))
         assert calls
@@ -134,13 +141,13 @@ class TestSuggestClusters:
         assert [d for d, _ in calls] == sorted(d for d, _ in calls)
         assert len({t for _, t in calls}) == 1
 
-    def test_must_and_cannot_link(self):
+    def test_must_and_cannot_link(self) -> None:
         forced = suggest_clusters(DOCS, 0.2, must_link=[(1, 6)], cannot_link=[(4, 5)])
         as_sets = [set(c.ids) for c in forced]
         assert any({1, 6} <= s for s in as_sets)
         assert not any({4, 5} <= s for s in as_sets)
 
-    def test_empty_and_one_item_corpora(self):
+    def test_empty_and_one_item_corpora(self) -> None:
         calls = []
         assert suggest_clusters([], on_progress=lambda d, t: calls.append((d, t))) == []
         assert calls[-1][0] == calls[-1][1]
@@ -148,17 +155,17 @@ class TestSuggestClusters:
         single = suggest_clusters([Doc(1, "seul", "")], include_singletons=True)
         assert [(c.ids, c.cohesion) for c in single] == [((1,), 1.0)]
 
-    def test_empty_texts_and_nul_characters(self):
+    def test_empty_texts_and_nul_characters(self) -> None:
         docs = [Doc(1, "", ""), Doc(2, "\x00", "\x00\x00"), Doc(3, "internet", "moins cher")]
         assert suggest_clusters(docs, 0.1) == []
 
-    def test_duplicate_texts_merge(self):
+    def test_duplicate_texts_merge(self) -> None:
         docs = [Doc(i, "Tarif social pour internet", "box moins chère") for i in range(1, 4)]
         clusters = suggest_clusters(docs, 0.9)
         assert [c.ids for c in clusters] == [(1, 2, 3)]
         assert clusters[0].cohesion == pytest.approx(1.0, abs=1e-5)
 
-    def test_clusters_from_vectors_matches_suggest_clusters(self):
+    def test_clusters_from_vectors_matches_suggest_clusters(self) -> None:
         from backend.synthesis.domain import build_index
 
         ids, vectors = build_index(DOCS).vectors()

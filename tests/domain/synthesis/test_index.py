@@ -28,7 +28,7 @@ def ids(results):
     return [doc_id for doc_id, _ in results]
 
 
-def test_nearest_finds_the_paraphrase(index):
+def test_nearest_finds_the_paraphrase(index: SimilarityIndex) -> None:
     assert ids(index.nearest("ordi gratuit pr les familles", "des boites qui jettent leurs pc"))[
         0
     ] in {1, 2}
@@ -36,28 +36,28 @@ def test_nearest_finds_the_paraphrase(index):
     assert ids(index.nearest_to(1, k=1)) == [2]
 
 
-def test_scores_are_sorted_cosines(index):
+def test_scores_are_sorted_cosines(index: SimilarityIndex) -> None:
     results = index.nearest("internet moins cher", "", k=6)
     scores = [score for _, score in results]
     assert scores == sorted(scores, reverse=True)
     assert all(0.0 <= s <= 1.0 + 1e-6 for s in scores)
 
 
-def test_exclude_ids_and_k(index):
+def test_exclude_ids_and_k(index: SimilarityIndex) -> None:
     results = index.nearest("Tarif social pour internet", "", k=2, exclude_ids={3})
     assert 3 not in ids(results)
     assert len(results) == 2
     assert index.nearest("internet", "", k=0) == []
 
 
-def test_identical_text_scores_one(index):
+def test_identical_text_scores_one(index: SimilarityIndex) -> None:
     doc = CORPUS[4]
     best_id, best_score = index.nearest(doc.title, doc.body, k=1)[0]
     assert best_id == doc.id
     assert best_score == pytest.approx(1.0, abs=1e-5)
 
 
-def test_add_then_remove(index):
+def test_add_then_remove(index: SimilarityIndex) -> None:
     index.add(Doc(7, "Box internet à petit prix", "forfait solidaire pour les familles modestes"))
     assert 7 in index
     assert 7 in ids(index.nearest("tarif social internet", "", k=3))
@@ -68,14 +68,14 @@ def test_add_then_remove(index):
     assert len(index) == len(CORPUS)
 
 
-def test_add_with_an_existing_id_replaces_the_document(index):
+def test_add_with_an_existing_id_replaces_the_document(index: SimilarityIndex) -> None:
     index.add(Doc(5, "Box internet à petit prix", "forfait solidaire"))
     assert len(index) == len(CORPUS)
     assert 5 in ids(index.nearest("tarif social internet", "", k=3))
     assert ids(index.nearest("virement banque application", "", k=6)).count(5) == 1
 
 
-def test_small_additions_do_not_refit_but_growth_does():
+def test_small_additions_do_not_refit_but_growth_does() -> None:
     index = SimilarityIndex(refit_growth=0.5).fit(CORPUS)
     index.add(Doc(10, "Ateliers banque en ligne", "virement"))
     assert not index.is_stale
@@ -90,25 +90,27 @@ def test_small_additions_do_not_refit_but_growth_does():
     assert pickle.dumps(index.backend) != vocabulary_before
 
 
-def test_words_unknown_at_fit_time_still_match_through_character_ngrams(index):
+def test_words_unknown_at_fit_time_still_match_through_character_ngrams(
+    index: SimilarityIndex,
+) -> None:
     index.add(Doc(20, "Téléconsultation en pharmacie", "aider les patients"))
     assert ids(index.nearest("téléconsultations", "", k=1)) == [20]
 
 
-def test_pickle_round_trip(index):
+def test_pickle_round_trip(index: SimilarityIndex) -> None:
     index.add(Doc(7, "Box internet à petit prix", "forfait solidaire"))
     restored = pickle.loads(pickle.dumps(index))  # noqa: S301 - our own bytes
     query = ("internet moins cher", "forfait")
     assert restored.nearest(*query, k=4) == index.nearest(*query, k=4)
 
 
-def test_deterministic_across_builds_and_input_order():
+def test_deterministic_across_builds_and_input_order() -> None:
     first = build_index(CORPUS).nearest("ordinateurs pour les familles", "", k=6)
     second = build_index(list(reversed(CORPUS))).nearest("ordinateurs pour les familles", "", k=6)
     assert first == second
 
 
-def test_vectors_are_in_id_order_and_each_view_normalized(index):
+def test_vectors_are_in_id_order_and_each_view_normalized(index: SimilarityIndex) -> None:
     doc_ids, vectors = index.vectors()
     assert doc_ids == sorted(d.id for d in CORPUS)
     lexical = np.asarray(vectors.lexical.multiply(vectors.lexical).sum(axis=1)).ravel()
@@ -119,12 +121,12 @@ def test_vectors_are_in_id_order_and_each_view_normalized(index):
     assert np.allclose(np.diag(vectors.gram()), 1.0, atol=1e-5)
 
 
-def test_similarity_is_symmetric(index):
+def test_similarity_is_symmetric(index: SimilarityIndex) -> None:
     assert index.similarity(1, 2) == pytest.approx(index.similarity(2, 1))
     assert index.similarity(1, 2) > index.similarity(1, 5)
 
 
-def test_empty_index():
+def test_empty_index() -> None:
     index = build_index([])
     assert len(index) == 0
     assert index.nearest("internet", "moins cher") == []
@@ -132,25 +134,25 @@ def test_empty_index():
     assert ids(index.nearest("internet", "")) == [1]
 
 
-def test_one_document_index():
+def test_one_document_index() -> None:
     index = build_index([Doc(1, "Un seul", "document")])
     assert ids(index.nearest("document", "")) == [1]
     assert index.nearest_to(1) == []
 
 
-def test_empty_query_and_odd_texts(index):
+def test_empty_query_and_odd_texts(index: SimilarityIndex) -> None:
     assert index.nearest("", "") == []
     assert index.nearest("  ", "\x00\x00") == []
     long_body = "ordinateur reconditionné pour les familles " * 5_000
     assert ids(index.nearest("", long_body, k=1))[0] in {1, 2}
 
 
-def test_refit_growth_must_be_positive():
+def test_refit_growth_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
         SimilarityIndex(refit_growth=0)
 
 
-def test_rows_added_after_the_fit_score_like_fitted_rows():
+def test_rows_added_after_the_fit_score_like_fitted_rows() -> None:
     fitted = build_index(CORPUS)
     grown = build_index(CORPUS[:-1])
     grown.add(CORPUS[-1])
@@ -159,7 +161,7 @@ def test_rows_added_after_the_fit_score_like_fitted_rows():
         assert ids(grown.nearest(title, "", k=6)) == ids(fitted.nearest(title, "", k=6))
 
 
-def test_stored_embeddings_are_used_as_they_are():
+def test_stored_embeddings_are_used_as_they_are() -> None:
     class Counting:
         name = "counting"
         dimensions = 3

@@ -44,7 +44,7 @@ def second():
 
 @pytest.fixture(scope="module")
 def char_baseline():
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
     class CharTfidf:
         def __init__(self):
@@ -63,7 +63,7 @@ def char_baseline():
     return Scored.of([i for i in items if i.kind == "proposal"], CharTfidf)
 
 
-def test_data_files_are_the_expected_ones():
+def test_data_files_are_the_expected_ones() -> None:
     dev = load_labelled_jsonl(DATA / "proposals-dev.jsonl")
     assert (len(dev), len({i.label for i in dev})) == (80, 30)
     second = load_labelled_jsonl(DATA / "second-set.jsonl")
@@ -71,7 +71,7 @@ def test_data_files_are_the_expected_ones():
     assert sum(1 for i in second if i.kind == "problem") == 36
 
 
-def test_dev_leave_theme_out(dev):
+def test_dev_leave_theme_out(dev) -> None:
     items, scored = dev
     cv = cross_validate(scored, leave_theme_out_folds(items), GRID)
     print(f"\ndev leave-theme-out: F1 {cv.pairs.f1:.3f} hit@5 {cv.hit_at_5:.3f}")
@@ -80,7 +80,7 @@ def test_dev_leave_theme_out(dev):
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_dev_leave_cluster_out(dev, seed):
+def test_dev_leave_cluster_out(dev, seed) -> None:
     items, scored = dev
     cv = cross_validate(scored, leave_cluster_out_folds(items, 5, seed), GRID)
     print(f"\ndev leave-cluster-out (seed {seed}): F1 {cv.pairs.f1:.3f} hit@5 {cv.hit_at_5:.3f}")
@@ -89,7 +89,7 @@ def test_dev_leave_cluster_out(dev, seed):
     assert all(abs(t - DEFAULT_THRESHOLD) <= 0.03 for t in cv.thresholds)
 
 
-def test_second_set_proposals(second, char_baseline):
+def test_second_set_proposals(second, char_baseline) -> None:
     report = second["proposal"].report(DEFAULT_THRESHOLD)
     baseline = char_baseline.report(char_baseline.best_threshold(GRID))
     print(
@@ -103,7 +103,7 @@ def test_second_set_proposals(second, char_baseline):
     assert report.pairs.f1 >= baseline.pairs.f1 + 0.25
 
 
-def test_second_set_problems(second):
+def test_second_set_problems(second) -> None:
     report = second["problem"].report(DEFAULT_THRESHOLD)
     print(
         f"\nsecond set, problems: F1 {report.pairs.f1:.3f} (P {report.pairs.precision:.3f} "
@@ -113,7 +113,7 @@ def test_second_set_problems(second):
     assert report.pairs.f1 >= 0.58
 
 
-def test_look_alikes_stay_apart():
+def test_look_alikes_stay_apart() -> None:
     items = load_labelled_jsonl(DATA / "second-set.jsonl")
     by_label: dict[str, list[int]] = {}
     for item in items:

