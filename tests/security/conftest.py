@@ -1,0 +1,13 @@
+"""Security regression tests: fixtures reused by name from the app test packages."""
+
+from tests.plans import conftest as plans
+
+tree = plans.tree
+people = plans.people
+make_organizer = plans.make_organizer
+make_consultation = plans.make_consultation
+consultation = plans.consultation
+fast_password_hashing = plans.fast_password_hashing
+build = plans.build
+built = plans.built
+in_restitution = plans.in_restitution
