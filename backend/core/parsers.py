@@ -1,4 +1,5 @@
-"""The API's JSON parser: DRF's, refusing bodies nested deeper than any request needs."""
+"""The API's JSON parser: DRF's, refusing bodies nested deeper than any request needs and
+strings holding control characters or bidirectional overrides (backend.core.text)."""
 
 import codecs
 import json
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework.parsers import JSONParser as DrfJSONParser
 
 from backend.core import errors
+from backend.core.text import unsafe_string_paths
 
 # The deepest legitimate body (phases, ballots, snapshots) is a handful of levels.
 MAX_JSON_DEPTH = 32
@@ -47,7 +49,19 @@ class JSONParser(DrfJSONParser):
             raise errors.ParseError() from exc
         if json_depth_exceeds(data, MAX_JSON_DEPTH):
             raise errors.ParseError(_("The JSON body is nested too deeply."))
+        refused = unsafe_string_paths(data)
+        if refused:
+            raise errors.ValidationFailed(fields={path: [invalid_characters()] for path in refused})
         return data
+
+
+def invalid_characters() -> dict[str, str]:
+    return {
+        "code": "invalid_characters",
+        "message": _(
+            "Control characters and bidirectional overrides are not allowed in this text."
+        ),
+    }
 
 
 def _no_constant(name: str) -> Any:

@@ -335,6 +335,13 @@ def ballot_cast(
     if not checked_by_workshop and (on_behalf_of_card is not None or not is_self_origin(origin)):
         ensure_allowed(user=by, consultation=vote.consultation, verb=Verb.ENTER_ON_BEHALF)
     fields: FieldErrors = {}
+    if on_behalf_of_card is not None and is_self_origin(origin):
+        field_error(
+            fields,
+            "origin",
+            "card_needs_facilitator_origin",
+            _("An entry for a participant card comes from a workshop, paper or the phone."),
+        )
     if on_behalf_of_card is not None:
         if on_behalf_of_card.consultation_id != vote.consultation_id:
             field_error(

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from backend.accounts.models import User
-from backend.core.serializers import StrictInputSerializer
+from backend.core.serializers import NameField, StrictInputSerializer
 from backend.structures.models import MemberRole, Membership, Structure, StructureType
 from backend.territories.api.serializers import TerritoryBriefOutput
 from backend.territories.models import Territory
@@ -47,7 +47,7 @@ class StructureDetailOutput(StructureOutput):
 
 
 class StructureCreateInput(StrictInputSerializer):
-    name = serializers.CharField(max_length=200)
+    name = NameField(max_length=200)
     type = serializers.ChoiceField(choices=StructureType.choices)
     territory = serializers.PrimaryKeyRelatedField(queryset=Territory.objects.all())
     description = serializers.CharField(
@@ -57,7 +57,7 @@ class StructureCreateInput(StrictInputSerializer):
 
 
 class StructureUpdateInput(StrictInputSerializer):
-    name = serializers.CharField(max_length=200, required=False)
+    name = NameField(max_length=200, required=False)
     type = serializers.ChoiceField(choices=StructureType.choices, required=False)
     territory = serializers.PrimaryKeyRelatedField(queryset=Territory.objects.all(), required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
