@@ -1,6 +1,7 @@
 """Security regression tests: fixtures reused by name from the app test packages."""
 
 from tests.plans import conftest as plans
+from tests.proposals import conftest as proposals
 
 tree = plans.tree
 people = plans.people
@@ -11,3 +12,7 @@ fast_password_hashing = plans.fast_password_hashing
 build = plans.build
 built = plans.built
 in_restitution = plans.in_restitution
+in_diagnostic = proposals.in_diagnostic
+in_proposals = proposals.in_proposals
+card = proposals.card
+make_problem = proposals.make_problem
