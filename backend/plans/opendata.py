@@ -56,6 +56,7 @@ CONTRIBUTIONS_COLUMNS = (
     "structure_id",
     "structure_name",
     "structure_type",
+    "structure_verified",
     "answers_problems",
     "endorsement_count",
     "comment_count",
@@ -165,6 +166,8 @@ un contenu masqué, le motif public de la modération est donné. Les brouillons
 - `publics` : publics concernés, séparés par `|` ;
 - `author` : pseudonyme numérique de l'auteur ;
 - `structure_*` : la structure au nom de laquelle la contribution a été déposée ;
+  `structure_verified` : `true` si l'équipe de la plateforme a vérifié que la structure est
+  bien celle qu'elle dit être, `false` sinon (déclarée par ses membres seulement) ;
 - `answers_problems` : identifiants des constats auxquels une proposition répond (`|`) ;
 - `hidden_reason` : motif public du masquage.
 
@@ -303,6 +306,7 @@ def _contributions(
             "structure_id",
             "structure__name",
             "structure__type",
+            "structure__verified_at",
             "answer_ids",
             "endorsement_count",
             "comment_count",
@@ -329,6 +333,7 @@ def _contributions(
         structure_id,
         structure_name,
         structure_type,
+        structure_verified_at,
         answer_ids,
         endorsements,
         comments,
@@ -359,6 +364,7 @@ def _contributions(
                 structure_id or "",
                 structure_name or "",
                 structure_type or "",
+                ("true" if structure_verified_at else "false") if structure_id else "",
                 "|".join(str(i) for i in answer_ids),
                 endorsements,
                 comments,

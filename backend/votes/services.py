@@ -701,8 +701,10 @@ def _line_key(name: str) -> tuple[int, str]:
 def _ballot_file(*, vote: Vote, items: Sequence[int]) -> str:
     """The anonymized ballot file: one row per line, ordered by pseudonym then item (the order
     of casting is not published). Pseudonyms are those of the vote's own family
-    (`ballot_scope`). In a "one structure, one voice" vote, `superseded` is 1 on a line that a
-    later line of the same structure for the same item replaced, so a recount needs no order.
+    (`ballot_scope`). A line cast for a structure staff have not verified shows no structure
+    pseudonym and the type `unverified` (it counts as its person's, as in the results). In a
+    "one structure, one voice" vote, `superseded` is 1 on a line that a later line of the same
+    structure for the same item replaced, so a recount needs no order.
     """
     pseudonyms = Pseudonymizer.for_scope(ballot_scope(vote.pk))
     lines = (
@@ -713,6 +715,7 @@ def _ballot_file(*, vote: Vote, items: Sequence[int]) -> str:
             "voter_card_id",
             "structure_id",
             "structure__type",
+            "structure__verified_at",
             "item_id",
             "value",
             "origin",
@@ -721,22 +724,33 @@ def _ballot_file(*, vote: Vote, items: Sequence[int]) -> str:
     )
     rows: list[list[Any]] = []
     latest: dict[tuple[int, int], list[Any]] = {}
-    for user_id, card_id, structure_id, structure_type, item, value, origin, captured in lines:
+    for (
+        user_id,
+        card_id,
+        structure_id,
+        structure_type,
+        verified_at,
+        item,
+        value,
+        origin,
+        captured,
+    ) in lines:
+        speaks_for = structure_id if verified_at is not None else None
         row = [
             pseudonyms.hex(person_subject(user_id=user_id, card_id=card_id)),
-            pseudonyms.hex(structure_subject(structure_id)) if structure_id is not None else "",
+            pseudonyms.hex(structure_subject(speaks_for)) if speaks_for is not None else "",
             item,
             value,
             origin,
-            structure_type or "",
+            structure_type if speaks_for is not None else ("unverified" if structure_id else ""),
             timezone.localtime(captured).date().isoformat(),
             0,
         ]
-        if vote.one_structure_one_voice and structure_id is not None:
-            replaced = latest.get((structure_id, item))
+        if vote.one_structure_one_voice and speaks_for is not None:
+            replaced = latest.get((speaks_for, item))
             if replaced is not None:
                 replaced[-1] = 1
-            latest[(structure_id, item)] = row
+            latest[(speaks_for, item)] = row
         rows.append(row)
     rows.sort(key=lambda row: (row[0], row[2]))
     return csv_text([CSV_COLUMNS, *rows], line_end="\n")

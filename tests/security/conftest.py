@@ -2,6 +2,7 @@
 
 from tests.plans import conftest as plans
 from tests.proposals import conftest as proposals
+from tests.votes import conftest as votes
 
 tree = plans.tree
 people = plans.people
@@ -16,3 +17,8 @@ in_diagnostic = proposals.in_diagnostic
 in_proposals = proposals.in_proposals
 card = proposals.card
 make_problem = proposals.make_problem
+in_vote = votes.in_vote
+proposals_of = votes.proposals_of
+items = votes.items
+make_vote = votes.make_vote
+vote = votes.vote

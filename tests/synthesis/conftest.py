@@ -14,7 +14,7 @@ from backend.consultations.models import Consultation
 from backend.proposals.models import Contribution
 from backend.proposals.services import contribution_create, endorsement_add
 from backend.structures.models import Structure
-from backend.structures.services import membership_add, structure_create
+from backend.structures.services import membership_add, structure_create, structure_verify
 from backend.votes.models import Vote
 from backend.votes.services import ballot_cast, vote_create
 from tests.consultations.conftest import Personas, Tree, middle_of
@@ -71,6 +71,8 @@ def field(
         territory=tree.grenoble,
     )
     membership_add(by=endorsers[0], structure=ccas, user=endorsers[2])
+    ccas = structure_verify(structure=ccas, by=people.staff)
+    association = structure_verify(structure=association, by=people.staff)
     with at(PhaseKind.DIAGNOSTIC):
         problems = [
             contribution_create(

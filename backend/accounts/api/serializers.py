@@ -77,6 +77,7 @@ class UserProfileStructureOutput(serializers.Serializer[Membership]):
     id = serializers.IntegerField(source="structure_id")
     name = serializers.CharField(source="structure.name")
     type = serializers.ChoiceField(choices=StructureType.choices, source="structure.type")
+    is_verified = serializers.BooleanField(source="structure.is_verified")
     role = serializers.ChoiceField(choices=MemberRole.choices)
 
 

@@ -181,6 +181,9 @@ class ContributionStructureOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     type = serializers.CharField()
+    is_verified = serializers.BooleanField(
+        help_text="Checked by staff; show an unverified structure as declared by its members."
+    )
 
 
 class ContributionMergedIntoOutput(serializers.Serializer[Any]):

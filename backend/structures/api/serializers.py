@@ -22,6 +22,11 @@ class StructureMemberOutput(serializers.ModelSerializer[Membership]):
 class StructureOutput(serializers.ModelSerializer[Structure]):
     territory = TerritoryBriefOutput(read_only=True)
     member_count = serializers.IntegerField(read_only=True)
+    is_verified = serializers.BooleanField(
+        read_only=True,
+        help_text="Checked by staff. An unverified structure was declared by its members "
+        "only: show it as such; its voice does not count in 'one structure, one voice'.",
+    )
 
     class Meta:
         model = Structure
@@ -33,6 +38,8 @@ class StructureOutput(serializers.ModelSerializer[Structure]):
             "territory",
             "website",
             "member_count",
+            "is_verified",
+            "verified_at",
             "created_at",
         ]
         read_only_fields = fields
