@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("backend.plans.api.urls")),
     path("", include("backend.suggestions.api.urls")),
     path("", include("backend.synthesis.api.urls")),
+    path("", include("backend.privacy.api.urls")),
 ]
 
 urlpatterns = [
