@@ -275,6 +275,7 @@ SPECTACULAR_SETTINGS = {
         "GateCodeEnum": "backend.consultations.domain.GateCode",
         "BallotOriginEnum": "backend.votes.models.BallotOrigin",
         "OriginEnum": "backend.proposals.models.Origin",
+        "ConsentNoteEnum": "backend.proposals.models.ConsentNote",
         "WorkshopActivityKindEnum": "backend.workshops.models.ActivityKind",
         "WorkshopStatusEnum": "backend.workshops.models.WorkshopStatus",
         "WorkshopActivityStatusEnum": "backend.workshops.models.ActivityStatus",
