@@ -253,7 +253,7 @@ def test_refusals_come_before_validation_for_role_holders_writes(world: World) -
         operation = f"{method} {path}"
         if method in SAFE or operation in PUBLIC | SELF | PARTICIPATION:
             continue
-        for persona, user in world.personas.items():
+        for user in world.personas.values():
             if user is None:
                 continue
             status = _call(user, method, path, world.ids)
