@@ -3,6 +3,7 @@
 from django.urls import path
 
 from backend.consultations.consumers import ConsultationActivityConsumer
+from backend.programmes.consumers import ProgrammeActivityConsumer
 from backend.workshops.consumers import WorkshopConsumer
 
 websocket_urlpatterns = [
@@ -10,6 +11,11 @@ websocket_urlpatterns = [
         "ws/v1/consultations/<int:consultation_id>/",
         ConsultationActivityConsumer.as_asgi(),
         name="ws-consultation-activity",
+    ),
+    path(
+        "ws/v1/programmes/<int:programme_id>/",
+        ProgrammeActivityConsumer.as_asgi(),
+        name="ws-programme-activity",
     ),
     path(
         "ws/v1/workshops/<int:workshop_id>/",

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "backend.plans",
     "backend.synthesis",
     "backend.suggestions",
+    "backend.programmes",
     "backend.privacy",
     "backend.demo",
     "django.contrib.admin",

@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("backend.plans.api.urls")),
     path("", include("backend.suggestions.api.urls")),
     path("", include("backend.synthesis.api.urls")),
+    path("", include("backend.programmes.api.urls")),
     path("", include("backend.privacy.api.urls")),
 ]
 
@@ -49,6 +50,7 @@ urlpatterns = [
     ),
     # The readable plan page (HTML, French), linked from the plan JSON as html_url.
     path("", include("backend.plans.urls")),
+    path("", include("backend.programmes.urls")),
 ]
 
 handler400 = "backend.core.exceptions.json_bad_request"

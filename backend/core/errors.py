@@ -275,6 +275,51 @@ class PlanNotPublished(NotFound):
     default_message = _("No version of the action plan has been published yet.")
 
 
+class ProgrammeStageClosed(Conflict):
+    code = "programme_stage_closed"
+    default_message = _("This is not possible at the programme's current stage.")
+
+
+class InvalidStageChange(Conflict):
+    code = "invalid_stage_change"
+    default_message = _("The programme cannot move to this stage from its current one.")
+
+
+class RoundInOtherProgramme(Conflict):
+    code = "round_in_other_programme"
+    default_message = _("This consultation is already a round of a regional programme.")
+
+
+class SourceAlreadyLinked(Conflict):
+    code = "source_already_linked"
+    default_message = _("This territorial action or contribution is already linked to it.")
+
+
+class OverBudget(Conflict):
+    code = "over_budget"
+    default_message = _(
+        "This would take a funder beyond its envelope: confirm with allow_over_budget, and "
+        "the overshoot stays shown."
+    )
+
+
+class InvalidStatusChange(Conflict):
+    code = "invalid_status_change"
+    default_message = _("The action cannot move to this status from its current one.")
+
+
+class RegionalPlanIncomplete(Conflict):
+    code = "regional_plan_incomplete"
+    default_message = _(
+        "Some regional actions have no decision yet: decide them, or publish with force."
+    )
+
+
+class RegionalPlanNotPublished(NotFound):
+    code = "regional_plan_not_published"
+    default_message = _("No version of the regional plan has been published yet.")
+
+
 def all_error_classes() -> list[type[ApplicationError]]:
     """Every error class, to check the catalogue in frontend-contract/ is complete."""
     found: list[type[ApplicationError]] = []

@@ -23,6 +23,13 @@ from backend.demo.loader import DEMO_DOMAIN, demo_load
 from backend.moderation.models import Report
 from backend.moderation.services import report_create
 from backend.plans.models import PlanVersion
+from backend.programmes.models import (
+    Indicator,
+    Milestone,
+    Programme,
+    RegionalAction,
+    RegionalActionSource,
+)
 from backend.proposals.models import Contribution
 from backend.structures.models import Membership, Structure
 from backend.suggestions.models import SuggestionRun
@@ -115,6 +122,11 @@ PARAMETER_MODELS: dict[str, Any] = {
     "merge_id": MergeLogEntry,
     "action_id": CandidateAction,
     "source_id": ActionSource,
+    "programme_id": Programme,
+    "regional_action_id": RegionalAction,
+    "regional_source_id": RegionalActionSource,
+    "milestone_id": Milestone,
+    "indicator_id": Indicator,
     # A plan version's number (1, 2, ...): the demo publishes no plan, so the lookup misses.
     "number": PlanVersion,
 }

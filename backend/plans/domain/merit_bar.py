@@ -3,6 +3,8 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from backend.votes.domain.majority_judgment import majority_grade
+
 # Best to worst, as the grades of backend.votes (0 Excellent ... 6 To reject).
 GRADE_LABELS_FR = (
     "Excellent",
@@ -61,17 +63,9 @@ def _widths(profile: Sequence[int], total: int) -> list[int]:
 
 
 def majority_grade_of(profile: Sequence[int]) -> int | None:
-    """The lower median grade (the grade of the judgment at position ceil(n/2)), None if empty."""
-    total = sum(profile)
-    if total == 0:
-        return None
-    needed = (total + 1) // 2
-    seen = 0
-    for grade, count in enumerate(profile):
-        seen += count
-        if seen >= needed:
-            return grade
-    return None  # pragma: no cover (unreachable: counts add up to total)
+    """The majority grade as the vote counts it (the worse middle judgment when the number of
+    judgments is even), None if empty: the bar and the ranking never disagree."""
+    return majority_grade(profile)
 
 
 def merit_bar(profile: Sequence[int]) -> MeritBar:

@@ -77,3 +77,9 @@ def test_widths_always_fill_the_bar_and_follow_the_shares(profile: list[int]) ->
 @given(profiles)
 def test_majority_grade_matches_the_votes_counting_rule(profile: list[int]) -> None:
     assert majority_grade_of(profile) == majority_grade(profile)
+
+
+def test_an_even_number_of_judgments_takes_the_worse_middle_one() -> None:
+    # Two judgments, "Insuffisant" and "À rejeter": the majority grade is "À rejeter".
+    assert merit_bar([0, 0, 0, 0, 0, 1, 1]).majority_grade == 6
+    assert merit_bar([1, 1, 0, 0, 0, 0, 0]).majority_grade == 1
