@@ -194,11 +194,19 @@ def world(
         yield World(ids=ids, personas=personas)
 
 
+class _Ids(dict[str, Any]):
+    """Path parameters; one this world did not build (a newer app's) names no object: 404s
+    are then all the matrix checks for it, so give the world that object when adding one."""
+
+    def __missing__(self, key: str) -> Any:
+        return 10**9
+
+
 def _call(user: User | None, method: str, path: str, ids: dict[str, Any]) -> int:
     client = APIClient()
     if user is not None:
         client.force_authenticate(user)
-    url = path.format(**ids)
+    url = path.format_map(_Ids(ids))
     response = client.generic(method, url, "{}", content_type="application/json")
     return int(response.status_code)
 
