@@ -286,6 +286,7 @@ KNOWN_VALIDATION_FIRST: list[str] = [
     "POST /api/v1/consultations/{id}/replicate/",
     "POST /api/v1/consultations/{id}/roles/",
     "POST /api/v1/merges/{merge_id}/undo/",
+    "POST /api/v1/programmes/",
     "POST /api/v1/structures/{structure_id}/members/",
     "POST /api/v1/votes/{vote_id}/paper-ballots/",
     "POST /api/v1/workshops/{workshop_id}/activities/",
