@@ -142,6 +142,26 @@ def consultation_with(count: int, seed: int) -> int:
     return consultation.pk
 
 
+def embed_missing(consultation_id: int) -> None:
+    """What the services do at write time, for the rows bulk-inserted above: one embedding per
+    contribution text, stored (timed once; a second run finds them all)."""
+    from backend.proposals.models import Contribution
+    from backend.suggestions.services import EMBEDDING_FIELDS, contribution_embeddings_fill
+
+    rows = list(
+        Contribution.objects.filter(consultation_id=consultation_id, embedding__isnull=True)
+        .order_by("id")
+        .values_list("id", "title", "body", *EMBEDDING_FIELDS)
+    )
+    if not rows:
+        return
+    _, seconds = timed(lambda: contribution_embeddings_fill(rows))
+    print(
+        f"embeddings computed and stored once: {len(rows):,} in {seconds:.1f} s "
+        f"({seconds / len(rows) * 1e3:.1f} ms each, what publishing pays at write time)"
+    )
+
+
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     started = time.perf_counter()
     result = fn()
@@ -176,7 +196,9 @@ def main() -> None:
     from backend.suggestions import indexes, services
     from backend.suggestions.models import IndexSnapshot, SuggestionRun
 
+    print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     consultation_id = consultation_with(args.count, args.seed)
+    embed_missing(consultation_id)
     _, drafts = generate(args.count, args.seed)
     warm_up, drafts = drafts[-11:], drafts[: min(args.queries, len(drafts) - 11)]
     rss_before = maxrss_mb()
@@ -215,15 +237,30 @@ def main() -> None:
     http: list[float] = []
     bare: list[float] = []
     floor: list[float] = []  # the view answering 404 before any index work
+    encode: list[float] = []  # the encoder alone, on a third text per pair (never seen)
+    from backend.synthesis.domain import default_encoder, encoder_input
+
+    http_cpu: list[float] = []
     for index_draft, http_draft in zip(drafts[1::2], drafts[0::2], strict=False):
+        cpu = time.process_time()
         http.append(timed(lambda d=http_draft: ask(d))[1])
+        http_cpu.append(time.process_time() - cpu)
         _, title, body = index_draft
         bare.append(timed(lambda t=title, b=body: cached.index.nearest(t, b, k=5))[1])
         floor.append(timed(lambda: client.post(missing, {"title": "x"}, format="json"))[1])
+        text = encoder_input(title + " (variante)", body)
+        encode.append(timed(lambda text=text: default_encoder().encode([text]))[1])
     p50, p95 = percentile(http, 0.5) * 1e3, percentile(http, 0.95) * 1e3
     b50, b95 = percentile(bare, 0.5) * 1e3, percentile(bare, 0.95) * 1e3
-    print(f"\nlookup over HTTP   ({len(http)} drafts): p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
+    print(
+        f"\nlookup over HTTP   ({len(http)} drafts): p50 {p50:6.1f} ms   p95 {p95:6.1f} ms"
+        "   (draft encoded, why and confidence computed)"
+    )
+    c50, c95 = percentile(http_cpu, 0.5) * 1e3, percentile(http_cpu, 0.95) * 1e3
+    print(f"  same, CPU time of this process:     p50 {c50:6.1f} ms   p95 {c95:6.1f} ms")
     print(f"bare index.nearest ({len(bare)} drafts): p50 {b50:6.1f} ms   p95 {b95:6.1f} ms")
+    e50, e95 = percentile(encode, 0.5) * 1e3, percentile(encode, 0.95) * 1e3
+    print(f"encoding a draft alone ({len(encode)}):  p50 {e50:6.1f} ms   p95 {e95:6.1f} ms")
     print(f"ratio HTTP / bare:                    p50 {p50 / b50:6.2f}      p95 {p95 / b95:6.2f}")
     f50, f95 = percentile(floor, 0.5) * 1e3, percentile(floor, 0.95) * 1e3
     print(f"same view answering 404 (no index):   p50 {f50:6.1f} ms   p95 {f95:6.1f} ms")
@@ -257,14 +294,45 @@ def main() -> None:
         return
     run = services.suggestion_run_start(by=organizer, consultation=consultation)
     rss_start = maxrss_mb()
+    cpu = time.process_time()
     _, run_s = timed(lambda: services.suggestion_run_execute(run_id=run.pk))
+    run_cpu = time.process_time() - cpu
     run = SuggestionRun.objects.get(pk=run.pk)
     sizes = [len(cluster["ids"]) for cluster in run.result]
     print(
-        f"\nsuggestion run over {run.contribution_count:,} contributions: {run_s:.1f} s, "
+        f"\nsuggestion run over {run.contribution_count:,} contributions: {run_s:.1f} s "
+        f"(CPU {run_cpu:.1f} s), "
         f"status {run.status}, {len(sizes)} clusters (largest {max(sizes, default=0)}), "
         f"peak RSS {maxrss_mb():.0f} MB (was {rss_start:.0f})"
     )
+    cpu = time.process_time()
+    bare_run = bare_run_seconds(consultation_id)
+    bare_cpu = time.process_time() - cpu
+    print(
+        f"bare floor of a run: read the 10,000 stored vectors + numpy k-NN (k=20): "
+        f"{bare_run:.1f} s (CPU {bare_cpu:.1f} s)   ratio run / bare {run_s / bare_run:.1f}x "
+        f"(CPU {run_cpu / bare_cpu:.1f}x)"
+    )
+    print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def bare_run_seconds(consultation_id: int) -> float:
+    """Reading the published rows with their stored vectors, then the dense k-NN: the least a
+    semantic clustering run can do."""
+    import numpy as np
+
+    from backend.proposals.models import Contribution
+
+    def run() -> None:
+        rows = Contribution.objects.filter(
+            consultation_id=consultation_id, status="published"
+        ).values_list("id", "embedding__vector")
+        vectors = np.vstack([np.frombuffer(bytes(v), dtype="<f4") for _, v in rows])
+        for start in range(0, len(vectors), 512):
+            block = vectors[start : start + 512] @ vectors.T
+            np.argpartition(-block, 20, axis=1)[:, :20]
+
+    return timed(run)[1]
 
 
 if __name__ == "__main__":

@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class SuggestionsConfig(AppConfig):
     name = "backend.suggestions"
     verbose_name = _("Merge suggestions")
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from backend.synthesis.domain.semantic import limit_blas_threads
+
+        limit_blas_threads(settings.SIMILARITY_BLAS_THREADS)

@@ -38,8 +38,17 @@ from django.db import connection
 
 from backend.proposals.models import Contribution, ContributionStatus
 from backend.suggestions.models import IndexChange, IndexSnapshot, IndexVersion
+from backend.suggestions.services import EMBEDDING_FIELDS, docs_with_embeddings
 from backend.synthesis import domain as synthesis_domain
-from backend.synthesis.domain import Doc, SimilarityIndex, build_index
+from backend.synthesis.domain import (
+    Doc,
+    HybridBackend,
+    SimilarityIndex,
+    build_index,
+    confidence,
+    default_encoder,
+    pair_explanation,
+)
 
 # Beyond this many changes to replay, rebuilding is cheaper and keeps the vocabulary fresh.
 MAX_REPLAYED_CHANGES = 2000
@@ -53,12 +62,23 @@ BUILD_CHUNK = 2000
 def engine_fingerprint() -> str:
     """Hash of the engine's code and data: a snapshot pickled by another version is ignored."""
     folder = Path(synthesis_domain.__file__).resolve().parent
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(default_encoder().name.encode())
     for path in sorted(folder.iterdir()):
         if path.suffix in {".py", ".tsv", ".txt"}:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Why:
+    """What a draft and a similar contribution share: terms, domain concepts, and the cosine of
+    each view (``lexical`` is None when the two texts are not both in French)."""
+
+    terms: tuple[str, ...]
+    concepts: tuple[str, ...]
+    lexical: float | None
+    semantic: float
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,8 @@ class Hit:
     score: float
     title: str
     kind: str
+    confidence: float = 0.0
+    why: Why | None = None
 
 
 @dataclass
@@ -88,9 +110,10 @@ class Entry:
         for doc_id, (_, kind) in self.meta.items():
             self.by_kind.setdefault(kind, set()).add(doc_id)
 
-    def put(self, contribution_id: int, title: str, body: str, kind: str) -> None:
+    def put(self, doc: Doc, kind: str) -> None:
+        contribution_id, title = doc.id, doc.title
         self.drop(contribution_id)
-        self.index.add(Doc(contribution_id, title, body))
+        self.index.add(doc)
         self.meta[contribution_id] = (title, kind)
         self.by_kind.setdefault(kind, set()).add(contribution_id)
 
@@ -108,13 +131,13 @@ class Entry:
         return others
 
 
-def _published(consultation_id: int) -> Iterable[Contribution]:
+def _published(consultation_id: int) -> Iterable[tuple[Any, ...]]:
     return (
         Contribution.objects.filter(
             consultation_id=consultation_id, status=ContributionStatus.PUBLISHED
         )
-        .only("id", "title", "body", "kind")
         .order_by("id")
+        .values_list("id", "title", "body", *EMBEDDING_FIELDS, "kind")
         .iterator(chunk_size=BUILD_CHUNK)
     )
 
@@ -132,12 +155,10 @@ def build_entry(consultation_id: int) -> Entry:
     """A fresh index of the published contributions (version read first: a change that
     commits meanwhile is replayed by the next catch-up, and replaying is idempotent)."""
     version = current_version(consultation_id)
-    meta: dict[int, tuple[str, str]] = {}
-    docs: list[Doc] = []
-    for contribution in _published(consultation_id):
-        docs.append(Doc(contribution.pk, contribution.title, contribution.body))
-        meta[contribution.pk] = (contribution.title, contribution.kind)
-    return Entry(consultation_id, build_index(docs), version, meta)
+    rows = list(_published(consultation_id))
+    docs = docs_with_embeddings(row[:5] for row in rows)
+    meta = {row[0]: (row[1], row[5]) for row in rows}
+    return Entry(consultation_id, build_index(docs, HybridBackend()), version, meta)
 
 
 def _raw_connection() -> Any:
@@ -199,19 +220,18 @@ def catch_up(entry: Entry) -> int:
         return -1
     changed = {contribution_id for _, contribution_id in changes}
     current = {
-        contribution.pk: contribution
-        for contribution in Contribution.objects.filter(pk__in=changed).only(
-            "id", "title", "body", "kind", "status", "consultation_id"
-        )
+        row[0]: row
+        for row in Contribution.objects.filter(
+            pk__in=changed,
+            status=ContributionStatus.PUBLISHED,
+            consultation_id=entry.consultation_id,
+        ).values_list("id", "title", "body", *EMBEDDING_FIELDS, "kind")
     }
+    docs = {doc.id: doc for doc in docs_with_embeddings(row[:5] for row in current.values())}
     for contribution_id in sorted(changed):
-        contribution = current.get(contribution_id)
-        if (
-            contribution is not None
-            and contribution.status == ContributionStatus.PUBLISHED
-            and contribution.consultation_id == entry.consultation_id
-        ):
-            entry.put(contribution.pk, contribution.title, contribution.body, contribution.kind)
+        doc = docs.get(contribution_id)
+        if doc is not None:
+            entry.put(doc, current[contribution_id][5])
         else:
             entry.drop(contribution_id)
     entry.version = changes[-1][0]
@@ -305,13 +325,36 @@ class IndexCache:
             excluded: set[int] = set(exclude)
             if kind is not None:
                 excluded.update(entry.ids_of_other_kinds(kind))
-            pairs = entry.index.nearest(title, body, k=k, exclude_ids=excluded)
+            index = entry.index
+            query = index.vector(title, body)  # the draft is encoded once, here
+            pairs = index.nearest_to_vector(query, k=k, exclude_ids=excluded)
+            lexical_backend = getattr(index.backend, "lexical", None)
+            draft = Doc(-1, title, body)
+            both_native = bool(query.native[0])
             hits = []
             for doc_id, score in pairs:
                 if score < min_score or doc_id not in entry.meta:
                     continue
                 doc_title, doc_kind = entry.meta[doc_id]
-                hits.append(Hit(id=doc_id, score=score, title=doc_title, kind=doc_kind))
+                lexical, semantic = index.parts(query, doc_id)
+                shared = pair_explanation(draft, index.doc(doc_id), lexical_backend)
+                native = both_native and index.is_native(doc_id)
+                why = Why(
+                    terms=shared.terms,
+                    concepts=shared.concepts,
+                    lexical=round(lexical, 4) if native else None,
+                    semantic=round(semantic, 4),
+                )
+                hits.append(
+                    Hit(
+                        id=doc_id,
+                        score=score,
+                        title=doc_title,
+                        kind=doc_kind,
+                        confidence=round(confidence(score), 4),
+                        why=why,
+                    )
+                )
             return hits
 
 

@@ -142,3 +142,32 @@ class IndexSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation_id} v{self.version} ({self.document_count})"
+
+
+class ContributionEmbedding(models.Model):
+    """The sentence embedding of a contribution's current text, computed once per version.
+
+    Written in the transaction that publishes or edits the contribution
+    (``services.contribution_embedding_refresh``); ``digest`` identifies the text and the
+    encoder it was computed from, so an unchanged text is never encoded again and a stale row
+    (text or encoder changed) is recomputed once. ``vector``: little-endian float32.
+    """
+
+    contribution = models.OneToOneField(
+        "proposals.Contribution",
+        verbose_name=_("contribution"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="embedding",
+    )
+    encoder = models.CharField(_("encoder"), max_length=64)
+    digest = models.CharField(_("text digest"), max_length=64)
+    vector = models.BinaryField(_("vector"))
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contribution embedding")
+        verbose_name_plural = _("contribution embeddings")
+
+    def __str__(self) -> str:
+        return f"{self.contribution_id} ({self.encoder})"

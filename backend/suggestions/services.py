@@ -1,11 +1,13 @@
-"""Writes of the suggestions: the index change log, starting and running suggestion runs."""
+"""Writes of the suggestions: stored embeddings, the index change log, suggestion runs."""
 
+import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,26 +18,144 @@ from backend.core import errors
 from backend.core.realtime import consultation_group, emit_after_commit
 from backend.proposals.models import Contribution, ContributionStatus
 from backend.suggestions.learning import calibration_for
-from backend.suggestions.models import IndexChange, IndexVersion, RunStatus, SuggestionRun
+from backend.suggestions.models import (
+    ContributionEmbedding,
+    IndexChange,
+    IndexVersion,
+    RunStatus,
+    SuggestionRun,
+)
 from backend.suggestions.policies import can_run_suggestions
-from backend.synthesis.domain import DEFAULT_THRESHOLD, Doc, suggest_clusters
+from backend.synthesis.domain import (
+    DEFAULT_THRESHOLD,
+    Doc,
+    cluster_explanation,
+    confidence,
+    default_encoder,
+    encoder_input,
+    suggest_clusters,
+    vector_from_bytes,
+    vector_to_bytes,
+)
+from backend.synthesis.domain.hybrid import HybridBackend
 
 logger = logging.getLogger(__name__)
 
 # Progress events are sent at most this often (seconds); the stored progress too.
 PROGRESS_INTERVAL = 0.5
 READ_CHUNK = 2000
+EXPLAINED_MEMBERS = 12
 
 ProgressSink = Callable[[int, int], None]
 
 
+def embedding_digest(title: str, body: str) -> str:
+    """What identifies an embedding: the encoder and the exact text it was computed from."""
+    text = f"{default_encoder().name}\n{encoder_input(title, body)}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def contribution_embedding_refresh(*, contribution_id: int) -> bool:
+    """Compute and store the embedding of a contribution's current text, unless the stored one
+    was computed from that same text (then nothing is encoded). True when it encoded.
+
+    Runs in the caller's transaction (the vector commits with the text it describes); takes
+    no lock beyond the row it upserts. About 6 ms of CPU per text on this project's machines.
+    """
+    row = (
+        Contribution.objects.filter(pk=contribution_id)
+        .values_list("title", "body", "embedding__digest")
+        .first()
+    )
+    if row is None:
+        return False
+    title, body, stored = row
+    digest = embedding_digest(title, body)
+    if stored == digest:
+        return False
+    vector = default_encoder().encode([encoder_input(title, body)])[0]
+    ContributionEmbedding.objects.update_or_create(
+        contribution_id=contribution_id,
+        defaults={
+            "encoder": default_encoder().name,
+            "digest": digest,
+            "vector": vector_to_bytes(vector),
+            "computed_at": timezone.now(),
+        },
+    )
+    return True
+
+
+EMBEDDING_FIELDS = ("embedding__digest", "embedding__vector")
+
+
+def contribution_embeddings_fill(
+    rows: Sequence[tuple[int, str, str, str | None, bytes | memoryview | None]],
+) -> dict[int, np.ndarray]:
+    """The embedding of each `(id, title, body, stored digest, stored vector)` row: the stored
+    one when its digest matches the text, otherwise encoded now in one batch and stored (a
+    contribution published before embeddings existed, or a failed write). Idempotent.
+    """
+    encoder = default_encoder()
+    out: dict[int, np.ndarray] = {}
+    missing: list[tuple[int, str, str, str]] = []
+    for contribution_id, title, body, stored, data in rows:
+        digest = embedding_digest(title, body)
+        vector = (
+            vector_from_bytes(data, encoder.dimensions)
+            if data is not None and stored == digest
+            else None
+        )
+        if vector is None:
+            missing.append((contribution_id, title, body, digest))
+        else:
+            out[contribution_id] = vector
+    for start in range(0, len(missing), READ_CHUNK):
+        chunk = missing[start : start + READ_CHUNK]
+        vectors = encoder.encode([encoder_input(title, body) for _, title, body, _ in chunk])
+        now = timezone.now()
+        ContributionEmbedding.objects.bulk_create(
+            [
+                ContributionEmbedding(
+                    contribution_id=contribution_id,
+                    encoder=encoder.name,
+                    digest=digest,
+                    vector=vector_to_bytes(vector),
+                    computed_at=now,
+                )
+                for (contribution_id, _, _, digest), vector in zip(chunk, vectors, strict=True)
+            ],
+            update_conflicts=True,
+            unique_fields=["contribution"],
+            update_fields=["encoder", "digest", "vector", "computed_at"],
+        )
+        for row, vector in zip(chunk, vectors, strict=True):
+            out[row[0]] = vector
+    return out
+
+
+def docs_with_embeddings(
+    rows: Iterable[tuple[int, str, str, str | None, bytes | memoryview | None]],
+) -> list[Doc]:
+    """Engine documents carrying their stored (or just filled) embeddings, in input order."""
+    items = list(rows)
+    vectors = contribution_embeddings_fill(items)
+    return [
+        Doc(contribution_id, title, body, embedding=vectors.get(contribution_id))
+        for contribution_id, title, body, _, _ in items
+    ]
+
+
 def similarity_contribution_changed(*, consultation_id: int, contribution_id: int) -> None:
     """Log, in the caller's transaction, that a public contribution changed (published,
-    edited, withdrawn, hidden, restored), so every process's similarity index catches up.
+    edited, withdrawn, hidden, restored), so every process's similarity index catches up, and
+    store the embedding of its text if that text has none yet.
 
-    Locks the consultation's `IndexVersion` row until the caller commits: the changes of one
-    consultation get their versions in commit order. Must run inside a transaction.
+    Encodes first (no lock held), then locks the consultation's `IndexVersion` row until the
+    caller commits: the changes of one consultation get their versions in commit order. Must
+    run inside a transaction.
     """
+    contribution_embedding_refresh(contribution_id=contribution_id)
     table = IndexVersion._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -123,15 +243,15 @@ def _claim(run_id: int, now: datetime) -> SuggestionRun | None:
 
 
 def _docs(consultation_id: int) -> list[Doc]:
-    return [
-        Doc(contribution.pk, contribution.title, contribution.body)
-        for contribution in Contribution.objects.filter(
+    """The published contributions with their stored embeddings (missing ones filled)."""
+    return docs_with_embeddings(
+        Contribution.objects.filter(
             consultation_id=consultation_id, status=ContributionStatus.PUBLISHED
         )
-        .only("id", "title", "body")
         .order_by("id")
+        .values_list("id", "title", "body", *EMBEDDING_FIELDS)
         .iterator(chunk_size=READ_CHUNK)
-    ]
+    )
 
 
 class _Progress:
@@ -180,13 +300,16 @@ def suggestion_run_execute(*, run_id: int, on_progress: ProgressSink | None = No
             if on_progress is not None:
                 on_progress(done, total)
 
+        backend = HybridBackend()
         clusters = suggest_clusters(
             docs,
             threshold,
             on_progress=report,
+            backend=backend,
             must_link=calibration.must_link if calibration else (),
             cannot_link=calibration.cannot_link if calibration else (),
         )
+        by_id = {doc.id: doc for doc in docs}
     except Exception as exc:
         now = timezone.now()
         SuggestionRun.objects.filter(pk=run.pk).update(
@@ -196,14 +319,21 @@ def suggestion_run_execute(*, run_id: int, on_progress: ProgressSink | None = No
         raise
     now = timezone.now()
     total = progress.total
-    result = [
-        {
-            "ids": list(cluster.ids),
-            "cohesion": round(cluster.cohesion, 4),
-            "representative_id": cluster.representative_id,
-        }
-        for cluster in clusters
-    ]
+    result = []
+    for cluster in clusters:
+        # What the members share, read on the first members (a large cluster says it early).
+        sample = [by_id[i] for i in cluster.ids[:EXPLAINED_MEMBERS]]
+        why = cluster_explanation(sample, backend.lexical)
+        result.append(
+            {
+                "ids": list(cluster.ids),
+                "cohesion": round(cluster.cohesion, 4),
+                "confidence": round(confidence(cluster.cohesion, threshold), 4),
+                "representative_id": cluster.representative_id,
+                "shared_terms": list(why.terms),
+                "shared_concepts": list(why.concepts),
+            }
+        )
     SuggestionRun.objects.filter(pk=run.pk).update(
         status=RunStatus.DONE,
         result=result,

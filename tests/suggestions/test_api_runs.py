@@ -64,6 +64,10 @@ def test_an_organizer_runs_the_suggested_clusters(
         "status": "published",
     } in pair["members"]
     assert pair["already_merged_ids"] == []
+    # Why and how sure: what the members share, and a confidence.
+    assert 0.5 < pair["confidence"] <= 1
+    assert "internet" in pair["shared_terms"]
+    assert "demarches" in pair["shared_concepts"]
     for cluster in detail["clusters"]:
         assert len(cluster["members"]) > 1
 

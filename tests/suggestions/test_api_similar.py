@@ -46,15 +46,28 @@ def test_a_paraphrase_finds_the_existing_proposal_first(
     response = ask(api_client, consultation, *PARAPHRASE)
     results = response.json()["results"]
     assert results[0]["id"] == corpus[0].pk
-    assert results[0] == {
+    first = results[0]
+    assert first == {
         "id": corpus[0].pk,
         "title": corpus[0].title,
         "kind": "proposal",
-        "score": results[0]["score"],
+        "score": first["score"],
+        "confidence": first["confidence"],
+        "why": {
+            "terms": first["why"]["terms"],
+            "concepts": first["why"]["concepts"],
+            "lexical": first["why"]["lexical"],
+            "semantic": first["why"]["semantic"],
+        },
     }
+    # Why: words of the contribution that the draft shares, and domain concepts of both.
+    assert {"internet", "caf"} <= set(first["why"]["terms"])
+    assert "demarches" in first["why"]["concepts"]
+    assert first["confidence"] > 0.5
     scores = [hit["score"] for hit in results]
     assert scores == sorted(scores, reverse=True)
-    assert all(0.2 <= score <= 1 for score in scores)
+    assert all(0.05 <= score <= 1 for score in scores)
+    assert all(0 <= hit["confidence"] <= 1 for hit in results)
     assert len(results) <= 5
 
 

@@ -45,11 +45,38 @@ class SimilarContributionsInput(StrictInputSerializer):
     )
 
 
+class SimilarityWhyOutput(serializers.Serializer[Any]):
+    terms = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Words both texts use, the rarest in the consultation first (at most 5).",
+    )
+    concepts = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Domain concepts both texts mention (at most 4), e.g. « caf », « logement ».",
+    )
+    lexical = serializers.FloatField(
+        allow_null=True,
+        help_text="Cosine of the word-stem view, 0 to 1; null when the two texts are not both "
+        "in French (then only the semantic view counts).",
+    )
+    semantic = serializers.FloatField(
+        help_text="Cosine of the multilingual sentence embeddings (centered on the "
+        "consultation), -1 to 1.",
+    )
+
+
 class SimilarContributionOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=ContributionKind.choices)
-    score = serializers.FloatField(help_text="Cosine similarity, 0 to 1.")
+    score = serializers.FloatField(
+        help_text="Similarity, 0 to 1: the mean of the word-stem and semantic cosines for two "
+        "French texts, the semantic cosine otherwise."
+    )
+    confidence = serializers.FloatField(
+        help_text="How likely the two say the same thing, 0 to 1 (0.5 at the merge threshold)."
+    )
+    why = SimilarityWhyOutput()
 
 
 class SimilarContributionsOutput(serializers.Serializer[Any]):
@@ -78,7 +105,18 @@ class SuggestionRunMemberOutput(serializers.Serializer[Any]):
 
 class SuggestionRunClusterOutput(serializers.Serializer[Any]):
     representative_id = serializers.IntegerField()
-    cohesion = serializers.FloatField(help_text="Mean pairwise cosine of the members.")
+    cohesion = serializers.FloatField(help_text="Mean pairwise similarity of the members.")
+    confidence = serializers.FloatField(
+        allow_null=True,
+        help_text="How likely the members say the same thing, 0 to 1 (0.5 at the threshold "
+        "used); null for runs computed before confidences existed.",
+    )
+    shared_terms = serializers.ListField(
+        child=serializers.CharField(), help_text="Words most members use, rarest first."
+    )
+    shared_concepts = serializers.ListField(
+        child=serializers.CharField(), help_text="Domain concepts most members mention."
+    )
     members = SuggestionRunMemberOutput(many=True)
     already_merged_ids = serializers.ListField(
         child=serializers.IntegerField(),

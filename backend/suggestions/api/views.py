@@ -43,9 +43,12 @@ class SimilarContributionsView(APIView):
         tags=TAGS,
         summary="Published contributions similar to a draft (shown before posting a duplicate)",
         description="Anyone who may see the consultation. Up to `k` (default 5, at most 20) "
-        "published problems and proposals, best first, with a cosine `score` of at least "
-        "`min_score` (default 0.2); `kind` keeps one kind, `exclude` leaves ids out (the "
-        "contribution being edited). Throttled per caller (`SIMILAR_THROTTLE_RATE`).",
+        "published problems and proposals, best first, with a `score` of at least `min_score` "
+        "(default 0.05), a `confidence` and `why` (shared words and concepts, the cosine of "
+        "each view). The draft may be in any language or SMS spelling: a multilingual "
+        "sentence encoder compares meanings, word stems compare French wording. `kind` keeps "
+        "one kind, `exclude` leaves ids out (the contribution being edited). Throttled per "
+        "caller (`SIMILAR_THROTTLE_RATE`).",
         request=SimilarContributionsInput,
         responses=SimilarContributionsOutput,
     )
@@ -87,7 +90,8 @@ class SuggestionRunListView(GenericAPIView[SuggestionRun]):
         description="Organizers and facilitators of the consultation, in any phase. Answers "
         "202 with the queued run; follow `done`/`total` over REST or the websocket events "
         "`suggestion_run.progress` and `suggestion_run.finished`. Merges organizers already "
-        "accepted or undid are learned from (see `calibration`).",
+        "accepted or undid are learned from (see `calibration`). Each cluster carries a "
+        "`confidence` and what its members share (`shared_terms`, `shared_concepts`).",
         request=SuggestionRunCreateInput,
         responses={202: SuggestionRunOutput},
     )

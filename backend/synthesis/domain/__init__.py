@@ -18,12 +18,15 @@ Similarity API (stable, called by the Django layer)::
                      cannot_link=calibration.cannot_link)
 
 How it works: ``text`` normalizes French (accents, elisions, SMS spellings, stop words, Snowball
-stems); ``thesaurus`` maps phrases to concepts of the digital-inclusion domain (data in
-``thesaurus_fr.tsv``); ``similarity`` builds stem, concept and character n-gram TF-IDF views and
-combines them into one L2-normalized sparse vector (``TfidfBackend``, behind the
-``SimilarityBackend`` protocol so that an embedding model can replace it); ``index`` keeps an
-incremental index; ``clustering`` runs average linkage over a sparse k-nearest-neighbour graph;
-``evaluation`` measures pairwise precision/recall/F1 and recall@k; ``decisions`` learns from
+stems); ``similarity`` builds stem, concept and character n-gram TF-IDF views
+(``TfidfBackend``); ``semantic`` encodes texts with a multilingual sentence encoder shipped
+inside a PyPI package (USE multilingual v3); ``hybrid`` combines the stem view and the centered
+embeddings (``HybridBackend``, the default ``SimilarityBackend``; documents may carry their
+stored embedding in ``Doc.embedding``); ``index`` keeps an incremental index; ``clustering``
+runs average linkage over a k-nearest-neighbour graph; ``explain`` gives the shared terms and
+concepts and a confidence; ``thesaurus`` maps phrases to general concepts of the domain (data in
+``thesaurus_fr.tsv``, used for explanations); ``evaluation`` measures pairwise
+precision/recall/F1, recall@k and hit rate, with cross-validation; ``decisions`` learns from
 organizer decisions.
 """
 
@@ -34,7 +37,21 @@ from backend.synthesis.domain.clustering import (
     suggest_clusters,
 )
 from backend.synthesis.domain.decisions import Calibration, Decision, calibrate
+from backend.synthesis.domain.explain import (
+    Explanation,
+    cluster_explanation,
+    confidence,
+    pair_explanation,
+)
+from backend.synthesis.domain.hybrid import HybridBackend, HybridMatrix
 from backend.synthesis.domain.index import SimilarityIndex, build_index
+from backend.synthesis.domain.semantic import (
+    Encoder,
+    default_encoder,
+    encoder_input,
+    vector_from_bytes,
+    vector_to_bytes,
+)
 from backend.synthesis.domain.similarity import (
     Doc,
     SimilarityBackend,
@@ -48,12 +65,23 @@ __all__ = [
     "Cluster",
     "Decision",
     "Doc",
+    "Encoder",
+    "Explanation",
+    "HybridBackend",
+    "HybridMatrix",
     "SimilarityBackend",
     "SimilarityIndex",
     "TfidfBackend",
     "Weights",
     "build_index",
     "calibrate",
+    "cluster_explanation",
     "clusters_from_vectors",
+    "confidence",
+    "default_encoder",
+    "encoder_input",
+    "pair_explanation",
     "suggest_clusters",
+    "vector_from_bytes",
+    "vector_to_bytes",
 ]

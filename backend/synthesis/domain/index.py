@@ -1,13 +1,12 @@
 """Incremental similarity index: add, remove and query contributions without refitting per query.
 
-Refit policy: the vocabulary and IDF are learned by :meth:`SimilarityIndex.fit`. Documents added
-later are vectorized with that frozen vocabulary at once (words unseen at fit time are ignored,
-their character n-grams and thesaurus concepts still count). When the documents added or
-removed since the last fit exceed ``refit_growth`` (25 % by default) of the documents present at
-that fit, the index is marked stale and refits at the next query (one full vectorization: about
-the cost of :func:`build_index`). A background job may call :meth:`SimilarityIndex.refit` ahead
-of time to keep queries fast. Scores between two refits are therefore comparable, not identical,
-to scores after a refit.
+Refit policy: the vocabulary, IDF and mean embedding are learned by :meth:`SimilarityIndex.fit`.
+Documents added later are vectorized with them at once (words unseen at fit time are ignored,
+their embedding still counts). When the documents added or removed since the last fit exceed
+``refit_growth`` (25 % by default) of the documents present at that fit, the index is marked
+stale and refits at the next query (one full vectorization: about the cost of
+:func:`build_index`, without encoding again the documents that carry their embedding). Scores
+between two refits are therefore comparable, not identical, to scores after a refit.
 """
 
 from __future__ import annotations
@@ -15,19 +14,15 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 import numpy as np
-import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from backend.synthesis.domain.similarity import Doc, Matrix, SimilarityBackend, TfidfBackend
+from backend.synthesis.domain.hybrid import HybridBackend, HybridMatrix, as_hybrid
+from backend.synthesis.domain.similarity import Doc, SimilarityBackend
 
 DEFAULT_REFIT_GROWTH = 0.25
-# Up to this many fitted rows, a query is scored exactly against every row.
-EXACT_ROWS = 2_000
-# Beyond, rows rescored exactly after the light views (stems, concepts) picked them.
-QUERY_CANDIDATES = 256
 
 
 class SimilarityIndex:
-    """Documents by id, with their L2-normalized vectors in one sparse matrix (picklable)."""
+    """Documents by id, with their rows in one ``HybridMatrix`` (picklable)."""
 
     def __init__(
         self,
@@ -36,16 +31,14 @@ class SimilarityIndex:
     ) -> None:
         if refit_growth <= 0:
             raise ValueError("refit_growth must be positive")
-        self.backend: SimilarityBackend = backend if backend is not None else TfidfBackend()
+        self.backend: SimilarityBackend = backend if backend is not None else HybridBackend()
         self.refit_growth = refit_growth
         self._docs: dict[int, Doc] = {}
         self._row_ids: list[int] = []  # row -> doc id, -1 for a removed row
         self._row_of: dict[int, int] = {}
-        self._matrix: Matrix = sp.csr_matrix((0, 0), dtype=np.float32)
-        # Transpose of ``_matrix`` (one row per feature: an inverted index), built on demand.
-        self._postings: Matrix | None = None
-        self._pending: list[Matrix] = []  # rows added since the last fit, one matrix each
-        self._pending_matrix: Matrix | None = None
+        self._matrix: HybridMatrix = HybridMatrix.empty()
+        self._pending: list[HybridMatrix] = []  # rows added since the last fit, one each
+        self._pending_matrix: HybridMatrix | None = None
         self._row_id_array: np.ndarray | None = None
         self._fitted_size = 0
         self._changes_since_fit = 0
@@ -54,7 +47,7 @@ class SimilarityIndex:
     # --- corpus -------------------------------------------------------------------------------
 
     def fit(self, docs: Iterable[Doc]) -> SimilarityIndex:
-        """Replace the contents with ``docs`` and learn vocabulary and IDF from them."""
+        """Replace the contents with ``docs`` and learn vocabulary, IDF, mean embedding."""
         self._docs = {}
         for doc in docs:
             self._docs[doc.id] = doc
@@ -62,12 +55,13 @@ class SimilarityIndex:
         return self
 
     def refit(self) -> None:
-        """Learn vocabulary and IDF from the current documents and re-vectorize them all."""
+        """Learn from the current documents and re-vectorize them all."""
         docs = [self._docs[i] for i in sorted(self._docs)]
-        self._matrix = self.backend.fit_vectors(docs) if docs else sp.csr_matrix((0, 0))
-        if not docs:
+        if docs:
+            self._matrix = as_hybrid(self.backend.fit_vectors(docs))
+        else:
             self.backend.fit(docs)
-        self._postings = None
+            self._matrix = HybridMatrix.empty()
         self._row_ids = [d.id for d in docs]
         self._row_of = {doc_id: row for row, doc_id in enumerate(self._row_ids)}
         self._row_id_array = None
@@ -84,7 +78,7 @@ class SimilarityIndex:
         self._docs[doc.id] = doc
         self._changes_since_fit += 1
         if self._fitted and not self.is_stale:
-            self._pending.append(self.backend.vectors([doc]))
+            self._pending.append(as_hybrid(self.backend.vectors([doc])))
             self._pending_matrix = None
             self._row_of[doc.id] = len(self._row_ids)
             self._row_ids.append(doc.id)
@@ -118,32 +112,30 @@ class SimilarityIndex:
         """Ids of the documents, ascending."""
         return sorted(self._docs)
 
-    # --- vectors and queries ------------------------------------------------------------------
+    def doc(self, doc_id: int) -> Doc:
+        return self._docs[doc_id]
 
-    def __getstate__(self) -> dict[str, object]:
-        state = self.__dict__.copy()
-        state["_postings"] = None  # rebuilt on the first query: halves the pickle
-        return state
+    # --- vectors and queries ------------------------------------------------------------------
 
     def _fresh(self) -> None:
         if self.is_stale:
             self.refit()
 
-    def _fresh_matrix(self) -> Matrix:
+    def _fresh_matrix(self) -> HybridMatrix:
         """All rows (fitted, then pending), removed rows included (see ``_row_ids``)."""
         self._fresh()
         pending = self._pending_rows()
         if pending is None:
             return self._matrix
-        if not self._matrix.shape[0]:
+        if not self._matrix.rows:
             return pending
-        return sp.vstack([self._matrix, pending], format="csr")
+        return HybridMatrix.stack([self._matrix, pending])
 
-    def _pending_rows(self) -> Matrix | None:
+    def _pending_rows(self) -> HybridMatrix | None:
         if not self._pending:
             return None
         if self._pending_matrix is None:
-            self._pending_matrix = sp.vstack(self._pending, format="csr")
+            self._pending_matrix = HybridMatrix.stack(self._pending)
         return self._pending_matrix
 
     def _row_id_values(self) -> np.ndarray:
@@ -151,17 +143,16 @@ class SimilarityIndex:
             self._row_id_array = np.asarray(self._row_ids, dtype=np.int64)
         return self._row_id_array
 
-    def vectors(self) -> tuple[list[int], Matrix]:
-        """Ids ascending and their vectors (one L2-normalized row each)."""
+    def vectors(self) -> tuple[list[int], HybridMatrix]:
+        """Ids ascending and their rows."""
         matrix = self._fresh_matrix()
         pairs = sorted((doc_id, row) for row, doc_id in enumerate(self._row_ids) if doc_id >= 0)
-        rows = [row for _, row in pairs]
-        return [doc_id for doc_id, _ in pairs], sp.csr_matrix(matrix[rows])
+        return [doc_id for doc_id, _ in pairs], matrix.take([row for _, row in pairs])
 
-    def vector(self, title: str, body: str) -> Matrix:
-        """Vector of a text (a draft) in the space of the index."""
+    def vector(self, title: str, body: str) -> HybridMatrix:
+        """Row of a text (a draft) in the space of the index: the draft is encoded once."""
         self._fresh()
-        return self.backend.vectors([Doc(-1, title, body)])
+        return as_hybrid(self.backend.vectors([Doc(-1, title, body)]))
 
     def nearest(
         self,
@@ -170,64 +161,62 @@ class SimilarityIndex:
         k: int = 5,
         exclude_ids: Collection[int] = (),
     ) -> list[tuple[int, float]]:
-        """The ``k`` most similar documents to a text, as ``(id, cosine)``, best first.
+        """The ``k`` most similar documents to a text, as ``(id, score)``, best first.
 
-        Ties are broken by ascending id. Scores come from the posting lists of the query's
-        features (an inverted index over the fitted rows) plus one small product with the rows
-        added since the last fit.
+        Ties are broken by ascending id. The score is exact against every row: a sparse
+        product for the lexical view and a dense one for the semantic view.
         """
-        return self._rank(self.vector(title, body), k, exclude_ids)
+        return self.nearest_to_vector(self.vector(title, body), k, exclude_ids)
+
+    def nearest_to_vector(
+        self, query: HybridMatrix, k: int = 5, exclude_ids: Collection[int] = ()
+    ) -> list[tuple[int, float]]:
+        """:meth:`nearest` for a row already computed by :meth:`vector`."""
+        return self._rank(query, k, exclude_ids)
+
+    def _row(self, doc_id: int) -> HybridMatrix:
+        """The row of an indexed document (without stacking fitted and pending rows)."""
+        self._fresh()
+        row = self._row_of[doc_id]
+        fitted = self._matrix.rows
+        if row < fitted:
+            return self._matrix.take([row])
+        pending = self._pending_rows()
+        assert pending is not None
+        return pending.take([row - fitted])
 
     def nearest_to(self, doc_id: int, k: int = 5) -> list[tuple[int, float]]:
         """The ``k`` documents most similar to an indexed document, itself excluded."""
-        doc = self._docs[doc_id]
-        return self.nearest(doc.title, doc.body, k, exclude_ids=(doc_id,))
+        return self._rank(self._row(doc_id), k, (doc_id,))
 
     def similarity(self, first_id: int, second_id: int) -> float:
-        """Cosine similarity of two indexed documents."""
-        matrix = self._fresh_matrix()
-        a = matrix[self._row_of[first_id]]
-        b = matrix[self._row_of[second_id]]
-        return float(a.multiply(b).sum())
+        """Score of two indexed documents (symmetric)."""
+        return float(self._row(second_id).scores(self._row(first_id))[0])
 
-    def _scores(self, query: Matrix) -> np.ndarray:
-        """Cosine of the query with every row (fitted rows, then pending rows).
+    def parts(self, query: HybridMatrix, doc_id: int) -> tuple[float, float]:
+        """Lexical and semantic cosines of a query row with an indexed document."""
+        lexical, semantic = self._row(doc_id).parts_against(query)
+        return float(lexical[0]), float(semantic[0])
 
-        Small indexes get one exact sparse product. Beyond ``EXACT_ROWS`` fitted rows and with a
-        backend exposing ``candidate_columns``, the light views score every row through their
-        posting lists, the best ``QUERY_CANDIDATES`` rows get their exact cosine, the others
-        keep the light-view score (a lower bound, below the exact scores that matter).
-        """
-        cols = query.indices
-        vals = query.data.astype(np.float32)
-        dense = np.zeros(query.shape[1], dtype=np.float32)
-        dense[cols] = vals
+    def is_native(self, doc_id: int) -> bool:
+        """Whether an indexed document is written in French (the lexical view applies)."""
+        return bool(self._row(doc_id).native[0])
+
+    def _scores(self, query: HybridMatrix) -> np.ndarray:
+        """Score of the query with every row (fitted rows, then pending rows)."""
         parts: list[np.ndarray] = []
-        main = self._matrix
-        n_main = main.shape[0]
-        if n_main:
-            light = getattr(self.backend, "candidate_columns", None)
-            if light is None or n_main <= EXACT_ROWS:
-                parts.append(np.asarray(main @ dense, dtype=np.float32).ravel())
-            else:
-                if self._postings is None:
-                    self._postings = sp.csr_matrix(main[:, :light].T)
-                keep = cols < light
-                scores = np.asarray(
-                    self._postings[cols[keep]].T @ vals[keep], dtype=np.float32
-                ).ravel()
-                take = min(QUERY_CANDIDATES, n_main)
-                best = np.argpartition(-scores, take - 1)[:take]
-                scores[best] = np.asarray(main[best] @ dense, dtype=np.float32).ravel()
-                parts.append(scores)
+        if self._matrix.rows:
+            parts.append(self._matrix.scores(query))
         pending = self._pending_rows()
         if pending is not None:
-            parts.append(np.asarray(pending @ dense, dtype=np.float32).ravel())
+            parts.append(pending.scores(query))
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
-    def _rank(self, query: Matrix, k: int, exclude_ids: Collection[int]) -> list[tuple[int, float]]:
+    def _rank(
+        self, query: HybridMatrix, k: int, exclude_ids: Collection[int]
+    ) -> list[tuple[int, float]]:
         self._fresh()
-        if k <= 0 or not self._row_ids or query.nnz == 0:
+        if k <= 0 or not self._row_ids or query.is_blank():
             return []
         scores = self._scores(query)
         row_ids = self._row_id_values()
@@ -249,7 +238,8 @@ class SimilarityIndex:
             ((int(row_ids[r]), float(scores[r])) for r in top if np.isfinite(scores[r])),
             key=lambda pair: (-round(pair[1], 6), pair[0]),
         )
-        return [(doc_id, round(score, 6)) for doc_id, score in ranked[:take]]
+        # Centered embeddings make unrelated texts score slightly below 0: shown as 0.
+        return [(doc_id, round(min(max(score, 0.0), 1.0), 6)) for doc_id, score in ranked[:take]]
 
 
 def build_index(
@@ -257,5 +247,5 @@ def build_index(
     backend: SimilarityBackend | None = None,
     refit_growth: float = DEFAULT_REFIT_GROWTH,
 ) -> SimilarityIndex:
-    """An index fitted on ``docs``."""
+    """An index fitted on ``docs`` (the hybrid backend by default)."""
     return SimilarityIndex(backend, refit_growth).fit(docs)

@@ -21,11 +21,13 @@ Matrix: TypeAlias = Any
 
 @dataclass(frozen=True)
 class Doc:
-    """A contribution as the engine sees it."""
+    """A contribution as the engine sees it; ``embedding``: its stored sentence embedding, if
+    any (see ``hybrid.HybridBackend``)."""
 
     id: int
     title: str
     body: str
+    embedding: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -69,14 +71,25 @@ def _char_ngrams(words: Sequence[str]) -> Counter[str]:
     return grams
 
 
-def analyze(title: str, body: str, thesaurus: Thesaurus, title_weight: float) -> Analyzed:
-    """Features of one document: stems, concept labels and character n-grams."""
+def analyze(
+    title: str,
+    body: str,
+    thesaurus: Thesaurus,
+    title_weight: float,
+    needed: tuple[bool, bool, bool] = (True, True, True),
+) -> Analyzed:
+    """Features of one document: stems, concept labels and character n-grams (each view only
+    if ``needed``: a view weighted 0 costs nothing)."""
     views: list[tuple[Counter[str], Counter[str], Counter[str]]] = []
     for part in (title, body):
         words = content_words(normalize(part))
         stem_seq = [stem(w) for w in words]
         views.append(
-            (Counter(stem_seq), Counter(thesaurus.concepts(stem_seq)), _char_ngrams(words))
+            (
+                Counter(stem_seq) if needed[0] else Counter(),
+                Counter(thesaurus.concepts(stem_seq)) if needed[1] else Counter(),
+                _char_ngrams(words) if needed[2] else Counter(),
+            )
         )
     merged: list[dict[str, float]] = []
     for title_bag, body_bag in zip(views[0], views[1], strict=True):
@@ -159,10 +172,12 @@ def _normalize_rows(m: Matrix) -> Matrix:
 
 
 class SimilarityBackend(Protocol):
-    """What the index needs from a representation; a dense-embedding model could implement it.
+    """What the index needs from a representation.
 
-    ``fit`` learns what it needs from a corpus (vocabulary, IDF, projection); ``vectors`` maps
-    documents to L2-normalized rows, so that a dot product is a cosine similarity.
+    ``fit`` learns what it needs from a corpus (vocabulary, IDF, the mean embedding);
+    ``vectors`` maps documents to rows: a sparse matrix of L2-normalized rows, whose dot
+    product is a cosine (``TfidfBackend``), or a ``hybrid.HybridMatrix`` that scores pairs
+    over several views (``hybrid.HybridBackend``, the default).
     """
 
     def fit(self, docs: Sequence[Doc]) -> None: ...
@@ -198,8 +213,9 @@ class TfidfBackend:
         columns = [array("i"), array("i"), array("i")]
         counts = [array("f"), array("f"), array("f")]
         indptr: list[list[int]] = [[0], [0], [0]]
+        needed = self._needed
         for d in docs:
-            analyzed = analyze(d.title, d.body, self.thesaurus, self.weights.title)
+            analyzed = analyze(d.title, d.body, self.thesaurus, self.weights.title, needed)
             for v, bag in enumerate((analyzed.words, analyzed.concepts, analyzed.chars)):
                 known, cols, values = provisional[v], columns[v], counts[v]
                 for term, tf in bag.items():
@@ -218,6 +234,8 @@ class TfidfBackend:
                 strict=True,
             )
         ):
+            if not needed[v]:
+                continue
             raw = sp.csr_matrix(
                 (
                     np.frombuffer(counts[v], dtype=np.float32),
@@ -227,23 +245,32 @@ class TfidfBackend:
                 shape=(len(docs), len(provisional[v])),
             )
             blocks.append(view.fit_raw(raw, provisional[v], min_df) * weight)
-        return _normalize_rows(sp.hstack(blocks, format="csr"))
+        return self._stack(blocks, len(docs))
 
     @property
-    def candidate_columns(self) -> int:
-        """Columns of the light views (stems, concepts), first in every vector."""
-        return len(self._views[0].vocabulary) + len(self._views[1].vocabulary)
+    def _needed(self) -> tuple[bool, bool, bool]:
+        w = self.weights
+        return (w.words > 0, w.concepts > 0, w.chars > 0)
+
+    @staticmethod
+    def _stack(blocks: list[Matrix], rows: int) -> Matrix:
+        if not blocks:
+            return sp.csr_matrix((rows, 0), dtype=np.float32)
+        return _normalize_rows(sp.hstack(blocks, format="csr"))
 
     def vectors(self, docs: Sequence[Doc]) -> Matrix:
         title_weight = self.weights.title
-        analyzed = [analyze(d.title, d.body, self.thesaurus, title_weight) for d in docs]
+        needed = self._needed
+        analyzed = [analyze(d.title, d.body, self.thesaurus, title_weight, needed) for d in docs]
         w = self.weights
-        blocks = [
-            self._views[0].transform([a.words for a in analyzed]) * w.words,
-            self._views[1].transform([a.concepts for a in analyzed]) * w.concepts,
-            self._views[2].transform([a.chars for a in analyzed]) * w.chars,
-        ]
-        return _normalize_rows(sp.hstack(blocks, format="csr"))
+        blocks = []
+        if needed[0]:
+            blocks.append(self._views[0].transform([a.words for a in analyzed]) * w.words)
+        if needed[1]:
+            blocks.append(self._views[1].transform([a.concepts for a in analyzed]) * w.concepts)
+        if needed[2]:
+            blocks.append(self._views[2].transform([a.chars for a in analyzed]) * w.chars)
+        return self._stack(blocks, len(docs))
 
 
 def cosine_matrix(vectors: Matrix) -> np.ndarray:
@@ -252,7 +279,8 @@ def cosine_matrix(vectors: Matrix) -> np.ndarray:
 
 
 def fit_vectors(docs: Iterable[Doc], backend: SimilarityBackend | None = None) -> Matrix:
-    """Fit a backend on ``docs`` and return their vectors, in order."""
+    """Fit a backend on ``docs`` (the lexical ``TfidfBackend`` by default) and return their
+    vectors, in order."""
     items = list(docs)
     engine = backend if backend is not None else TfidfBackend()
     return engine.fit_vectors(items)

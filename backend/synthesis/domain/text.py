@@ -136,6 +136,26 @@ def normalize(text: str) -> str:
     return " ".join(out)
 
 
+# A text of at least this many words whose share of French function words stays under
+# FRENCH_MIN_STOP_SHARE is taken as written in another language (French texts of the labelled
+# sets score 0.29 and more, English ones 0.16 and less). Shorter texts are taken as French.
+FOREIGN_MIN_WORDS = 6
+FRENCH_MIN_STOP_SHARE = 0.2
+
+
+def looks_foreign(text: str) -> bool:
+    """True when a text is long enough and has too few French function words to be French.
+
+    The lexical views (French stems) only compare texts written in French; the semantic view
+    compares any two languages.
+    """
+    words = _NON_WORD.sub(" ", strip_accents(text[:2_000]).lower()).split()
+    if len(words) < FOREIGN_MIN_WORDS:
+        return False
+    share = sum(1 for w in words if w in STOP_WORDS) / len(words)
+    return share < FRENCH_MIN_STOP_SHARE
+
+
 def content_words(normalized: str) -> list[str]:
     """Words of a normalized text without stop words, bare numbers and single letters."""
     return [w for w in normalized.split() if len(w) > 1 and w not in STOP_WORDS and not w.isdigit()]

@@ -1,73 +1,136 @@
-"""Quality on the hand-labelled development file: pairwise F1, recall@5, 2-fold robustness.
+"""Quality on labelled data the engine was not tuned on, measured the honest way.
 
-The data is the project's shared development file (``shared/data/proposals-dev.jsonl``), kept
-as a copy in ``data/`` next to this test so the suite runs from any checkout. The floors sit a
-little under the measured values (see bench/README.md); the engine is tuned on this file, so
-the 2-fold check tunes the threshold on half of the clusters and measures on the other half.
+* ``proposals-dev.jsonl`` (a copy of the shared development file): the defaults (weights,
+  threshold) were chosen on it, so it is only judged through cross-validation: leave-theme-out
+  and leave-cluster-out, the threshold tuned without the held-out fold, every pair touching
+  that fold counted.
+* ``second-set.jsonl``: 149 contributions on other topics and voices, written before the engine
+  was run on them and never tuned on (see data/README.md). The floors sit a little under the
+  measured values (bench/README.md); run with ``-s`` to see the figures.
 """
 
 from pathlib import Path
 
 import pytest
 
-from backend.synthesis.domain import DEFAULT_THRESHOLD
+from backend.synthesis.domain import DEFAULT_THRESHOLD, suggest_clusters
 from backend.synthesis.domain.evaluation import (
-    evaluate,
-    evaluate_thresholds,
+    Scored,
+    cross_validate,
+    leave_cluster_out_folds,
+    leave_theme_out_folds,
     load_labelled_jsonl,
-    two_fold_by_cluster,
 )
 
-DEV_DATA = Path(__file__).resolve().parent / "data" / "proposals-dev.jsonl"
-GRID = [round(0.16 + 0.02 * i, 2) for i in range(13)]
+DATA = Path(__file__).resolve().parent / "data"
+GRID = [round(0.08 + 0.01 * i, 2) for i in range(15)]
+MIN_SCORE = 0.05  # suggestions.selectors.DEFAULT_MIN_SCORE
 
 
 @pytest.fixture(scope="module")
-def items():
-    if not DEV_DATA.is_file():
-        pytest.fail(f"Missing development data {DEV_DATA}.")
-    return load_labelled_jsonl(DEV_DATA)
+def dev():
+    items = load_labelled_jsonl(DATA / "proposals-dev.jsonl")
+    return items, Scored.of(items, min_score=MIN_SCORE)
 
 
-def test_dev_file_is_the_expected_one(items):
-    assert len(items) == 80
-    assert len({item.label for item in items}) == 30
+@pytest.fixture(scope="module")
+def second():
+    items = load_labelled_jsonl(DATA / "second-set.jsonl")
+    return {
+        kind: Scored.of([i for i in items if i.kind == kind], min_score=MIN_SCORE)
+        for kind in ("proposal", "problem")
+    }
 
 
-def test_default_threshold_quality(items):
-    report = evaluate(items, DEFAULT_THRESHOLD)
-    assert report.pairs.f1 >= 0.90
-    assert report.pairs.precision >= 0.87
-    assert report.pairs.recall >= 0.92
-    assert report.recall_at_5 >= 0.91
+@pytest.fixture(scope="module")
+def char_baseline():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    class CharTfidf:
+        def __init__(self):
+            self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5))
+
+        def fit(self, docs):
+            self.fit_vectors(docs)
+
+        def fit_vectors(self, docs):
+            return self.vectorizer.fit_transform([f"{d.title} {d.body}" for d in docs])
+
+        def vectors(self, docs):
+            return self.vectorizer.transform([f"{d.title} {d.body}" for d in docs])
+
+    items = load_labelled_jsonl(DATA / "second-set.jsonl")
+    return Scored.of([i for i in items if i.kind == "proposal"], CharTfidf)
 
 
-def test_quality_is_stable_around_the_default_threshold(items):
-    reports = evaluate_thresholds(items, [DEFAULT_THRESHOLD - 0.04, DEFAULT_THRESHOLD + 0.04])
-    assert all(r.pairs.f1 >= 0.85 for r in reports)
+def test_data_files_are_the_expected_ones():
+    dev = load_labelled_jsonl(DATA / "proposals-dev.jsonl")
+    assert (len(dev), len({i.label for i in dev})) == (80, 30)
+    second = load_labelled_jsonl(DATA / "second-set.jsonl")
+    assert len(second) == 149
+    assert sum(1 for i in second if i.kind == "problem") == 36
 
 
-def test_hard_negative_pairs_stay_apart(items):
-    from backend.synthesis.domain import suggest_clusters
-
-    by_key = {item.key: item.doc.id for item in items}
-    clusters = suggest_clusters([item.doc for item in items], DEFAULT_THRESHOLD)
-    together = {frozenset(p) for c in clusters for p in ((a, b) for a in c.ids for b in c.ids)}
-    kept_apart = [("d-072", "d-013"), ("d-030", "d-064"), ("d-038", "d-058"), ("d-027", "d-020")]
-    merged = [p for p in kept_apart if frozenset((by_key[p[0]], by_key[p[1]])) in together]
-    assert merged == []
+def test_dev_leave_theme_out(dev):
+    items, scored = dev
+    cv = cross_validate(scored, leave_theme_out_folds(items), GRID)
+    print(f"\ndev leave-theme-out: F1 {cv.pairs.f1:.3f} hit@5 {cv.hit_at_5:.3f}")
+    assert cv.pairs.f1 >= 0.75
+    assert cv.hit_at_5 >= 0.95
 
 
-def test_two_fold_by_cluster_held_out_quality(items):
-    held_out = [fold.held_out for fold in two_fold_by_cluster(items, GRID, seed=0)]
-    assert min(r.pairs.f1 for r in held_out) >= 0.85
-    assert min(r.recall_at_5 for r in held_out) >= 0.90
+@pytest.mark.parametrize("seed", [0, 1])
+def test_dev_leave_cluster_out(dev, seed):
+    items, scored = dev
+    cv = cross_validate(scored, leave_cluster_out_folds(items, 5, seed), GRID)
+    print(f"\ndev leave-cluster-out (seed {seed}): F1 {cv.pairs.f1:.3f} hit@5 {cv.hit_at_5:.3f}")
+    assert cv.pairs.f1 >= 0.68
+    # The default threshold is what the folds choose: it was not fitted to one fold.
+    assert all(abs(t - DEFAULT_THRESHOLD) <= 0.03 for t in cv.thresholds)
 
 
-def test_fresh_check_quality():
-    # 24 proposals on topics absent from the development file, written after the engine was
-    # tuned and never used to tune it: a small guard against overfitting the thesaurus.
-    fresh = load_labelled_jsonl(Path(__file__).with_name("data") / "fresh-check.jsonl")
-    report = evaluate(fresh, DEFAULT_THRESHOLD)
-    assert report.pairs.f1 >= 0.75
-    assert report.recall_at_5 >= 0.90
+def test_second_set_proposals(second, char_baseline):
+    report = second["proposal"].report(DEFAULT_THRESHOLD)
+    baseline = char_baseline.report(char_baseline.best_threshold(GRID))
+    print(
+        f"\nsecond set, proposals: F1 {report.pairs.f1:.3f} (P {report.pairs.precision:.3f} "
+        f"R {report.pairs.recall:.3f}) hit@5 {report.hit_at_5:.3f}; char 3-5 TF-IDF baseline "
+        f"hit@5 {baseline.hit_at_5:.3f}, F1 {baseline.pairs.f1:.3f} at its best threshold"
+    )
+    assert report.hit_at_5 >= 0.93
+    assert report.hit_at_5 >= baseline.hit_at_5 + 0.15
+    assert report.pairs.f1 >= 0.58
+    assert report.pairs.f1 >= baseline.pairs.f1 + 0.25
+
+
+def test_second_set_problems(second):
+    report = second["problem"].report(DEFAULT_THRESHOLD)
+    print(
+        f"\nsecond set, problems: F1 {report.pairs.f1:.3f} (P {report.pairs.precision:.3f} "
+        f"R {report.pairs.recall:.3f}) hit@5 {report.hit_at_5:.3f}"
+    )
+    assert report.hit_at_5 >= 0.83
+    assert report.pairs.f1 >= 0.58
+
+
+def test_look_alikes_stay_apart():
+    items = load_labelled_jsonl(DATA / "second-set.jsonl")
+    by_label: dict[str, list[int]] = {}
+    for item in items:
+        by_label.setdefault(item.label, []).append(item.doc.id)
+    clusters = suggest_clusters([i.doc for i in items], DEFAULT_THRESHOLD)
+    together = {frozenset((a, b)) for c in clusters for a in c.ids for b in c.ids if a != b}
+    apart = [
+        ("mobilite-tickets-papier", "mobilite-transport-demande"),
+        ("conso-telephones-solidaires", "conso-collecte-telephones"),
+        ("lien-visio-ehpad", "emploi-entretien-visio"),
+        ("emploi-actualisation", "emploi-outils-metier"),
+        ("edu-pret-ordinateurs-lyceens", "edu-ecrans-parents"),
+    ]
+    merged = [
+        (x, y)
+        for x, y in apart
+        if any(frozenset((a, b)) in together for a in by_label[x] for b in by_label[y])
+    ]
+    print(f"\nlook-alike pairs merged: {merged}")
+    assert len(merged) <= 1
