@@ -8,6 +8,12 @@ PY := $(UV) run --frozen python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
+# Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto uvicorn believes (comma-separated
+# addresses, e.g. 127.0.0.1 for nginx on the same machine). Empty (the default, `make run` on a
+# laptop): no proxy is trusted and the client address is the connection's peer, so a client
+# can never choose the address that sign-in throttles count it under.
+FORWARDED_ALLOW_IPS ?=
+PROXY_FLAGS := $(if $(FORWARDED_ALLOW_IPS),--proxy-headers --forwarded-allow-ips $(FORWARDED_ALLOW_IPS),--no-proxy-headers)
 
 .PHONY: help install run serve serve-with-worker worker migrate demo test lint typecheck schema \
 	check-embedded db-stop clean
@@ -43,7 +49,7 @@ serve-with-worker: install
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(UV) run --frozen uvicorn backend.asgi:application --host $(HOST) --port $(PORT) \
-		--workers $(WORKERS) --proxy-headers
+		--workers $(WORKERS) $(PROXY_FLAGS)
 
 # Background jobs (suggested clusters); run as many as needed, on any machine that reaches
 # the same PostgreSQL.
@@ -53,7 +59,7 @@ worker: install
 serve: export DEBUG ?= true
 serve:
 	$(UV) run --frozen uvicorn backend.asgi:application --host $(HOST) --port $(PORT) \
-		--workers $(WORKERS) --proxy-headers
+		--workers $(WORKERS) $(PROXY_FLAGS)
 
 migrate: install
 	$(PY) manage.py migrate --noinput

@@ -1,5 +1,6 @@
 """Settings, read from environment variables only (see the README's configuration table)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "backend.synthesis",
     "backend.suggestions",
     "backend.programmes",
+    "backend.privacy",
     "backend.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -60,11 +63,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "backend.core.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backend.core.middleware.ContentSecurityPolicyMiddleware",
+    # Last, so its lockout response is rendered inside the language and security middlewares.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -158,12 +165,46 @@ SIMILAR_INDEX_RECHECK_MS = env_int("SIMILAR_INDEX_RECHECK_MS", 1000)
 SIMILARITY_BLAS_THREADS = env_int("SIMILARITY_BLAS_THREADS", 1)
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out account before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "backend.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: Django calls it whenever a password is changed (API, admin, changepassword).
+    {"NAME": "backend.accounts.passwords.AccessTokensRevokedOnPasswordChange"},
 ]
+
+# Per-account lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one e-mail
+# address, from any address, that account cannot sign in (API, tokens, admin) for
+# LOGIN_LOCKOUT_MINUTES after the last failure. Failures are kept in the database (shared by
+# every worker) and expire with the lockout; a successful sign-in resets them. The client
+# address is REMOTE_ADDR only (see the README on proxies), never a header.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_USERNAME_CALLABLE = "backend.accounts.lockout.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "backend.core.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "backend.accounts.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "password", "old_password", "new_password"]
+AXES_VERBOSE = False
+# axes.W006 asks to lock client addresses too; addresses are rate-limited by the throttles
+# instead (AUTH_THROTTLE_RATE), because the phones of a workshop room share one address and a
+# lockout would shut the whole room out.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Bodies larger than this are refused with 413 request_too_large (the biggest legitimate body,
+# a paper-ballot import of 2,000 lines, is far smaller).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1_048_576)
+
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -199,12 +240,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["backend.core.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.core.exceptions.handle_exception",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("AUTH_THROTTLE_RATE", "30/min"),
         "similar": env_str("SIMILAR_THROTTLE_RATE", "60/min"),
+        "password_check": env_str("PASSWORD_CHECK_THROTTLE_RATE", "10/hour"),
     },
     # Client addresses come from REMOTE_ADDR, which uvicorn's --proxy-headers sets from the
     # trusted proxy's X-Forwarded-For; never from a header a client could forge.
@@ -238,6 +280,7 @@ SPECTACULAR_SETTINGS = {
         "GateCodeEnum": "backend.consultations.domain.GateCode",
         "BallotOriginEnum": "backend.votes.models.BallotOrigin",
         "OriginEnum": "backend.proposals.models.Origin",
+        "ConsentNoteEnum": "backend.proposals.models.ConsentNote",
         "WorkshopActivityKindEnum": "backend.workshops.models.ActivityKind",
         "WorkshopStatusEnum": "backend.workshops.models.WorkshopStatus",
         "WorkshopActivityStatusEnum": "backend.workshops.models.ActivityStatus",

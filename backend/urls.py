@@ -2,8 +2,13 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
+from backend.accounts.throttles import throttled_login
 from backend.workshops import views as workshop_pages
 
 api_v1 = [
@@ -21,13 +26,18 @@ api_v1 = [
     path("", include("backend.suggestions.api.urls")),
     path("", include("backend.synthesis.api.urls")),
     path("", include("backend.programmes.api.urls")),
+    path("", include("backend.privacy.api.urls")),
 ]
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script, so the
+    # page works under the Content-Security-Policy (backend.core.middleware).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/docs/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # The admin's login form, rate-limited per client address like the API's sign-in.
+    path("admin/login/", throttled_login(admin.site.login), name="admin-login-throttled"),
     path("admin/", admin.site.urls),
     # The live workshop page (plain Django views: not in the OpenAPI document).
     path("live/", workshop_pages.live_home, name="live-home"),

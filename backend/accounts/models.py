@@ -46,6 +46,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects: ClassVar[UserManager] = UserManager()
 
+    # Not a field: the access token to keep when this instance's new password is saved (the
+    # one the person changed it with), read by the password_changed hook (accounts.passwords).
+    access_token_kept_on_password_change: int | None = None
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]

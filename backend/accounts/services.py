@@ -1,5 +1,6 @@
 """Writes on accounts: registration, sign-in, profile, password and access tokens."""
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -8,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from backend.accounts.domain import email_normalize, token_name_normalize
+from backend.accounts.lockout import account_locked
 from backend.accounts.models import AccessToken, User
 from backend.accounts.policies import can_revoke_access_token
 from backend.accounts.tokens import token_generate
@@ -70,15 +72,22 @@ def user_register(
     return user
 
 
-@transaction.atomic
 def user_authenticate(*, request: HttpRequest, email: str, password: str) -> User:
-    """The active account with these credentials, or InvalidCredentials.
+    """The active account with these credentials, or InvalidCredentials; AccountLocked (429)
+    after too many wrong passwords for this address (django-axes records each failure and
+    refuses a locked account before checking its password).
 
     May rewrite the password hash when the hasher settings have changed (Django does it).
+    Not atomic on purpose: the record of a failure must outlive the refusal.
     """
     user = authenticate(request, email=email_normalize(email), password=password)
     if not isinstance(user, User):
+        if getattr(request, "axes_locked_out", False):
+            raise account_locked()
         raise errors.InvalidCredentials(_("The e-mail address or the password is not correct."))
+    # A success clears the account's failures, for token sign-ins too (django-axes does it on
+    # user_logged_in, which only session sign-ins send).
+    AxesProxyHandler.user_logged_in(sender=User, request=request, user=user)
     return user
 
 
@@ -118,7 +127,8 @@ def user_change_password(
 
     Side effects: every other session ends (Django ties sessions to the password hash; the
     session of `request`, if any, is kept), and every access token but `keep_token` is
-    revoked, so a stolen password or token stops working everywhere.
+    revoked (by the password_changed hook, as for any password change), so a stolen password
+    or token stops working everywhere.
     """
     if not user.check_password(old_password):
         raise errors.ValidationFailed(
@@ -135,13 +145,24 @@ def user_change_password(
     if password_errors:
         raise errors.ValidationFailed(fields=password_errors)
     user.set_password(new_password)
-    user.save(update_fields=["password"])
-    other_tokens = AccessToken.objects.filter(user=user)
-    if keep_token is not None:
-        other_tokens = other_tokens.exclude(pk=keep_token.pk)
-    other_tokens.delete()
+    user.access_token_kept_on_password_change = keep_token.pk if keep_token else None
+    try:
+        user.save(update_fields=["password"])
+    finally:
+        user.access_token_kept_on_password_change = None
     if request is not None and request.user.is_authenticated and request.user.pk == user.pk:
         update_session_auth_hash(request, user)
+
+
+@transaction.atomic
+def access_tokens_revoke_on_password_change(*, user: User) -> int:
+    """Delete the person's access tokens after a password change, but the one named by
+    `user.access_token_kept_on_password_change`; the number deleted."""
+    tokens = AccessToken.objects.filter(user_id=user.pk)
+    if user.access_token_kept_on_password_change is not None:
+        tokens = tokens.exclude(pk=user.access_token_kept_on_password_change)
+    deleted, _counts = tokens.delete()
+    return deleted
 
 
 @transaction.atomic

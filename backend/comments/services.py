@@ -24,23 +24,14 @@ from backend.consultations.domain import Verb
 from backend.consultations.policies import ensure_allowed
 from backend.core import errors
 from backend.core.realtime import consultation_group, emit_after_commit
-from backend.core.validation import FieldErrors, field_error
+from backend.core.validation import FieldErrors, check_text, field_error
 from backend.proposals.models import Contribution, Origin, ParticipantCard
 from backend.proposals.policies import is_self_origin
 
 
 def _check_body(fields: FieldErrors, body: str) -> None:
-    """Text is stored as written; only emptiness and the explicit limit are checked."""
-    if not body.strip():
-        field_error(fields, "body", "blank", _("This field may not be blank."))
-    if len(body) > BODY_MAX_LENGTH:
-        field_error(
-            fields,
-            "body",
-            "max_length",
-            _("Ensure this field has no more than %(limit)d characters.")
-            % {"limit": BODY_MAX_LENGTH},
-        )
+    """Text is stored as written; emptiness, the limit and refused characters are checked."""
+    check_text(fields, "body", body, limit=BODY_MAX_LENGTH, blank=False)
 
 
 def _check_stance(fields: FieldErrors, stance: str) -> None:
@@ -125,6 +116,13 @@ def comment_create(
     fields: FieldErrors = {}
     _check_body(fields, body)
     _check_stance(fields, stance)
+    if on_behalf_of_card is not None and is_self_origin(origin):
+        field_error(
+            fields,
+            "origin",
+            "card_needs_facilitator_origin",
+            _("An entry for a participant card comes from a workshop, paper or the phone."),
+        )
     if on_behalf_of_card is not None and on_behalf_of_card.consultation_id != consultation.pk:
         field_error(
             fields,

@@ -114,6 +114,20 @@ class Throttled(ApplicationError):
     default_message = _("Too many requests; please wait before trying again.")
 
 
+class AccountLocked(ApplicationError):
+    status = 429
+    code = "account_locked"
+    default_message = _(
+        "Too many wrong passwords for this account: it is locked for a while. Try again later."
+    )
+
+
+class RequestTooLarge(ApplicationError):
+    status = 413
+    code = "request_too_large"
+    default_message = _("The request body is too large.")
+
+
 class ServerError(ApplicationError):
     status = 500
     code = "server_error"

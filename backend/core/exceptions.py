@@ -3,9 +3,13 @@
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
@@ -84,6 +88,13 @@ def to_application_error(exc: Exception) -> errors.ApplicationError | None:
         result = errors.NotAcceptable()
     elif isinstance(exc, drf.UnsupportedMediaType):
         result = errors.UnsupportedMediaType()
+    elif isinstance(exc, RequestDataTooBig):
+        result = errors.RequestTooLarge(details={"max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+    elif isinstance(exc, DataError):
+        # A value PostgreSQL cannot hold (an id past the bigint range, a NUL character): the
+        # request is at fault, not the server.
+        logger.warning("Database refused a value from the request: %s", exc)
+        result = errors.BadRequest(_("A value of the request is out of range or not valid."))
     elif isinstance(exc, drf.Throttled):
         raw_wait = getattr(exc, "wait", None)
         wait = int(raw_wait) if raw_wait is not None else None

@@ -37,6 +37,7 @@ ERROR_RESPONSES = {
     "403": "Not allowed (permission_denied)",
     "404": "Not found (not_found)",
     "409": "Conflicts with the current state (phase_closed, conflict, ...)",
+    "413": "The request body is too large (request_too_large)",
     "429": "Too many requests (throttled)",
 }
 
@@ -67,6 +68,8 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
             responses = operation.setdefault("responses", {})
             for status, description in ERROR_RESPONSES.items():
                 if method == "get" and status == "409":
+                    continue
+                if method in {"get", "delete"} and status == "413":
                     continue
                 responses.setdefault(
                     status,

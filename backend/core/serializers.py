@@ -6,6 +6,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from backend.core.text import has_unsafe_characters
+
 
 class StrictInputSerializer(serializers.Serializer[Any]):
     """An input serializer that rejects fields it does not know, naming each one."""
@@ -34,3 +36,20 @@ class SafeDateTimeField(serializers.DateTimeField):
             return super().to_internal_value(value)
         except OverflowError:
             self.fail("overflow")
+
+
+class NameField(serializers.CharField):
+    """A person's, structure's or card's name: one line (no tab nor line break), no control
+    character nor bidirectional override (backend.core.text)."""
+
+    default_error_messages = {
+        "invalid_characters": _(
+            "Control characters, line breaks and bidirectional overrides are not allowed in a name."
+        ),
+    }
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if has_unsafe_characters(value, single_line=True):
+            self.fail("invalid_characters")
+        return value

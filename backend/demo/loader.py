@@ -304,6 +304,11 @@ def _speaker(
     return people[author], {"origin": Origin.WEB}
 
 
+def _captured(provenance: dict[str, Any], when: datetime) -> datetime | None:
+    """A capture date of its own only for what a facilitator took down for someone."""
+    return when if "on_behalf_of_card" in provenance else None
+
+
 def load_contributions(
     report: LoadReport, places: dict[str, Territory], people: dict[str, User]
 ) -> None:
@@ -339,7 +344,7 @@ def load_contributions(
             publics=problem.publics,
             territory=places[problem.place],
             structure=structures.get(problem.structure),
-            captured_at=now - timedelta(days=problem.days_ago_captured),
+            captured_at=_captured(provenance, now - timedelta(days=problem.days_ago_captured)),
             **provenance,
         )
         report.count("contributions")
@@ -359,7 +364,7 @@ def load_contributions(
             structure=structures.get(proposal.structure),
             expected_partners=proposal.expected_partners,
             estimated_cost_eur=proposal.estimated_cost_eur,
-            captured_at=now - timedelta(days=proposal.days_ago_captured),
+            captured_at=_captured(provenance, now - timedelta(days=proposal.days_ago_captured)),
             **provenance,
         )
         report.count("contributions")

@@ -1,9 +1,9 @@
 """The open-data archive of a consultation (a selector): public data only, deterministic bytes.
 
 Layout and columns are described in README_FR below (the README.md of the archive). Persons
-appear only as numeric pseudonyms, stable for a consultation: the first 48 bits of an
-HMAC-SHA256 keyed by a secret derived from SECRET_KEY and the consultation (rotating
-SECRET_KEY changes them). A fixed number of queries whatever the size.
+appear only as numeric pseudonyms (`backend.core.pseudonyms`): authors under one key per
+consultation, Pol.is voters under another, so no ballot can be linked to an author; the keys
+are stored, so rotating SECRET_KEY changes nothing. A fixed number of queries whatever the size.
 """
 
 import json
@@ -15,10 +15,15 @@ from typing import Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Prefetch
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from backend.comments.models import Comment, CommentStatus
 from backend.consultations.models import Consultation
+from backend.core.pseudonyms import (
+    Pseudonymizer,
+    author_scope,
+    person_subject,
+    polis_voter_scope,
+)
 from backend.plans.domain.archive import Archive, csv_text, deterministic_zip
 from backend.plans.domain.polis import (
     MODERATED_IN,
@@ -51,6 +56,7 @@ CONTRIBUTIONS_COLUMNS = (
     "structure_id",
     "structure_name",
     "structure_type",
+    "structure_verified",
     "answers_problems",
     "endorsement_count",
     "comment_count",
@@ -126,17 +132,25 @@ Identifiant de la concertation : {consultation_id}. Plan d'action repris : {plan
 Licence : {licence} (voir `LICENCE.txt`, {licence_url}).
 
 Tous les fichiers sont en CSV (UTF-8, séparateur virgule, fin de ligne CRLF, guillemets
-doubles au besoin), triés par identifiant. Les dates sont au format ISO 8601 avec fuseau.
+doubles au besoin), triés par identifiant. Une cellule de texte qui commencerait par un signe
+égal, plus, moins, une arobase, une tabulation ou un retour chariot est précédée d'une
+apostrophe `'` (pour qu'un tableur ne l'exécute pas comme une formule) ; les nombres restent
+tels quels. Les dates sont au format ISO 8601 avec fuseau.
 L'archive ne dépend que de l'état des données : deux téléchargements du même état donnent
 exactement les mêmes octets (même empreinte SHA-256, en-tête `ETag`).
 
 ## Données personnelles
 
 Aucune adresse électronique, aucun nom, aucun identifiant de compte. Les personnes
-(auteurs, votants) n'apparaissent que sous un **pseudonyme numérique**, le même pour une
-personne dans tous les fichiers de cette concertation (calculé par HMAC-SHA256 avec une clé
-secrète ; il ne permet pas de retrouver la personne). Les fiches participant tenues par
-les animateurs sont pseudonymisées de la même façon. Les signalements ne sont pas publiés.
+n'apparaissent que sous un **pseudonyme numérique** (HMAC-SHA256 avec une clé secrète
+aléatoire, conservée à part). Les **auteurs** ont le même pseudonyme dans `contributions.csv`,
+`comments.csv` et la colonne `author-id` de `polis/comments.csv`. Les **votants** ont des
+pseudonymes d'une autre famille, avec une autre clé : ceux de `polis/` (les mêmes dans
+`polis/votes.csv` et `polis/participants-votes.csv`), et ceux de chaque fichier de
+bulletins, propres à ce scrutin. Aucun bulletin ne peut donc être rattaché à un auteur, ni
+les bulletins d'un scrutin à ceux d'un autre par leurs pseudonymes. Les fiches participant
+tenues par les animateurs sont pseudonymisées de la même façon. Les signalements ne sont
+pas publiés.
 Les contributions et commentaires masqués par la modération ou retirés par leur auteur
 gardent leur ligne (pour la traçabilité des identifiants) mais **sans leur texte** ; pour
 un contenu masqué, le motif public de la modération est donné. Les brouillons sont exclus.
@@ -152,6 +166,8 @@ un contenu masqué, le motif public de la modération est donné. Les brouillons
 - `publics` : publics concernés, séparés par `|` ;
 - `author` : pseudonyme numérique de l'auteur ;
 - `structure_*` : la structure au nom de laquelle la contribution a été déposée ;
+  `structure_verified` : `true` si l'équipe de la plateforme a vérifié que la structure est
+  bien celle qu'elle dit être, `false` sinon (déclarée par ses membres seulement) ;
 - `answers_problems` : identifiants des constats auxquels une proposition répond (`|`) ;
 - `hidden_reason` : motif public du masquage.
 
@@ -173,7 +189,10 @@ un contenu masqué, le motif public de la modération est donné. Les brouillons
 
 ### `ballots/vote-<id>.csv` — bulletins anonymisés d'un scrutin clos
 Le fichier publié à la clôture du scrutin, tel quel (il permet de recompter le résultat) :
-`pseudonym, structure, item, value, origin, structure_type, captured_on`. Ses pseudonymes
+`pseudonym, structure, item, value, origin, structure_type, captured_on, superseded`, trié
+par pseudonyme puis contribution (l'ordre des votes n'est pas publié). Dans un scrutin « une
+structure, une voix », `superseded` vaut 1 pour une ligne remplacée par une ligne plus
+récente de la même structure sur la même contribution (elle ne compte pas). Ses pseudonymes
 sont propres à chaque scrutin (clé aléatoire par scrutin) et ne se recoupent pas avec ceux
 des autres fichiers.
 
@@ -196,8 +215,10 @@ regroupement de doublons par lequel la contribution est rattachée (vide si lien
 Les trois fichiers au format d'échange de Pol.is, pour les outils d'analyse de
 délibération. Les « commentaires » Pol.is sont les contributions soumises à un scrutin
 `agree` clos ; les votes sont les bulletins de ces scrutins (1 d'accord, -1 pas d'accord,
-0 passe ; pour une personne et une contribution, le dernier exprimé). Les participants
-sont les pseudonymes numériques ci-dessus.
+0 passe ; pour une personne et une contribution, le dernier exprimé). `author-id` est le
+pseudonyme d'auteur ; `voter-id` et `participant` sont des pseudonymes de votant, d'une
+autre famille : une personne qui a écrit et voté apparaît deux fois dans
+`participants-votes.csv` (comme autrice, avec `n-comments`, et comme votante).
 
 - `polis/comments.csv` : `timestamp` (secondes Unix de publication), `datetime` (ISO 8601
   UTC), `comment-id` (identifiant de la contribution), `author-id`, `agrees`,
@@ -228,22 +249,16 @@ class _Clock:
 
 
 class Pseudonyms:
-    """Numeric pseudonyms of a consultation's people (accounts "u<id>", cards "c<id>"),
-    remembered per person (a person writes many rows)."""
+    """Numeric pseudonyms of one family (see `backend.core.pseudonyms`) for accounts and
+    participant cards."""
 
-    def __init__(self, consultation_id: int) -> None:
-        self._salt = f"backend.plans.opendata.pseudonym:{consultation_id}"
-        self._known: dict[str, int] = {}
+    def __init__(self, scope: str) -> None:
+        self._pseudonymizer = Pseudonymizer.for_scope(scope)
 
     def of(self, *, user_id: int | None = None, card_id: int | None = None) -> int | str:
         if user_id is None and card_id is None:
             return ""
-        key = f"u{user_id}" if user_id is not None else f"c{card_id}"
-        known = self._known.get(key)
-        if known is None:
-            digest = salted_hmac(self._salt, key, algorithm="sha256").hexdigest()
-            known = self._known[key] = int(digest[:12], 16)
-        return known
+        return self._pseudonymizer.number(person_subject(user_id=user_id, card_id=card_id))
 
 
 @dataclass(frozen=True)
@@ -291,6 +306,7 @@ def _contributions(
             "structure_id",
             "structure__name",
             "structure__type",
+            "structure__verified_at",
             "answer_ids",
             "endorsement_count",
             "comment_count",
@@ -317,6 +333,7 @@ def _contributions(
         structure_id,
         structure_name,
         structure_type,
+        structure_verified_at,
         answer_ids,
         endorsements,
         comments,
@@ -347,6 +364,7 @@ def _contributions(
                 structure_id or "",
                 structure_name or "",
                 structure_type or "",
+                ("true" if structure_verified_at else "false") if structure_id else "",
                 "|".join(str(i) for i in answer_ids),
                 endorsements,
                 comments,
@@ -450,8 +468,10 @@ def _votes(
 
 
 def _polis(
-    votes: Sequence[Vote], contributions: dict[int, _Statement], pseudonyms: Pseudonyms
+    votes: Sequence[Vote], contributions: dict[int, _Statement], voters: Pseudonyms
 ) -> dict[str, str]:
+    """Authors keep their author pseudonym (public anyway); voters get pseudonyms of their own
+    family, so no ballot links to an author."""
     agree_votes = [v for v in votes if v.method == VoteMethod.AGREE and v.closed_at is not None]
     items = {item.pk for vote in agree_votes for item in vote.items.all()}
     statements = []
@@ -476,7 +496,7 @@ def _polis(
         Reaction(
             at=updated_at,
             statement=item,
-            participant=int(pseudonyms.of(user_id=user_id, card_id=card_id)),
+            participant=int(voters.of(user_id=user_id, card_id=card_id)),
             value=value,
         )
         for user_id, card_id, item, value, updated_at in lines
@@ -531,7 +551,7 @@ def _plan_files(consultation: Consultation) -> tuple[dict[str, str], str]:
 
 def open_data_archive(*, consultation: Consultation) -> Archive:
     """The consultation's open-data ZIP (layout in README_FR) and its SHA-256."""
-    pseudonyms = Pseudonyms(consultation.pk)
+    pseudonyms = Pseudonyms(author_scope(consultation.pk))
     clock = _Clock()
     contribution_rows, contributions = _contributions(consultation, pseudonyms, clock)
     vote_rows, ballot_files, votes = _votes(consultation, clock)
@@ -557,6 +577,6 @@ def open_data_archive(*, consultation: Consultation) -> Archive:
         "votes.csv": csv_text(vote_rows),
         **ballot_files,
         **plan_files,
-        **_polis(votes, contributions, pseudonyms),
+        **_polis(votes, contributions, Pseudonyms(polis_voter_scope(consultation.pk))),
     }
     return deterministic_zip(files)

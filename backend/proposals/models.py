@@ -190,6 +190,14 @@ class Contribution(models.Model):
         related_name="contributions",
     )
     captured_at = models.DateTimeField(_("captured at"), default=timezone.now)
+    # How the person a facilitator published for (an account) agreed to it; empty otherwise.
+    on_behalf_consent = models.CharField(
+        _("consent of the person spoken for"),
+        max_length=10,
+        choices=ConsentNote.choices,
+        blank=True,
+        default="",
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)

@@ -160,6 +160,48 @@ def _check_captured_at(
         )
 
 
+def _check_on_behalf(
+    fields: FieldErrors,
+    *,
+    origin: str,
+    on_behalf_of_user: User | None,
+    on_behalf_of_card: ParticipantCard | None,
+    on_behalf_consent: str,
+    captured_at: datetime | None,
+) -> None:
+    """A card is spoken for through a facilitator's origin; an account only with its owner's
+    recorded consent; a capture date only on an entry made for someone else."""
+    if on_behalf_of_card is not None and is_self_origin(origin):
+        field_error(
+            fields,
+            "origin",
+            "card_needs_facilitator_origin",
+            _("An entry for a participant card comes from a workshop, paper or the phone."),
+        )
+    if on_behalf_of_user is not None and on_behalf_consent not in ConsentNote.values:
+        field_error(
+            fields,
+            "on_behalf_consent",
+            "consent_required",
+            _("Record how the person agreed before publishing in their name."),
+        )
+    if on_behalf_of_user is None and on_behalf_consent:
+        field_error(
+            fields,
+            "on_behalf_consent",
+            "not_on_behalf",
+            _("A consent is recorded only when publishing in someone else's name."),
+        )
+    on_behalf = on_behalf_of_user is not None or on_behalf_of_card is not None
+    if captured_at is not None and not on_behalf and is_self_origin(origin):
+        field_error(
+            fields,
+            "captured_at",
+            "not_on_behalf",
+            _("Only an entry made for someone else carries its own capture date."),
+        )
+
+
 def _refresh_search_document(contribution: Contribution) -> None:
     """French stemming on the unaccented text: "demarches" finds "démarches"."""
     text = Concat(
@@ -191,7 +233,7 @@ def participant_card_create(
     """A pseudonymous card for someone a facilitator speaks for (ENTER_ON_BEHALF gate)."""
     ensure_allowed(user=by, consultation=consultation, verb=Verb.ENTER_ON_BEHALF)
     fields: FieldErrors = {}
-    check_text(fields, "label", label, limit=LABEL_MAX_LENGTH, blank=False)
+    check_text(fields, "label", label, limit=LABEL_MAX_LENGTH, blank=False, single_line=True)
     if not consent_given:
         field_error(
             fields,
@@ -237,13 +279,17 @@ def contribution_create(
     on_behalf_of_card: ParticipantCard | None = None,
     structure: Structure | None = None,
     captured_at: datetime | None = None,
+    on_behalf_consent: str = "",
     publish: bool = True,
 ) -> Contribution:
     """Create a problem or a proposal with its provenance.
 
     Gates: SUBMIT_PROBLEM or SUBMIT_PROPOSAL; a facilitator's origin (workshop, paper,
     phone) or speaking for someone also needs ENTER_ON_BEHALF (PermissionDenied otherwise).
-    Territory defaults to the consultation's.
+    Territory defaults to the consultation's. Speaking for someone: for a participant card
+    (its consent is on the card) with a facilitator's origin, never `web` or `mobile`; for an
+    account, only with that person's recorded consent (`on_behalf_consent`). Only such entries
+    carry a `captured_at` of their own (when the words were taken down).
     """
     if kind not in ContributionKind.values:
         raise errors.ValidationFailed(
@@ -287,6 +333,14 @@ def contribution_create(
             "wrong_consultation",
             _("This card belongs to another consultation."),
         )
+    _check_on_behalf(
+        fields,
+        origin=origin,
+        on_behalf_of_user=on_behalf_of_user,
+        on_behalf_of_card=on_behalf_of_card,
+        on_behalf_consent=on_behalf_consent,
+        captured_at=captured_at,
+    )
     author = on_behalf_of_user if on_behalf_of_user is not None else None
     if on_behalf_of_card is None and author is None:
         author = by
@@ -331,6 +385,7 @@ def contribution_create(
         author_card=on_behalf_of_card,
         structure=structure,
         captured_at=captured_at,
+        on_behalf_consent=on_behalf_consent if on_behalf_of_user is not None else "",
         created_at=now,
         published_at=now if publish else None,
         updated_at=now,

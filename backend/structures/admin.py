@@ -7,7 +7,14 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts.models import User
 from backend.structures.models import MemberRole, Membership, Structure
+from backend.structures.services import structure_unverify, structure_verify
+
+
+def _staff(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
 
 
 class MembershipInlineFormSet(forms.BaseInlineFormSet):
@@ -35,8 +42,10 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Structure)
 class StructureAdmin(admin.ModelAdmin):
-    list_display = ["name", "type", "territory", "member_count", "created_at"]
-    list_filter = ["type"]
+    list_display = ["name", "type", "territory", "is_verified", "member_count", "created_at"]
+    list_filter = ["type", ("verified_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["verified_at", "verified_by"]
+    actions = ["verify", "unverify"]
     search_fields = ["name", "slug"]
     list_select_related = ["territory"]
     prepopulated_fields = {"slug": ["name"]}
@@ -46,6 +55,20 @@ class StructureAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Structure]:
         return super().get_queryset(request).annotate(member_count=Count("memberships"))
+
+    @admin.display(description=_("verified"), boolean=True, ordering="verified_at")
+    def is_verified(self, obj: Structure) -> bool:
+        return obj.is_verified
+
+    @admin.action(description=_("Verify the selected structures"))
+    def verify(self, request: HttpRequest, queryset: QuerySet[Structure]) -> None:
+        for structure in queryset:
+            structure_verify(structure=structure, by=_staff(request))
+
+    @admin.action(description=_("Withdraw the verification of the selected structures"))
+    def unverify(self, request: HttpRequest, queryset: QuerySet[Structure]) -> None:
+        for structure in queryset:
+            structure_unverify(structure=structure, by=_staff(request))
 
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj: Structure) -> int:

@@ -35,6 +35,18 @@ class Structure(models.Model):
     description = models.TextField(_("description"), blank=True, default="")
     website = models.URLField(_("website"), blank=True, default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Set by staff who checked the structure is who it says (anyone can create "CCAS de
+    # Grenoble"); cleared when its name, type or territory changes.
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="Membership",
@@ -50,6 +62,10 @@ class Structure(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
 
 class Membership(models.Model):

@@ -15,3 +15,8 @@ def can_manage_structure(*, user: User | AnonymousUser, structure: Structure) ->
     return Membership.objects.filter(
         structure=structure, user_id=user.pk, role=MemberRole.ADMIN
     ).exists()
+
+
+def can_verify_structure(*, user: User | AnonymousUser) -> bool:
+    """Staff (Region or City) check that a structure is who it says."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)

@@ -1,6 +1,7 @@
 """Writes on structures and their memberships."""
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from backend.accounts.models import User
@@ -8,12 +9,14 @@ from backend.core import errors
 from backend.core.slugs import free_slug
 from backend.structures.domain import leaves_no_admin
 from backend.structures.models import MemberRole, Membership, Structure, StructureType
-from backend.structures.policies import can_manage_structure
+from backend.structures.policies import can_manage_structure, can_verify_structure
 from backend.territories.models import Territory
 
 SLUG_MAX_LENGTH = 200
 SLUG_SUFFIX_ROOM = 12
 SLUG_ATTEMPTS = 3
+# What a verification vouches for.
+IDENTITY_FIELDS = frozenset({"name", "type", "territory"})
 
 
 def _free_structure_slug(name: str) -> str:
@@ -70,7 +73,10 @@ def structure_update(
     description: str | None = None,
     website: str | None = None,
 ) -> Structure:
-    """Change the given fields (None: unchanged); the slug stays, so links keep working."""
+    """Change the given fields (None: unchanged); the slug stays, so links keep working.
+
+    A verified structure whose name, type or territory changes loses its verification (a
+    verified association must not become "Région (officiel)")."""
     if not can_manage_structure(user=by, structure=structure):
         raise errors.PermissionDenied()
     changes = {
@@ -80,11 +86,44 @@ def structure_update(
         "description": description,
         "website": website,
     }
-    changed = [field for field, value in changes.items() if value is not None]
+    changed = [
+        field
+        for field, value in changes.items()
+        if value is not None and value != getattr(structure, field)
+    ]
     for field in changed:
         setattr(structure, field, changes[field])
+    if structure.verified_at is not None and set(changed) & IDENTITY_FIELDS:
+        structure.verified_at = None
+        structure.verified_by = None
+        changed += ["verified_at", "verified_by"]
     if changed:
         structure.save(update_fields=changed)
+    return structure
+
+
+@transaction.atomic
+def structure_verify(*, structure: Structure, by: User) -> Structure:
+    """Mark the structure as checked by staff (idempotent: a second call changes nothing)."""
+    if not can_verify_structure(user=by):
+        raise errors.PermissionDenied()
+    structure = Structure.objects.select_for_update().get(pk=structure.pk)
+    if structure.verified_at is None:
+        structure.verified_at = timezone.now()
+        structure.verified_by = by
+        structure.save(update_fields=["verified_at", "verified_by"])
+    return structure
+
+
+@transaction.atomic
+def structure_unverify(*, structure: Structure, by: User) -> Structure:
+    """Withdraw the verification (staff)."""
+    if not can_verify_structure(user=by):
+        raise errors.PermissionDenied()
+    structure = Structure.objects.select_for_update().get(pk=structure.pk)
+    structure.verified_at = None
+    structure.verified_by = None
+    structure.save(update_fields=["verified_at", "verified_by"])
     return structure
 
 

@@ -113,7 +113,9 @@ class SupportData:
 
 def support_data(*, contribution_ids: Iterable[int]) -> SupportData:
     """Supporters of the given contributions, with the structures they spoke for and their
-    own territory (two queries: endorsements, support/approval ballot lines)."""
+    own territory (two queries: endorsements, support/approval ballot lines). Only structures
+    verified by staff count as structures (distinct structures, structure types); support
+    given for an unverified one counts as its person's only."""
     ids = list(set(contribution_ids))
     data = SupportData()
     if not ids:
@@ -124,14 +126,24 @@ def support_data(*, contribution_ids: Iterable[int]) -> SupportData:
         "card_id",
         "structure_id",
         "structure__type",
+        "structure__verified_at",
         "user__territory__name",
         "card__territory__name",
     )
-    for contribution_id, user_id, card_id, structure_id, kind, user_t, card_t in endorsements:
+    for (
+        contribution_id,
+        user_id,
+        card_id,
+        structure_id,
+        kind,
+        verified,
+        user_t,
+        card_t,
+    ) in endorsements:
         data.add(
             contribution_id=contribution_id,
             person=person_key(user_id=user_id, card_id=card_id),
-            structure_id=structure_id,
+            structure_id=structure_id if verified is not None else None,
             structure_type=kind,
             territory=user_t or card_t,
         )
@@ -143,14 +155,15 @@ def support_data(*, contribution_ids: Iterable[int]) -> SupportData:
         "voter_card_id",
         "structure_id",
         "structure__type",
+        "structure__verified_at",
         "voter_user__territory__name",
         "voter_card__territory__name",
     )
-    for item_id, user_id, card_id, structure_id, kind, user_t, card_t in lines:
+    for item_id, user_id, card_id, structure_id, kind, verified, user_t, card_t in lines:
         data.add(
             contribution_id=item_id,
             person=person_key(user_id=user_id, card_id=card_id),
-            structure_id=structure_id,
+            structure_id=structure_id if verified is not None else None,
             structure_type=kind,
             territory=user_t or card_t,
         )

@@ -43,6 +43,8 @@ class Grouping(StrEnum):
 # Group keys outside the real values.
 ONLINE = "online"
 NO_STRUCTURE = "none"
+# Lines cast for a structure that staff have not verified: its type is only its members' word.
+UNVERIFIED_STRUCTURE = "unverified"
 UNKNOWN_TERRITORY = "unknown"
 OUTSIDE_TERRITORY = "outside"
 
@@ -62,7 +64,10 @@ def _group_sql(grouping: Grouping | None, territory: Territory) -> _Sql:
             [BallotOrigin.WEB.value, BallotOrigin.MOBILE.value, ONLINE],
         )
     if grouping == Grouping.STRUCTURE_TYPE:
-        return _Sql("COALESCE(s.type, %s)", [NO_STRUCTURE])
+        return _Sql(
+            "CASE WHEN s.id IS NULL THEN %s WHEN s.verified_at IS NULL THEN %s ELSE s.type END",
+            [NO_STRUCTURE, UNVERIFIED_STRUCTURE],
+        )
     # The voter's territory (account or participant card) rolled up to the child of the
     # consultation's territory it lies under; paths are "000001/000007/" (root first).
     return _Sql(
@@ -86,12 +91,13 @@ def _lines_cte(
 ) -> _Sql:
     """`lines(grp, voter, item_id, value)`: the lines that count, one per (voter, item).
 
-    By structure, a line cast for a structure has the structure as its voter and only the
-    latest such line per (structure, item) is kept.
+    By structure, a line cast for a *verified* structure has the structure as its voter and
+    only the latest such line per (structure, item) is kept; a line cast for an unverified
+    structure counts as its person's.
     """
     group = _group_sql(grouping, vote.consultation.territory)
     voter = (
-        "CASE WHEN %s AND l.structure_id IS NOT NULL THEN 's' || l.structure_id "
+        "CASE WHEN %s AND s.verified_at IS NOT NULL THEN 's' || l.structure_id "
         "WHEN l.voter_user_id IS NOT NULL THEN 'u' || l.voter_user_id "
         "ELSE 'c' || l.voter_card_id END"
     )

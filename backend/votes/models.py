@@ -51,7 +51,8 @@ class Vote(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Frozen on close: the final result, the anonymized ballot file and its SHA-256 digest.
-    # The salt of the voters' pseudonyms is never published.
+    # The key of the voters' pseudonyms is a PseudonymKey (backend.core.pseudonyms), never
+    # published.
     result = models.JSONField(_("final result"), null=True, blank=True, editable=False)
     result_computed_at = models.DateTimeField(
         _("result computed at"), null=True, blank=True, editable=False
@@ -59,9 +60,6 @@ class Vote(models.Model):
     ballots_csv = models.TextField(_("anonymized ballot file"), blank=True, default="")
     ballots_digest = models.CharField(
         _("SHA-256 of the ballot file"), max_length=64, blank=True, default=""
-    )
-    pseudonym_salt = models.CharField(
-        _("pseudonym salt"), max_length=64, blank=True, default="", editable=False
     )
 
     class Meta:

@@ -1,10 +1,6 @@
 """Writes on votes: setting one up, casting a ballot, importing paper ballots, closing."""
 
-import csv
 import hashlib
-import hmac
-import io
-import secrets
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +16,13 @@ from backend.consultations.domain import Verb
 from backend.consultations.models import Consultation
 from backend.consultations.policies import ensure_allowed
 from backend.core import errors
+from backend.core.csvfiles import csv_text
+from backend.core.pseudonyms import (
+    Pseudonymizer,
+    ballot_scope,
+    person_subject,
+    structure_subject,
+)
 from backend.core.realtime import consultation_group, emit_after_commit
 from backend.core.validation import FieldErrors, field_error
 from backend.proposals.models import (
@@ -332,6 +335,13 @@ def ballot_cast(
     if not checked_by_workshop and (on_behalf_of_card is not None or not is_self_origin(origin)):
         ensure_allowed(user=by, consultation=vote.consultation, verb=Verb.ENTER_ON_BEHALF)
     fields: FieldErrors = {}
+    if on_behalf_of_card is not None and is_self_origin(origin):
+        field_error(
+            fields,
+            "origin",
+            "card_needs_facilitator_origin",
+            _("An entry for a participant card comes from a workshop, paper or the phone."),
+        )
     if on_behalf_of_card is not None:
         if on_behalf_of_card.consultation_id != vote.consultation_id:
             field_error(
@@ -688,16 +698,15 @@ def _line_key(name: str) -> tuple[int, str]:
     return (int(parts[1]), name) if len(parts) > 2 and parts[1].isdigit() else (-1, name)
 
 
-def _pseudonym(salt: str, key: str) -> str:
-    return hmac.new(salt.encode(), key.encode(), hashlib.sha256).hexdigest()[:16]
-
-
-def _ballot_file(*, vote: Vote, items: Sequence[int], salt: str) -> str:
-    """The anonymized ballot file: one row per line, oldest write first (so the last row per
-    (structure, item) is the latest, as in "one structure, one voice")."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+def _ballot_file(*, vote: Vote, items: Sequence[int]) -> str:
+    """The anonymized ballot file: one row per line, ordered by pseudonym then item (the order
+    of casting is not published). Pseudonyms are those of the vote's own family
+    (`ballot_scope`). A line cast for a structure staff have not verified shows no structure
+    pseudonym and the type `unverified` (it counts as its person's, as in the results). In a
+    "one structure, one voice" vote, `superseded` is 1 on a line that a later line of the same
+    structure for the same item replaced, so a recount needs no order.
+    """
+    pseudonyms = Pseudonymizer.for_scope(ballot_scope(vote.pk))
     lines = (
         BallotLine.objects.filter(vote=vote, item_id__in=items)
         .order_by("updated_at", "id")
@@ -706,26 +715,45 @@ def _ballot_file(*, vote: Vote, items: Sequence[int], salt: str) -> str:
             "voter_card_id",
             "structure_id",
             "structure__type",
+            "structure__verified_at",
             "item_id",
             "value",
             "origin",
             "captured_at",
         )
     )
-    for user_id, card_id, structure_id, structure_type, item, value, origin, captured in lines:
-        voter = f"u{user_id}" if user_id is not None else f"c{card_id}"
-        writer.writerow(
-            [
-                _pseudonym(salt, voter),
-                _pseudonym(salt, f"s{structure_id}") if structure_id is not None else "",
-                item,
-                value,
-                origin,
-                structure_type or "",
-                timezone.localtime(captured).date().isoformat(),
-            ]
-        )
-    return out.getvalue()
+    rows: list[list[Any]] = []
+    latest: dict[tuple[int, int], list[Any]] = {}
+    for (
+        user_id,
+        card_id,
+        structure_id,
+        structure_type,
+        verified_at,
+        item,
+        value,
+        origin,
+        captured,
+    ) in lines:
+        speaks_for = structure_id if verified_at is not None else None
+        row = [
+            pseudonyms.hex(person_subject(user_id=user_id, card_id=card_id)),
+            pseudonyms.hex(structure_subject(speaks_for)) if speaks_for is not None else "",
+            item,
+            value,
+            origin,
+            structure_type if speaks_for is not None else ("unverified" if structure_id else ""),
+            timezone.localtime(captured).date().isoformat(),
+            0,
+        ]
+        if vote.one_structure_one_voice and speaks_for is not None:
+            replaced = latest.get((speaks_for, item))
+            if replaced is not None:
+                replaced[-1] = 1
+            latest[(speaks_for, item)] = row
+        rows.append(row)
+    rows.sort(key=lambda row: (row[0], row[2]))
+    return csv_text([CSV_COLUMNS, *rows], line_end="\n")
 
 
 @transaction.atomic
@@ -751,8 +779,7 @@ def vote_close(*, by: User, vote: Vote, checked_by_workshop: bool = False) -> Vo
     result = tally_groups(vote=vote, items=items, by_structure=vote.one_structure_one_voice)[
         NO_GROUP
     ]
-    vote.pseudonym_salt = secrets.token_hex(32)
-    vote.ballots_csv = _ballot_file(vote=vote, items=items, salt=vote.pseudonym_salt)
+    vote.ballots_csv = _ballot_file(vote=vote, items=items)
     vote.ballots_digest = hashlib.sha256(vote.ballots_csv.encode()).hexdigest()
     vote.result = result
     vote.closed_at = vote.result_computed_at = timezone.now()
@@ -763,7 +790,6 @@ def vote_close(*, by: User, vote: Vote, checked_by_workshop: bool = False) -> Vo
             "result_computed_at",
             "ballots_csv",
             "ballots_digest",
-            "pseudonym_salt",
         ]
     )
     emit_after_commit(

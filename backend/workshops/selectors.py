@@ -50,15 +50,17 @@ def workshop_get(*, workshop_id: int, user: AnyUser) -> Workshop:
     return workshop
 
 
-def workshop_by_code(*, code: str) -> Workshop:
-    """The open workshop of a join code (case and spaces forgiven); NotFound otherwise."""
+def workshop_by_code(*, code: str, user: AnyUser) -> Workshop:
+    """The open workshop of a join code (case and spaces forgiven) of a consultation the
+    caller may see (a draft consultation's workshop only for its role holders); NotFound
+    otherwise."""
     normalized = "".join(code.split()).upper()
     workshop = (
         Workshop.objects.select_related("consultation")
         .filter(join_code=normalized, status=WorkshopStatus.OPEN)
         .first()
     )
-    if workshop is None or not normalized:
+    if workshop is None or not normalized or not can_view_workshop(user=user, obj=workshop):
         raise errors.NotFound()
     return workshop
 

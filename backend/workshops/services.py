@@ -728,6 +728,12 @@ def idea_moderate(
             on_behalf_of_user=participant.user if participant.user_id != by.pk else None,
             on_behalf_of_card=participant.card,
             captured_at=idea.created_at,
+            # The person wrote the idea on their own phone in the room.
+            on_behalf_consent=(
+                ConsentNote.WRITTEN
+                if participant.user_id is not None and participant.user_id != by.pk
+                else ""
+            ),
         )
         idea.contribution = contribution
         idea.status = IdeaStatus.APPROVED

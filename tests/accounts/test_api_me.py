@@ -38,6 +38,7 @@ def test_me_shows_the_profile_with_territory_and_structures(
             "id": membership.structure_id,
             "name": "Emmaüs Connect",
             "type": "association",
+            "is_verified": False,
             "role": "admin",
         }
     ]

@@ -252,7 +252,9 @@ def test_list_query_count_is_constant(
     parent = make_comment()
     for index in range(12):
         if index % 3 == 0:
-            make_comment(by=people.facilitator, on_behalf_of_card=card, parent=parent)
+            make_comment(
+                by=people.facilitator, on_behalf_of_card=card, parent=parent, origin="workshop"
+            )
         else:
             make_comment(by=people.outsider, stance="against")
     expected = 3  # the contribution, the count, the page

@@ -23,7 +23,7 @@ def test_author_role_matrix(
     now = middle_of(PhaseKind.DELIBERATION)
     with time_machine.travel(now, tick=False):
         own = make_comment()
-        for_card = make_comment(by=people.facilitator, on_behalf_of_card=card)
+        for_card = make_comment(by=people.facilitator, on_behalf_of_card=card, origin="workshop")
     expected = {
         "participant": (True, False),
         "facilitator": (False, True),

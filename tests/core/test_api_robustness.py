@@ -31,7 +31,7 @@ from backend.programmes.models import (
     RegionalAction,
     RegionalActionSource,
 )
-from backend.proposals.models import Contribution
+from backend.proposals.models import Contribution, ParticipantCard
 from backend.structures.models import Membership, Structure
 from backend.suggestions.models import SuggestionRun
 from backend.suggestions.services import suggestion_run_start
@@ -118,6 +118,7 @@ PARAMETER_MODELS: dict[str, Any] = {
     "workshop_id": Workshop,
     "activity_id": Activity,
     "idea_id": Idea,
+    "card_id": ParticipantCard,
     "run_id": SuggestionRun,
     "cluster_id": Cluster,
     "merge_id": MergeLogEntry,

@@ -94,10 +94,12 @@ class TestProvenance:
             by=people.facilitator,
             consultation=consultation,
             on_behalf_of_user=people.outsider,
+            on_behalf_consent="oral",
             **_problem(origin="phone"),
         )
         assert contribution.author == people.outsider
         assert contribution.entered_by == people.facilitator
+        assert contribution.on_behalf_consent == "oral"
 
     def test_captured_at_bounds(self, consultation: Consultation, people: Personas) -> None:
         with pytest.raises(errors.ValidationFailed) as future:

@@ -12,7 +12,7 @@ from backend.consultations.models import Consultation
 from backend.proposals.models import Contribution
 from backend.proposals.services import contribution_create, endorsement_add
 from backend.structures.models import Structure
-from backend.structures.services import membership_add, structure_create
+from backend.structures.services import membership_add, structure_create, structure_verify
 from backend.votes.models import Vote
 from backend.votes.services import ballot_cast, vote_create
 from tests.fixtures.personas import Personas
@@ -52,6 +52,8 @@ def field(
         territory=tree.grenoble,
     )
     membership_add(by=endorsers[0], structure=ccas, user=endorsers[2])
+    ccas = structure_verify(structure=ccas, by=people.staff)
+    association = structure_verify(structure=association, by=people.staff)
     with in_phase(PhaseKind.DIAGNOSTIC):
         problems = [
             contribution_create(

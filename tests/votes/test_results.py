@@ -11,7 +11,7 @@ from backend.accounts.models import User
 from backend.core import errors
 from backend.proposals.models import ParticipantCard
 from backend.structures.models import Membership, StructureType
-from backend.structures.services import structure_create
+from backend.structures.services import structure_create, structure_verify
 from backend.votes.models import Vote
 from backend.votes.services import ballot_cast, paper_ballots_import, vote_close
 from tests.fixtures.personas import Personas
@@ -98,6 +98,7 @@ def test_one_structure_one_voice(
         type=StructureType.CENTRE_SOCIAL,
         territory=tree.grenoble,
     )
+    structure = structure_verify(structure=structure, by=people.staff)
     Membership.objects.create(structure=structure, user=people.outsider)
     ballot_cast(by=people.participant, vote=vote, choices={items[0]: 1}, structure=structure)
     ballot_cast(by=people.outsider, vote=vote, choices={items[0]: 1}, structure=structure)

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 from backend.structures.models import Membership, StructureType
-from backend.structures.services import structure_create
+from backend.structures.services import structure_create, structure_verify
 from backend.votes.domain.recount import CSV_COLUMNS, recount_from_csv
 from backend.votes.models import Vote
 from backend.votes.services import ballot_cast, vote_close
@@ -74,6 +74,7 @@ def test_recount_one_structure_one_voice(
         type=StructureType.CENTRE_SOCIAL,
         territory=tree.grenoble,
     )
+    structure = structure_verify(structure=structure, by=people.staff)
     Membership.objects.create(structure=structure, user=people.outsider)
     ballot_cast(by=people.participant, vote=vote, choices={items[0]: 0}, structure=structure)
     ballot_cast(by=people.outsider, vote=vote, choices={items[0]: 5}, structure=structure)

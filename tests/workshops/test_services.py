@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from backend.core import errors
@@ -20,7 +21,10 @@ pytestmark = pytest.mark.django_db
 def test_open_gives_a_join_code_and_logs_sequenced_events(room: Room, workshop: Workshop) -> None:
     assert workshop.status == "open"
     assert len(workshop.join_code) == 6
-    assert selectors.workshop_by_code(code=workshop.join_code.lower()).pk == workshop.pk
+    anonymous = AnonymousUser()
+    assert selectors.workshop_by_code(code=workshop.join_code.lower(), user=anonymous).pk == (
+        workshop.pk
+    )
     events = list(WorkshopEvent.objects.filter(workshop=workshop).values_list("seq", "type"))
     assert events == [(1, "workshop.opened")]
     workshop.refresh_from_db()

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from backend.accounts.domain import TOKEN_NAME_MAX_LENGTH
 from backend.accounts.models import AccessToken, User
-from backend.core.serializers import StrictInputSerializer
+from backend.core.serializers import NameField, StrictInputSerializer
 from backend.structures.models import MemberRole, Membership, StructureType
 from backend.territories.models import Territory, TerritoryKind
 
@@ -35,7 +35,7 @@ class CsrfTokenOutput(serializers.Serializer[Any]):
 class AuthRegisterInput(StrictInputSerializer):
     email = serializers.EmailField(max_length=254)
     password = password_field()
-    display_name = serializers.CharField(max_length=80)
+    display_name = NameField(max_length=80)
     territory = territory_field(required=False, default=None)
 
 
@@ -47,13 +47,13 @@ class AuthLoginInput(StrictInputSerializer):
 class AccessTokenCreateInput(StrictInputSerializer):
     email = serializers.EmailField(max_length=254)
     password = password_field()
-    name = serializers.CharField(
+    name = NameField(
         max_length=TOKEN_NAME_MAX_LENGTH, help_text="Device or client name, e.g. “Fairphone”."
     )
 
 
 class UserProfileUpdateInput(StrictInputSerializer):
-    display_name = serializers.CharField(max_length=80, required=False)
+    display_name = NameField(max_length=80, required=False)
     territory = territory_field(required=False)
 
 
@@ -77,6 +77,7 @@ class UserProfileStructureOutput(serializers.Serializer[Membership]):
     id = serializers.IntegerField(source="structure_id")
     name = serializers.CharField(source="structure.name")
     type = serializers.ChoiceField(choices=StructureType.choices, source="structure.type")
+    is_verified = serializers.BooleanField(source="structure.is_verified")
     role = serializers.ChoiceField(choices=MemberRole.choices)
 
 

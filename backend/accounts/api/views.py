@@ -219,6 +219,10 @@ class MeView(APIView):
 class PasswordChangeView(APIView):
     """Change one's password; other sessions and access tokens stop working."""
 
+    # The current-password check would otherwise let a stolen session guess the password.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_check"
+
     @extend_schema(
         operation_id="me_password_change",
         tags=[ME_TAG],
@@ -226,7 +230,9 @@ class PasswordChangeView(APIView):
         responses={204: OpenApiResponse(description="Password changed.")},
         description=(
             "Wrong current password: 400 with field old_password, code password_incorrect. "
-            "Every other session and every access token but the one used (if any) is revoked."
+            "Every other session and every access token but the one used (if any) is revoked. "
+            "Limited to PASSWORD_CHECK_THROTTLE_RATE attempts per account (default 10 an "
+            "hour): 429 throttled beyond."
         ),
     )
     def post(self, request: Request) -> Response:

@@ -1,25 +1,19 @@
 """Deterministic files: CSV text with fixed line endings and a ZIP whose bytes depend only on
 its contents (sorted names, fixed timestamps and permissions), so its SHA-256 is stable."""
 
-import csv
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from backend.core.csvfiles import csv_text
+
+__all__ = ["FILE_MODE", "FIXED_ZIP_TIME", "Archive", "csv_text", "deterministic_zip", "sha256_hex"]
 
 # The earliest date a ZIP entry can carry: no clock leaks into the archive.
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
-
-
-def csv_text(rows: Iterable[Sequence[object]]) -> str:
-    """RFC 4180 CSV (CRLF line ends, minimal quoting), UTF-8 text with no byte order mark."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-    return out.getvalue()
 
 
 @dataclass(frozen=True)

@@ -149,8 +149,10 @@ README_FR = """# Plan d'action régional « {title} » — version {number}
 Données ouvertes publiées sous la Licence Ouverte 2.0 (Etalab), voir LICENCE.txt.
 Publiée le {published_at}. Empreinte SHA-256 du plan (JSON canonique) : {sha256}.
 
-Toutes les personnes y sont désignées par un pseudonyme numérique propre à cette archive
-(`p1`, `p2`…) : ni nom, ni adresse électronique. Seules les contributions publiées y figurent.
+Toutes les personnes y sont désignées par un pseudonyme propre à cette archive : ni nom,
+ni adresse électronique. Les auteurs (`a1`, `a2`…) et les soutiens (`s1`, `s2`…, qui
+comprennent des bulletins de vote) sont numérotés séparément : un soutien ne peut pas être
+rattaché à un auteur. Seules les contributions publiées y figurent.
 
 ## Fichiers
 - `plan.json` : le plan figé (schéma : frontend-contract/regional-plan.schema.json).

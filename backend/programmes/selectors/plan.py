@@ -62,17 +62,20 @@ def _labels(choices: Any) -> dict[str, str]:
 
 
 class _Pseudonyms:
-    """p1, p2... in order of first appearance in sorted contribution order: stable for a
-    given state, and no account or card id leaves the server."""
+    """<prefix>1, <prefix>2... in order of first appearance in sorted contribution order:
+    stable for a given state, and no account or card id leaves the server. Authors ("a") and
+    supporters ("s", whose supports include ballots) are separate families, numbered apart,
+    so no ballot can be tied to a named author (see backend.core.pseudonyms)."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
         self.known: dict[str, str] = {}
 
     def __call__(self, key: str | None) -> str:
         if key is None:
             return ""
         if key not in self.known:
-            self.known[key] = f"p{len(self.known) + 1}"
+            self.known[key] = f"{self.prefix}{len(self.known) + 1}"
         return self.known[key]
 
 
@@ -299,7 +302,8 @@ def _files(
     labels: dict[str, str],
 ) -> dict[str, str]:
     cols = archive_files.FILES
-    pseudonym = _Pseudonyms()
+    pseudonym = _Pseudonyms("a")
+    supporter = _Pseudonyms("s")
     by_id = {a["id"]: a for a in snapshot["actions"]}
     files: dict[str, str] = {}
     files["rounds.csv"] = csv_text(
@@ -405,7 +409,7 @@ def _files(
             cols["supports.csv"],
             *sorted(
                 (
-                    (s.contribution, pseudonym(s.person), s.structure, s.structure_type or "")
+                    (s.contribution, supporter(s.person), s.structure, s.structure_type or "")
                     for cid in sorted(data.supports)
                     for s in data.supports[cid]
                 ),

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.signing import BadSignature, Signer
 from django.db.models import DateTimeField, F, Func, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
@@ -27,10 +28,16 @@ LARGEST_ID = 2**63 - 1
 RECENT_AT = Coalesce("published_at", "created_at")
 
 
+# Cursors are signed (HMAC of SECRET_KEY, this salt): a hand-built or altered one is refused.
+# Rotating SECRET_KEY (without SECRET_KEY_FALLBACKS) invalidates cursors in flight: the client
+# gets invalid_cursor and starts again from the first page.
+_SIGNER = Signer(salt="backend.proposals.api.pagination.cursor", sep=".")
+
+
 def cursor_encode(at: datetime, contribution_id: int) -> str:
-    """An opaque position: url-safe base64 of the last item's (recent key, id)."""
+    """An opaque position: url-safe base64 of the last item's (recent key, id), signed."""
     raw = json.dumps([at.isoformat(), contribution_id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return _SIGNER.sign(base64.urlsafe_b64encode(raw.encode()).decode().rstrip("="))
 
 
 def _invalid_cursor() -> errors.ValidationFailed:
@@ -45,7 +52,11 @@ def cursor_decode(cursor: str) -> tuple[datetime, int]:
     if not 0 < len(cursor) <= CURSOR_MAX_LENGTH:
         raise _invalid_cursor()
     try:
-        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
+        payload = _SIGNER.unsign(cursor)
+    except BadSignature as error:
+        raise _invalid_cursor() from error
+    try:
+        raw = base64.b64decode(payload + "=" * (-len(payload) % 4), altchars=b"-_", validate=True)
         at_text, contribution_id = json.loads(raw.decode())
         at = datetime.fromisoformat(at_text)
         if at.tzinfo is None or type(contribution_id) is not int:

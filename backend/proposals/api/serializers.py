@@ -95,7 +95,18 @@ class ContributionCreateInput(StrictInputSerializer):
     structure = serializers.PrimaryKeyRelatedField(
         queryset=Structure.objects.all(), allow_null=True, required=False, default=None
     )
-    captured_at = SafeDateTimeField(allow_null=True, required=False, default=None)
+    captured_at = SafeDateTimeField(
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="When the words were taken down: only for an entry made for someone else.",
+    )
+    on_behalf_consent = serializers.ChoiceField(
+        choices=ConsentNote.choices,
+        required=False,
+        default="",
+        help_text="With on_behalf_of_user: how that person agreed (required then).",
+    )
     publish = serializers.BooleanField(required=False, default=True)
 
 
@@ -170,6 +181,9 @@ class ContributionStructureOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     type = serializers.CharField()
+    is_verified = serializers.BooleanField(
+        help_text="Checked by staff; show an unverified structure as declared by its members."
+    )
 
 
 class ContributionMergedIntoOutput(serializers.Serializer[Any]):
@@ -195,6 +209,10 @@ class ContributionOutput(serializers.Serializer[Any]):
     expected_partners = serializers.CharField()
     estimated_cost_eur = serializers.IntegerField(allow_null=True)
     origin = serializers.ChoiceField(choices=Origin.choices)
+    on_behalf_consent = serializers.CharField(
+        help_text="How the person published for agreed (oral, written, guardian); empty unless "
+        "a facilitator published in the name of an account."
+    )
     author = serializers.SerializerMethodField()
     entered_by = serializers.SerializerMethodField()
     structure = ContributionStructureOutput(allow_null=True)

@@ -23,6 +23,12 @@ class StructureFilter(django_filters.FilterSet):
     within = IdFilter(help_text="Id of a territory: structures located in it or anywhere under it.")
     search = django_filters.CharFilter(help_text="Part of the name, ignoring accents and case.")
     member = IdFilter(help_text="Id of a person: the structures they belong to.")
+    is_verified = django_filters.BooleanFilter(
+        field_name="verified_at",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="true: structures checked by staff only; false: unverified ones only.",
+    )
     ordering = StructureOrderingFilter(
         fields=(
             ("sort_name", "name"),
@@ -45,6 +51,7 @@ class StructureFilter(django_filters.FilterSet):
             search=data.get("search") or "",
             member=data.get("member"),
         )
+        queryset = self.filters["is_verified"].filter(queryset, data.get("is_verified"))
         ordered: QuerySet[Structure] = self.filters["ordering"].filter(
             queryset, data.get("ordering")
         )

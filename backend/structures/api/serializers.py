@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from backend.accounts.models import User
-from backend.core.serializers import StrictInputSerializer
+from backend.core.serializers import NameField, StrictInputSerializer
 from backend.structures.models import MemberRole, Membership, Structure, StructureType
 from backend.territories.api.serializers import TerritoryBriefOutput
 from backend.territories.models import Territory
@@ -22,6 +22,11 @@ class StructureMemberOutput(serializers.ModelSerializer[Membership]):
 class StructureOutput(serializers.ModelSerializer[Structure]):
     territory = TerritoryBriefOutput(read_only=True)
     member_count = serializers.IntegerField(read_only=True)
+    is_verified = serializers.BooleanField(
+        read_only=True,
+        help_text="Checked by staff. An unverified structure was declared by its members "
+        "only: show it as such; its voice does not count in 'one structure, one voice'.",
+    )
 
     class Meta:
         model = Structure
@@ -33,6 +38,8 @@ class StructureOutput(serializers.ModelSerializer[Structure]):
             "territory",
             "website",
             "member_count",
+            "is_verified",
+            "verified_at",
             "created_at",
         ]
         read_only_fields = fields
@@ -47,7 +54,7 @@ class StructureDetailOutput(StructureOutput):
 
 
 class StructureCreateInput(StrictInputSerializer):
-    name = serializers.CharField(max_length=200)
+    name = NameField(max_length=200)
     type = serializers.ChoiceField(choices=StructureType.choices)
     territory = serializers.PrimaryKeyRelatedField(queryset=Territory.objects.all())
     description = serializers.CharField(
@@ -57,7 +64,7 @@ class StructureCreateInput(StrictInputSerializer):
 
 
 class StructureUpdateInput(StrictInputSerializer):
-    name = serializers.CharField(max_length=200, required=False)
+    name = NameField(max_length=200, required=False)
     type = serializers.ChoiceField(choices=StructureType.choices, required=False)
     territory = serializers.PrimaryKeyRelatedField(queryset=Territory.objects.all(), required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)

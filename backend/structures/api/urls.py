@@ -7,6 +7,7 @@ from backend.structures.api.views import (
     StructureListView,
     StructureMembersView,
     StructureMemberView,
+    StructureVerificationView,
 )
 
 urlpatterns = [
@@ -21,5 +22,10 @@ urlpatterns = [
         "structures/<int:structure_id>/members/<int:user_id>/",
         StructureMemberView.as_view(),
         name="structure-member",
+    ),
+    path(
+        "structures/<int:structure_id>/verification/",
+        StructureVerificationView.as_view(),
+        name="structure-verification",
     ),
 ]

@@ -167,3 +167,34 @@ class StructureMemberView(GenericAPIView[Membership]):
             membership = selectors.membership_get(structure=structure, user_id=user_id)
             services.membership_remove(membership=membership, by=by)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StructureVerificationView(GenericAPIView[Structure]):
+    """Staff vouch that a structure is who it says (or withdraw it)."""
+
+    @extend_schema(
+        operation_id="structures_verification_update",
+        tags=TAGS,
+        summary="Verify a structure (staff)",
+        description="Marks the structure as checked: `is_verified` becomes true wherever it "
+        "appears, and its voice counts in 'one structure, one voice' votes and breakdowns by "
+        "structure type. Changing its name, type or territory later withdraws the verification.",
+        request=None,
+        responses=StructureDetailOutput,
+    )
+    def put(self, request: Request, structure_id: int) -> Response:
+        structure = selectors.structure_get(structure_id=structure_id, with_members=False)
+        services.structure_verify(structure=structure, by=signed_in_user(request))
+        return detail_response(structure_id)
+
+    @extend_schema(
+        operation_id="structures_verification_destroy",
+        tags=TAGS,
+        summary="Withdraw a structure's verification (staff)",
+        request=None,
+        responses=StructureDetailOutput,
+    )
+    def delete(self, request: Request, structure_id: int) -> Response:
+        structure = selectors.structure_get(structure_id=structure_id, with_members=False)
+        services.structure_unverify(structure=structure, by=signed_in_user(request))
+        return detail_response(structure_id)

@@ -239,9 +239,13 @@ class VoteBallotFileView(APIView):
         operation_id="votes_ballot_file_retrieve",
         tags=TAGS,
         summary="The anonymized ballot file (CSV), once the vote is closed",
-        description="One row per ballot line, oldest write first: pseudonym (stable per vote, "
-        "an HMAC-SHA256 of the voter with a secret salt), structure (pseudonym, empty when "
-        "none), item, value, origin, structure_type, captured_on. Its SHA-256 is in the "
+        description="One row per ballot line, ordered by pseudonym then item (the order of "
+        "casting is not published): pseudonym (stable within this vote only, an HMAC-SHA256 "
+        "of the voter with the vote's own secret key), structure (pseudonym, empty when "
+        "none), item, value, origin, structure_type, captured_on, superseded (1 on a line "
+        "replaced by a later line of the same structure and item in a 'one structure, one "
+        "voice' vote, else 0). Text cells are written with the CSV formula rule of "
+        "frontend-contract/README.md. Its SHA-256 is in the "
         "`X-Content-SHA256` (hex) and `Digest` (base64) headers and in the results' "
         "`ballots_digest`. 409 vote_not_closed while the vote is open.",
         responses={

@@ -22,7 +22,9 @@ from backend.votes.domain.majority_judgment import (
 from backend.votes.domain.ranking import tally_borda, tally_schulze
 from backend.votes.domain.support import SupportResult, tally_support
 
-# One row per ballot line, in the order the lines were last written (oldest first).
+# One row per ballot line, ordered by pseudonym then item. `superseded` (1 or 0): in a
+# "one structure, one voice" vote, a later line of the same structure replaced this one.
+# Files published before `superseded` existed list lines oldest write first instead.
 CSV_COLUMNS = (
     "pseudonym",
     "structure",
@@ -31,6 +33,7 @@ CSV_COLUMNS = (
     "origin",
     "structure_type",
     "captured_on",
+    "superseded",
 )
 
 Result = dict[str, Any]
@@ -247,6 +250,7 @@ def recount_from_csv(
     rows: list[Row] = [
         (row["pseudonym"], row["structure"] or None, int(row["item"]), int(row["value"]))
         for row in reader
+        if row.get("superseded", "0") != "1"
     ]
     ballots = ballots_from_rows(
         rows, one_structure_one_voice=bool(options.get("one_structure_one_voice"))

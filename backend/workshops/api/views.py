@@ -141,7 +141,7 @@ class WorkshopJoinView(APIView):
         responses=WorkshopJoinOutput,
     )
     def get(self, request: Request, code: str) -> Response:
-        workshop = selectors.workshop_by_code(code=code)
+        workshop = selectors.workshop_by_code(code=code, user=request.user)
         return Response(
             {
                 "workshop": workshop_data(workshop),

