@@ -16,7 +16,7 @@ FORWARDED_ALLOW_IPS ?=
 PROXY_FLAGS := $(if $(FORWARDED_ALLOW_IPS),--proxy-headers --forwarded-allow-ips $(FORWARDED_ALLOW_IPS),--no-proxy-headers)
 
 .PHONY: help install run serve serve-with-worker worker migrate demo test lint typecheck schema \
-	check-embedded db-stop clean
+	contract check-embedded db-stop clean
 
 help:
 	@echo "make run    install, migrate, load the Grenoble demo data, serve on http://$(HOST):$(PORT)"
@@ -24,6 +24,8 @@ help:
 	@echo "make worker run one more background-job worker (db_worker)"
 	@echo "make test   install, lint, type-check and run the whole test suite (TEST_WORKERS=auto)"
 	@echo "make schema regenerate openapi/openapi.yaml"
+	@echo "make contract prove the OpenAPI document with the tools clients use (needs DATABASE_URL,"
+	@echo "           Node 20 and npm; see frontend-contract/openapi.md)"
 	@echo "make db-stop stop the embedded PostgreSQL (when DATABASE_URL is not set)"
 
 .tools/bin/uv:
@@ -90,6 +92,19 @@ typecheck: install
 schema: export SECRET_KEY ?= schema-only-secret-key-not-for-production-0123456789
 schema: install
 	$(PY) manage.py spectacular --lang en --file openapi/openapi.yaml --validate --fail-on-warn
+
+# The contract, with the tools clients use: a strict validator, TypeScript types compiled
+# against a typed round (npm tools from the lockfile), a generated Python client and
+# schemathesis against a live server (scripts/contract/live.py). Each step prints its time.
+contract: export SECRET_KEY ?= contract-only-secret-key-not-for-production-0123456789
+contract: install
+	@start=$$(date +%s); \
+	$(UV) run --frozen openapi-spec-validator openapi/openapi.yaml \
+	&& echo "<-- openapi-spec-validator: $$(( $$(date +%s) - start )) s"
+	@start=$$(date +%s); \
+	cd frontend-contract && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build \
+	&& echo "<-- openapi-typescript + tsc (npm ci included): $$(( $$(date +%s) - start )) s"
+	$(PY) scripts/contract/live.py $(CONTRACT_ARGS)
 
 check-embedded: install
 	bash scripts/check_embedded.sh

@@ -21,6 +21,30 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Web frontends served from another origin (https://participer.example.org): the API answers
+# their browsers' cross-origin requests, with credentials (session cookie + X-CSRFToken).
+# Empty: no CORS header at all. Such an origin usually belongs in CSRF_TRUSTED_ORIGINS too.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = True
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "accept-language",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "if-none-match",
+    "x-csrftoken",
+)
+CORS_EXPOSE_HEADERS = (
+    "content-disposition",
+    "digest",
+    "etag",
+    "idempotent-replayed",
+    "retry-after",
+    "x-content-sha256",
+)
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 # Project apps first: their translations take precedence over the frameworks' ones.
 INSTALLED_APPS = [
@@ -29,6 +53,7 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.structures",
     "backend.consultations",
+    "backend.invitations",
     "backend.idempotency",
     "backend.proposals",
     "backend.comments",
@@ -48,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "corsheaders",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -60,6 +86,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware, so preflight requests and redirects carry the CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -164,6 +192,24 @@ SIMILAR_INDEX_RECHECK_MS = env_int("SIMILAR_INDEX_RECHECK_MS", 1000)
 # one thread, 23 ms with two on a loaded 2-core machine). 0 leaves the library's default.
 SIMILARITY_BLAS_THREADS = env_int("SIMILARITY_BLAS_THREADS", 1)
 
+# Invitations by e-mail to consultation roles and structure memberships: how long a code is
+# valid, and the frontend page that accepts it ("https://participer.example.org/invitation/
+# {token}"; empty: the e-mail gives the bare code, for POST /api/v1/invitations/accept/).
+INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
+INVITATION_URL = env_str("INVITATION_URL")
+# Outgoing e-mail (invitations): SMTP when EMAIL_HOST is set, the console otherwise.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ne-pas-repondre@localhost")
+
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out account before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -229,20 +275,21 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "backend.accounts.authentication.CsrfCodedSessionAuthentication",
         "backend.accounts.authentication.BearerTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "backend.core.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "backend.core.filters.StrictOrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PARSER_CLASSES": ["backend.core.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.core.exceptions.handle_exception",
+    "DEFAULT_METADATA_CLASS": "backend.core.metadata.ViewMetadata",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("AUTH_THROTTLE_RATE", "30/min"),
         "similar": env_str("SIMILAR_THROTTLE_RATE", "60/min"),
@@ -256,10 +303,15 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Le numérique pour tous — API de co-construction",
+    # ASCII: generators derive package names from the title (openapi-python-client).
+    "TITLE": "Numerique pour tous API",
+    # OpenAPI 3.1: schemas are plain JSON Schema (2020-12), so `null` is a type strict
+    # validators and the generators understand (see frontend-contract/openapi.md).
+    "OAS_VERSION": "3.1.0",
     "DESCRIPTION": (
-        "API of the territorial co-construction platform of the regional action plan for "
-        "digital inclusion. Errors share one shape: `{status, code, message, fields?, details?}`; "
+        "Le numérique pour tous: API of the territorial co-construction platform of the "
+        "regional action plan for digital inclusion. Errors share one shape: "
+        "`{status, code, message, fields?, details?}`; "
         "see `frontend-contract/errors.md` for the stable codes. Messages are in French by "
         "default and in English with `Accept-Language: en`."
     ),
@@ -293,6 +345,11 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "backend.core.openapi.add_error_responses",
+        "backend.core.openapi.strict_request_bodies",
+        "backend.core.openapi.plan_snapshot_schema",
+        "backend.core.openapi.positive_path_ids",
+        "backend.core.openapi.plan_html_pages",
+        "backend.core.openapi.json_schema_nulls",
     ],
 }
 

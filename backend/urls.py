@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("backend.accounts.api.urls")),
     path("", include("backend.structures.api.urls")),
     path("", include("backend.consultations.api.urls")),
+    path("", include("backend.invitations.api.urls")),
     path("", include("backend.proposals.api.urls")),
     path("", include("backend.comments.api.urls")),
     path("", include("backend.moderation.api.urls")),

@@ -4,7 +4,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework import exceptions
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    get_authorization_header,
+)
 from rest_framework.request import Request
 
 from backend.accounts.models import AccessToken, User
@@ -13,6 +18,17 @@ from backend.core import errors
 
 # Writing last_used_at on every request would turn reads into writes; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class CsrfCodedSessionAuthentication(SessionAuthentication):
+    """DRF's session authentication; a failed CSRF check answers `csrf_failed`, not the
+    generic `permission_denied`, so a web client knows what to fix."""
+
+    def enforce_csrf(self, request: Any) -> None:
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as error:
+            raise errors.CsrfFailed() from error
 
 
 class BearerTokenAuthentication(BaseAuthentication):

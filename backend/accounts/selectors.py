@@ -28,3 +28,8 @@ def user_get_profile(*, user_id: int) -> User:
 def access_token_list(*, user: User) -> QuerySet[AccessToken]:
     """The user's access tokens, newest first (the digest is never shown)."""
     return AccessToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def user_find_by_email(*, email: str) -> User | None:
+    """The active account with this address (case-insensitive), if any."""
+    return User.objects.filter(email__iexact=email.strip(), is_active=True).first()

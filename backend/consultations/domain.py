@@ -40,6 +40,7 @@ class Verb(StrEnum):
     MODERATE = "moderate"
     MERGE = "merge"
     PUBLISH_PLAN = "publish_plan"
+    ANSWER = "answer"
     ENTER_ON_BEHALF = "enter_on_behalf"
     MANAGE = "manage"
     REPLICATE = "replicate"
@@ -146,6 +147,14 @@ MATRIX: dict[Verb, VerbRule] = {
     ),
     Verb.PUBLISH_PLAN: VerbRule(
         phases=frozenset({PhaseKind.RESTITUTION}),
+        roles=frozenset({Role.ORGANIZER}),
+        needs_published=True,
+    ),
+    # Deciding on candidate actions and answering contributions: from synthesis on, and
+    # still in restitution, where the plan is published once every contribution has an
+    # answer (a late answer goes into the next version of the plan).
+    Verb.ANSWER: VerbRule(
+        phases=frozenset({PhaseKind.SYNTHESIS, PhaseKind.RESTITUTION}),
         roles=frozenset({Role.ORGANIZER}),
         needs_published=True,
     ),

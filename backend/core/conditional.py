@@ -33,6 +33,32 @@ ETAG_HEADER = OpenApiParameter(
     description="Strong validator of the representation; send it back in If-None-Match.",
 )
 CONDITIONAL_PARAMETERS = [IF_NONE_MATCH_HEADER, ETAG_HEADER]
+# What `file_download` sends: documented once for every file endpoint.
+DOWNLOAD_PARAMETERS = [
+    IF_NONE_MATCH_HEADER,
+    ETAG_HEADER,
+    OpenApiParameter(
+        name="X-Content-SHA256",
+        type=OpenApiTypes.STR,
+        location=OpenApiParameter.HEADER,
+        response=[200],
+        description="SHA-256 of the body, hex (also the ETag, quoted)",
+    ),
+    OpenApiParameter(
+        name="Digest",
+        type=OpenApiTypes.STR,
+        location=OpenApiParameter.HEADER,
+        response=[200],
+        description="`sha-256=` and the SHA-256 of the body in base64 (RFC 3230)",
+    ),
+    OpenApiParameter(
+        name="Content-Disposition",
+        type=OpenApiTypes.STR,
+        location=OpenApiParameter.HEADER,
+        response=[200],
+        description='`attachment; filename="..."`: the name to save the file under',
+    ),
+]
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the client's copy is current (no body)")
 
 

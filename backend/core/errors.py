@@ -61,6 +61,14 @@ class PermissionDenied(ApplicationError):
     default_message = _("You are not allowed to do this.")
 
 
+class CsrfFailed(PermissionDenied):
+    code = "csrf_failed"
+    default_message = _(
+        "The CSRF token is missing or wrong: read it from GET /api/v1/auth/csrf/ and send it "
+        "in the X-CSRFToken header (session clients only; token clients send no cookie)."
+    )
+
+
 class NotFound(ApplicationError):
     status = 404
     code = "not_found"
@@ -273,6 +281,18 @@ class PlanIncomplete(Conflict):
 class PlanNotPublished(NotFound):
     code = "plan_not_published"
     default_message = _("No version of the action plan has been published yet.")
+
+
+class InvitationInvalid(NotFound):
+    code = "invitation_invalid"
+    default_message = _("This invitation does not exist, was already used or has expired.")
+
+
+class InvitationForAnotherAddress(PermissionDenied):
+    code = "invitation_for_another_address"
+    default_message = _(
+        "This invitation was sent to another e-mail address: sign in with the invited address."
+    )
 
 
 class ProgrammeStageClosed(Conflict):

@@ -7,11 +7,14 @@ from django import forms
 from django.forms.utils import pretty_name
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import filters
+from rest_framework.request import Request
+
+from backend.core import errors
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(django_filters.NumberFilter):
     """A database id: a positive integer that fits a bigint, never a decimal."""
 
@@ -44,3 +47,45 @@ class LazyOrderingFilter(django_filters.OrderingFilter):
             for param, label in ascending
         ]
         return [choice for pair in zip(ascending, descending, strict=True) for choice in pair]
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """DRF's `?ordering=`, refusing a field it does not offer (400 naming `ordering`) instead
+    of silently falling back to the default order; its values are an enum in OpenAPI."""
+
+    def get_ordering(self, request: Request, queryset: Any, view: Any) -> Any:
+        params = request.query_params.get(self.ordering_param)
+        if params and getattr(view, "ordering_fields", None):
+            valid = {
+                item[0] for item in self.get_valid_fields(queryset, view, {"request": request})
+            }
+            terms = [term.strip() for term in params.split(",")]
+            wrong = [term for term in terms if term.lstrip("-") not in valid]
+            if wrong or not all(terms):
+                raise errors.ValidationFailed(
+                    fields={
+                        self.ordering_param: [
+                            {
+                                "code": "invalid_choice",
+                                "message": str(
+                                    _("Unknown ordering: %(terms)s.")
+                                    % {"terms": ", ".join(wrong) or params}
+                                ),
+                            }
+                        ]
+                    }
+                )
+        return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        if not getattr(view, "ordering_fields", None):
+            return parameters
+        # DRF reads only `ordering_fields` here; it needs no queryset.
+        fields = [name for name, _label in self.get_valid_fields(None, view, {})]  # type: ignore[arg-type]
+        choices = [value for name in fields for value in (name, f"-{name}")]
+        for parameter in parameters:
+            if parameter["name"] == self.ordering_param and choices:
+                # Empty: the default order.
+                parameter["schema"] = {"type": "string", "enum": [*choices, ""]}
+        return parameters

@@ -14,6 +14,23 @@ class StrictInputSerializer(serializers.Serializer[Any]):
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
+            # DRF's CharField turns a number into text; the document says string, so a
+            # number is refused like any other wrong type.
+            not_text = sorted(
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and isinstance(data.get(name), int | float)
+            )
+            if not_text:
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            serializers.ErrorDetail(str(_("Not a valid string.")), code="invalid")
+                        ]
+                        for name in not_text
+                    }
+                )
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError(

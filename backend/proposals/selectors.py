@@ -61,7 +61,19 @@ def _with_details(queryset: QuerySet[Contribution], *, user: AnyUser) -> QuerySe
         mine = Endorsement.objects.filter(
             contribution=OuterRef("pk"), user=user, structure__isnull=True
         )
-        queryset = queryset.annotate(endorsed_by_me=Exists(mine))
+        for_my_structures = (
+            Endorsement.objects.filter(
+                contribution=OuterRef("pk"),
+                structure__isnull=False,
+                structure__memberships__user=user,
+            )
+            .order_by("structure_id")
+            .values("structure_id")
+        )
+        queryset = queryset.annotate(
+            endorsed_by_me=Exists(mine),
+            endorsed_for_my_structures=ArraySubquery(for_my_structures),
+        )
     return queryset
 
 

@@ -66,8 +66,29 @@ def test_register_signs_the_new_account_in_with_a_session(
 def test_register_without_csrf_token_is_refused(csrf_client: APIClient) -> None:
     response = csrf_client.post(REGISTER, registration())
     assert response.status_code == 403
-    assert response.json()["code"] == "permission_denied"
+    assert response.json()["code"] == "csrf_failed"
     assert not User.objects.exists()
+
+
+def test_token_clients_register_without_csrf_and_without_a_session(
+    csrf_client: APIClient,
+) -> None:
+    response = csrf_client.post(REGISTER, {**registration(), "session": False})
+    assert response.status_code == 201
+    assert User.objects.filter(pk=response.json()["id"]).exists()
+    assert "sessionid" not in csrf_client.cookies
+    assert csrf_client.get(ME).status_code == 401
+    token = csrf_client.post(
+        "/api/v1/auth/tokens/",
+        {"email": registration()["email"], "password": registration()["password"], "name": "app"},
+    )
+    assert token.status_code == 201
+
+
+def test_register_session_flag_must_be_a_boolean(csrf_client: APIClient) -> None:
+    response = csrf_client.post(REGISTER, {**registration(), "session": "false"})
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed"
 
 
 def test_register_rejects_a_short_password_with_djangos_code(api_client: APIClient) -> None:
@@ -135,7 +156,7 @@ def test_login_and_logout_with_a_session_and_csrf_enforced(
     # Signed in by session, unsafe requests need the (rotated) CSRF token.
     refused = csrf_client.post(LOGOUT)
     assert refused.status_code == 403
-    assert refused.json()["code"] == "permission_denied"
+    assert refused.json()["code"] == "csrf_failed"
     assert cookie_csrf_token(csrf_client) != token
     response = csrf_client.post(LOGOUT, HTTP_X_CSRFTOKEN=cookie_csrf_token(csrf_client))
     assert response.status_code == 204
@@ -148,7 +169,7 @@ def test_login_and_logout_with_a_session_and_csrf_enforced(
 def test_login_without_csrf_token_is_refused(csrf_client: APIClient, participant: User) -> None:
     response = csrf_client.post(LOGIN, {"email": participant.email, "password": PASSWORD})
     assert response.status_code == 403
-    assert response.json()["code"] == "permission_denied"
+    assert response.json()["code"] == "csrf_failed"
 
 
 @pytest.mark.parametrize(

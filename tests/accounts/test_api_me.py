@@ -11,6 +11,7 @@ from backend.accounts.models import AccessToken, User
 from backend.accounts.services import access_token_create
 from backend.structures.models import MemberRole, Membership
 from backend.territories.models import Territory
+from tests.fixtures.openapi_contract import ContractAPIClient
 from tests.fixtures.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,7 @@ def test_change_password_keeps_the_current_session_and_the_current_token(
 ) -> None:
     token, raw = access_token_create(user=participant, name="Téléphone")
     access_token_create(user=participant, name="Tablette")
-    client = APIClient()
+    client = ContractAPIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     response = client.post(
         PASSWORD_URL, {"old_password": PASSWORD, "new_password": "un-autre-secret-solide"}
@@ -120,7 +121,7 @@ def test_change_password_keeps_the_current_session_and_the_current_token(
     assert list(AccessToken.objects.filter(user=participant)) == [token]
     assert client.get(ME).status_code == 200
 
-    session = APIClient()
+    session = ContractAPIClient()
     assert session.login(email=participant.email, password="un-autre-secret-solide")
     response = session.post(
         PASSWORD_URL,

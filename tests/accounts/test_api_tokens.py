@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from backend.accounts.models import AccessToken, User
 from backend.accounts.services import access_token_create
+from tests.fixtures.openapi_contract import ContractAPIClient
 from tests.fixtures.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -17,13 +18,13 @@ ME = "/api/v1/me/"
 
 
 def bearer(raw: str) -> APIClient:
-    client = APIClient()
+    client = ContractAPIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
 
 
 def test_token_flow_end_to_end(participant: User) -> None:
-    anonymous = APIClient(enforce_csrf_checks=True)
+    anonymous = ContractAPIClient(enforce_csrf_checks=True)
     response = anonymous.post(
         TOKENS, {"email": "Camille.Martin@exemple.fr", "password": PASSWORD, "name": "Fairphone"}
     )
@@ -57,7 +58,7 @@ def test_token_flow_end_to_end(participant: User) -> None:
 
 
 def test_token_creation_with_bad_credentials_is_invalid_credentials(participant: User) -> None:
-    response = APIClient().post(
+    response = ContractAPIClient().post(
         TOKENS, {"email": participant.email, "password": "wrong", "name": "Fairphone"}
     )
     assert response.status_code == 401
@@ -66,7 +67,7 @@ def test_token_creation_with_bad_credentials_is_invalid_credentials(participant:
 
 
 def test_token_creation_needs_a_name_and_rejects_unknown_fields(participant: User) -> None:
-    response = APIClient().post(
+    response = ContractAPIClient().post(
         TOKENS, {"email": participant.email, "password": PASSWORD, "scope": "all"}
     )
     assert response.status_code == 400
@@ -75,7 +76,7 @@ def test_token_creation_needs_a_name_and_rejects_unknown_fields(participant: Use
 
 
 def test_token_creation_needs_a_name(participant: User) -> None:
-    response = APIClient().post(TOKENS, {"email": participant.email, "password": PASSWORD})
+    response = ContractAPIClient().post(TOKENS, {"email": participant.email, "password": PASSWORD})
     assert response.status_code == 400
     assert response.json()["fields"]["name"][0]["code"] == "required"
 
@@ -87,7 +88,7 @@ def test_an_unknown_bearer_token_is_refused() -> None:
 
 
 def test_listing_tokens_needs_to_be_signed_in(db: None) -> None:
-    response = APIClient().get(TOKENS)
+    response = ContractAPIClient().get(TOKENS)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
 

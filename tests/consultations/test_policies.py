@@ -39,6 +39,7 @@ EXPECTED = {
         moderate         ok     403    ok     403    403    401
         merge            closed closed 403    403    403    401
         publish_plan     closed 403    403    403    403    401
+        answer           closed 403    403    403    403    401
         enter_on_behalf  403    ok     403    403    403    401
         manage           ok     403    403    403    403    401
         replicate        ok     403    403    403    403    401
@@ -52,6 +53,7 @@ EXPECTED = {
         moderate         ok     403    ok     403    403    401
         merge            closed closed 403    403    403    401
         publish_plan     closed 403    403    403    403    401
+        answer           closed 403    403    403    403    401
         enter_on_behalf  403    ok     403    403    403    401
         manage           ok     403    403    403    403    401
         replicate        ok     403    403    403    403    401
@@ -65,6 +67,7 @@ EXPECTED = {
         moderate         ok     403    ok     403    403    401
         merge            closed closed 403    403    403    401
         publish_plan     closed 403    403    403    403    401
+        answer           closed 403    403    403    403    401
         enter_on_behalf  403    ok     403    403    403    401
         manage           ok     403    403    403    403    401
         replicate        ok     403    403    403    403    401
@@ -78,6 +81,7 @@ EXPECTED = {
         moderate         ok     403    ok     403    403    401
         merge            closed closed 403    403    403    401
         publish_plan     closed 403    403    403    403    401
+        answer           closed 403    403    403    403    401
         enter_on_behalf  403    ok     403    403    403    401
         manage           ok     403    403    403    403    401
         replicate        ok     403    403    403    403    401
@@ -91,6 +95,7 @@ EXPECTED = {
         moderate         ok     403    ok     403    403    401
         merge            ok     ok     403    403    403    401
         publish_plan     closed 403    403    403    403    401
+        answer           ok     403    403    403    403    401
         enter_on_behalf  403    closed 403    403    403    401
         manage           ok     403    403    403    403    401
         replicate        ok     403    403    403    403    401
@@ -104,6 +109,7 @@ EXPECTED = {
         moderate         ok     403    ok     403    403    401
         merge            closed closed 403    403    403    401
         publish_plan     ok     403    403    403    403    401
+        answer           ok     403    403    403    403    401
         enter_on_behalf  403    closed 403    403    403    401
         manage           ok     403    403    403    403    401
         replicate        ok     403    403    403    403    401
@@ -120,6 +126,7 @@ OUTSIDE_THE_PLAN = """
     moderate         ok     403    ok     403    403    401
     merge            closed closed 403    403    403    401
     publish_plan     closed 403    403    403    403    401
+    answer           closed 403    403    403    403    401
     enter_on_behalf  403    closed 403    403    403    401
     manage           ok     403    403    403    403    401
     replicate        ok     403    403    403    403    401
@@ -135,6 +142,7 @@ ARCHIVED = """
     moderate         not_open 403      not_open 403      403      401
     merge            not_open not_open 403      403      403      401
     publish_plan     not_open 403      403      403      403      401
+    answer           not_open 403      403      403      403      401
     enter_on_behalf  403      not_open 403      403      403      401
     manage           ok       403      403      403      403      401
     replicate        ok       403      403      403      403      401

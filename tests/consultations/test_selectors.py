@@ -102,11 +102,16 @@ class TestFilters:
             "Villeneuve"
         }
 
-    def test_an_unknown_territory_is_a_validation_error(self) -> None:
+    def test_an_unknown_territory_matches_nothing(self) -> None:
+        # A well-formed id is never a 400 (frontend-contract/openapi.md, query strings).
+        found = consultation_list(user=AnonymousUser(), filters={"territory_within": 999999})
+        assert list(found) == []
+
+    def test_a_malformed_territory_is_a_validation_error(self) -> None:
         with pytest.raises(errors.ValidationFailed) as raised:
-            consultation_list(user=AnonymousUser(), filters={"territory_within": 999999})
+            consultation_list(user=AnonymousUser(), filters={"territory_within": "abc"})
         assert raised.value.fields is not None
-        assert raised.value.fields["territory_within"][0]["code"] == "invalid_choice"
+        assert raised.value.fields["territory_within"][0]["code"] == "invalid"
 
     def test_an_unknown_theme_is_a_validation_error(self) -> None:
         with pytest.raises(errors.ValidationFailed):

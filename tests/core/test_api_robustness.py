@@ -47,6 +47,7 @@ from backend.workshops.services import (
     workshop_create,
     workshop_open,
 )
+from tests.fixtures.openapi_contract import ContractAPIClient
 
 SCHEMA = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "openapi" / "openapi.yaml").read_text()
@@ -246,7 +247,7 @@ def demo(db: None) -> None:
 
 
 def signed_in(email: str) -> APIClient:
-    client = APIClient()
+    client = ContractAPIClient()
     client.force_authenticate(User.objects.get(email=email))
     return client
 
@@ -257,7 +258,7 @@ def signed_in(email: str) -> APIClient:
     ["anonymous", f"participant@{DEMO_DOMAIN}", f"organisatrice@{DEMO_DOMAIN}"],
 )
 def test_no_input_produces_a_server_error(who: str) -> None:
-    client = APIClient() if who == "anonymous" else signed_in(who)
+    client = ContractAPIClient() if who == "anonymous" else signed_in(who)
     SEEN_STATUSES.clear()
     failures = exercise(client, who)
     assert not failures, "\n".join(failures[:40])

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 from backend.comments.services import comment_create
@@ -34,6 +33,7 @@ from backend.plans.opendata import (
 )
 from backend.plans.services import plan_publish
 from backend.proposals.services import contribution_create
+from tests.fixtures.openapi_contract import ContractAPIClient
 from tests.fixtures.personas import Personas
 from tests.fixtures.phases import in_phase
 from tests.plans.conftest import AGREE_VALUES, Built
@@ -46,7 +46,7 @@ def url(built: Built) -> str:
 
 
 def download(built: Built) -> tuple[Any, zipfile.ZipFile]:
-    response = APIClient().get(url(built))
+    response = ContractAPIClient().get(url(built))
     assert response.status_code == 200, response.content[:300]
     return response, zipfile.ZipFile(io.BytesIO(response.content))
 
@@ -167,7 +167,7 @@ def test_stable_bytes_etag_and_bounded_queries(built: Built, people: Personas) -
     second, _ = download(built)
     assert first.content == second.content
     assert first["ETag"] == second["ETag"] == f'"{first["X-Content-SHA256"]}"'
-    not_modified = APIClient().get(url(built), HTTP_IF_NONE_MATCH=first["ETag"])
+    not_modified = ContractAPIClient().get(url(built), HTTP_IF_NONE_MATCH=first["ETag"])
     assert not_modified.status_code == 304
     assert not_modified.content == b""
 
@@ -191,5 +191,5 @@ def test_stable_bytes_etag_and_bounded_queries(built: Built, people: Personas) -
 
 def test_unknown_or_draft_consultation(make_consultation: Callable[..., Consultation]) -> None:
     draft = make_consultation(title="Brouillon", publish=False)
-    response = APIClient().get(f"/api/v1/consultations/{draft.pk}/open-data.zip")
+    response = ContractAPIClient().get(f"/api/v1/consultations/{draft.pk}/open-data.zip")
     assert (response.status_code, response.json()["code"]) == (404, "not_found")

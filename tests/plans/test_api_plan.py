@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +19,7 @@ from backend.accounts.models import User
 from backend.consultations.domain import PhaseKind
 from backend.plans.domain.snapshot import PLAN_CSV_COLUMNS, snapshot_digest
 from backend.plans.services import plan_publish
+from tests.fixtures.openapi_contract import ContractAPIClient
 from tests.fixtures.personas import Personas
 from tests.fixtures.phases import in_phase
 from tests.plans.conftest import Built
@@ -44,7 +45,7 @@ def test_publish_over_http(
 ) -> None:
     url = base(built) + "versions/"
     with in_phase(PhaseKind.RESTITUTION):
-        anonymous = APIClient().post(url, {}, format="json")
+        anonymous = ContractAPIClient().post(url, {}, format="json")
         participant = client_for(people.participant).post(url, {}, format="json")
         unknown = client_for(people.organizer).post(url, {"forse": True}, format="json")
         created = client_for(people.organizer).post(url, {"note": "v1"}, format="json")
@@ -87,7 +88,7 @@ def test_incomplete_plan_is_refused_in_french_and_in_english(
 
 
 def test_no_plan_yet(built: Built) -> None:
-    client = APIClient()
+    client = ContractAPIClient()
     french = client.get(base(built))
     english = client.get(base(built), HTTP_ACCEPT_LANGUAGE="en")
     assert french.status_code == 404
@@ -100,7 +101,7 @@ def test_no_plan_yet(built: Built) -> None:
 
 def test_latest_version_validates_against_the_schema(built: Built, people: Personas) -> None:
     publish(built, people, note="Première version")
-    client = APIClient()
+    client = ContractAPIClient()
     response = client.get(base(built))
     assert response.status_code == 200
     snapshot = response.json()["snapshot"]
@@ -123,7 +124,7 @@ def test_versions_list_and_detail(
     built: Built, people: Personas, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     publish(built, people)
-    client = APIClient()
+    client = ContractAPIClient()
     with CaptureQueriesContext(connection) as one:
         assert client.get(base(built) + "versions/").status_code == 200
     publish(built, people, note="deuxième")
@@ -144,7 +145,7 @@ def test_versions_list_and_detail(
 
 def test_csv(built: Built, people: Personas) -> None:
     publish(built, people)
-    response = APIClient().get(base(built) + "versions/1/plan.csv")
+    response = ContractAPIClient().get(base(built) + "versions/1/plan.csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
@@ -159,12 +160,12 @@ def test_csv(built: Built, people: Personas) -> None:
     assert by_action[str(built.rejected.pk)] == [str(p3.pk)]
     assert {row["decision_label"] for row in rows} == {"Retenue", "Non retenue"}
     assert response["ETag"] == f'"{response["X-Content-SHA256"]}"'
-    assert APIClient().get(base(built) + "plan.csv").content == response.content
+    assert ContractAPIClient().get(base(built) + "plan.csv").content == response.content
 
 
 def test_html_page_draws_the_merit_profiles(built: Built, people: Personas) -> None:
     version = publish(built, people)
-    response = APIClient().get(f"/consultations/{built.consultation.pk}/plan/")
+    response = ContractAPIClient().get(f"/consultations/{built.consultation.pk}/plan/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
@@ -193,7 +194,9 @@ def test_html_page_draws_the_merit_profiles(built: Built, people: Personas) -> N
     for spoken in ("Excellent 20,0", "Bien 40,0", "À rejeter 20,0"):
         assert spoken in bar
     assert "<title>Profil de mérite sur 5 jugements" in bar
-    numbered = APIClient().get(f"/consultations/{built.consultation.pk}/plan/versions/1/")
+    numbered = ContractAPIClient().get(f"/consultations/{built.consultation.pk}/plan/versions/1/")
     assert numbered.status_code == 200
     assert version.snapshot_sha256 in numbered.content.decode()
-    assert APIClient().post(f"/consultations/{built.consultation.pk}/plan/").status_code == 405
+    assert (
+        ContractAPIClient().post(f"/consultations/{built.consultation.pk}/plan/").status_code == 405
+    )

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 import time_machine
 from drf_spectacular.generators import EndpointEnumerator
-from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 from backend.accounts.services import access_token_create
@@ -30,6 +29,7 @@ from backend.structures.services import structure_create
 from backend.synthesis.models import ActionSource, MergeLogEntry
 from backend.workshops.models import Activity
 from backend.workshops.services import activity_create, workshop_create, workshop_open
+from tests.fixtures.openapi_contract import ContractAPIClient
 from tests.fixtures.personas import Personas
 from tests.fixtures.phases import middle_of
 from tests.fixtures.territories import Tree
@@ -205,7 +205,7 @@ class _Ids(dict[str, Any]):
 
 
 def _call(user: User | None, method: str, path: str, ids: dict[str, Any]) -> int:
-    client = APIClient()
+    client = ContractAPIClient()
     if user is not None:
         client.force_authenticate(user)
     url = path.format_map(_Ids(ids))

@@ -22,6 +22,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from backend.accounts.models import User
 from tests.fixtures.live import uvicorn_server
+from tests.fixtures.openapi_contract import ContractAPIClient
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def _token(client: APIClient, password: str, address: str, email: str = "victime
 def test_token_endpoint_locks_the_account_after_the_limit_from_any_address(
     victim: User, small_limits: None
 ) -> None:
-    client = APIClient()
+    client = ContractAPIClient()
     for attempt in range(5):
         response = _token(client, "mauvais", f"203.0.113.{attempt}")
         assert response.status_code in (401, 429)
@@ -72,7 +73,7 @@ def test_token_endpoint_locks_the_account_after_the_limit_from_any_address(
 def test_the_lock_covers_session_sign_in_too_and_case_variants(
     victim: User, small_limits: None
 ) -> None:
-    client = APIClient()  # CSRF checks off: this test is about the lockout
+    client = ContractAPIClient()  # CSRF checks off: this test is about the lockout
     for attempt in range(5):
         _token(client, "mauvais", "203.0.113.9", email=f"  VICTIME@exemple.fr{' ' * attempt}")
     response = client.post(LOGIN, {"email": "victime@exemple.fr", "password": PASSWORD})
@@ -82,7 +83,7 @@ def test_the_lock_covers_session_sign_in_too_and_case_variants(
 def test_the_lock_expires_and_a_success_resets_the_count(
     victim: User, small_limits: None, settings: Any
 ) -> None:
-    client = APIClient()
+    client = ContractAPIClient()
     for _ in range(4):
         _token(client, "mauvais", "203.0.113.1")
     assert _token(client, PASSWORD, "203.0.113.1").status_code == 201
@@ -141,7 +142,7 @@ def test_forwarded_for_header_does_not_choose_the_throttled_address(
     victim: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "auth", "3/min")
-    client = APIClient()
+    client = ContractAPIClient()
     statuses = [
         client.post(
             TOKENS,

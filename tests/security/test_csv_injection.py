@@ -13,7 +13,6 @@ import zipfile
 
 import pytest
 import time_machine
-from rest_framework.test import APIClient
 
 from backend.comments.services import comment_create
 from backend.consultations.domain import PhaseKind
@@ -22,6 +21,7 @@ from backend.plans.services import plan_publish
 from backend.proposals.services import contribution_create
 from backend.synthesis.services import candidate_action_create, candidate_action_decide
 from backend.votes.domain.recount import recount_from_csv
+from tests.fixtures.openapi_contract import ContractAPIClient
 from tests.fixtures.personas import Personas
 from tests.fixtures.phases import middle_of
 from tests.plans.conftest import Built
@@ -78,7 +78,9 @@ def planted(built: Built, people: Personas) -> Built:
 
 
 def test_no_formula_in_the_plan_csv(planted: Built) -> None:
-    response = APIClient().get(f"/api/v1/consultations/{planted.consultation.pk}/plan/plan.csv")
+    response = ContractAPIClient().get(
+        f"/api/v1/consultations/{planted.consultation.pk}/plan/plan.csv"
+    )
     assert response.status_code == 200
     cells = _cells(response.content.decode())
     assert "'" + PAYLOADS[0] in cells
@@ -86,7 +88,9 @@ def test_no_formula_in_the_plan_csv(planted: Built) -> None:
 
 
 def test_no_formula_in_any_csv_of_the_open_data_archive(planted: Built) -> None:
-    response = APIClient().get(f"/api/v1/consultations/{planted.consultation.pk}/open-data.zip")
+    response = ContractAPIClient().get(
+        f"/api/v1/consultations/{planted.consultation.pk}/open-data.zip"
+    )
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     seen: set[str] = set()
     for name in archive.namelist():
@@ -100,7 +104,9 @@ def test_no_formula_in_any_csv_of_the_open_data_archive(planted: Built) -> None:
 
 def test_numbers_are_not_corrupted(planted: Built) -> None:
     """Vote values (-1 disagree), counts and ids keep their sign and digits."""
-    response = APIClient().get(f"/api/v1/consultations/{planted.consultation.pk}/open-data.zip")
+    response = ContractAPIClient().get(
+        f"/api/v1/consultations/{planted.consultation.pk}/open-data.zip"
+    )
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     polis_votes = list(csv.DictReader(io.StringIO(archive.read("polis/votes.csv").decode())))
     assert {row["vote"] for row in polis_votes} == {"1", "-1", "0"}
@@ -112,11 +118,11 @@ def test_numbers_are_not_corrupted(planted: Built) -> None:
 def test_ballot_file_digest_is_reproducible_from_the_bytes(planted: Built) -> None:
     for vote in (planted.mj_vote, planted.agree_vote):
         vote.refresh_from_db()
-        response = APIClient().get(f"/api/v1/votes/{vote.pk}/ballots.csv")
+        response = ContractAPIClient().get(f"/api/v1/votes/{vote.pk}/ballots.csv")
         assert response.status_code == 200
         digest = hashlib.sha256(response.content).hexdigest()
         assert digest == response["X-Content-SHA256"] == vote.ballots_digest
-        results = APIClient().get(f"/api/v1/votes/{vote.pk}/results/").json()
+        results = ContractAPIClient().get(f"/api/v1/votes/{vote.pk}/results/").json()
         assert results["ballots_digest"] == digest
         items = sorted(vote.items.values_list("pk", flat=True))
         options = {**vote.options, "one_structure_one_voice": vote.one_structure_one_voice}

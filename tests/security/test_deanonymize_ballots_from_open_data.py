@@ -13,10 +13,10 @@ import zipfile
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 
 from backend.core.pseudonyms import HEX_LENGTH, NUMBER_HEX_LENGTH
 from backend.plans.opendata import open_data_archive
+from tests.fixtures.openapi_contract import ContractAPIClient
 from tests.plans.conftest import Built
 
 pytestmark = pytest.mark.django_db
@@ -27,14 +27,16 @@ def _table(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
 
 
 def _archive(built: Built) -> zipfile.ZipFile:
-    response = APIClient().get(f"/api/v1/consultations/{built.consultation.pk}/open-data.zip")
+    response = ContractAPIClient().get(
+        f"/api/v1/consultations/{built.consultation.pk}/open-data.zip"
+    )
     assert response.status_code == 200
     return zipfile.ZipFile(io.BytesIO(response.content))
 
 
 def _named_authors(built: Built, archive: zipfile.ZipFile) -> dict[str, int]:
     """Author pseudonym -> account id, by joining contributions.csv with the REST API."""
-    client = APIClient()
+    client = ContractAPIClient()
     authors: dict[int, int] = {}
     url: str | None = f"/api/v1/consultations/{built.consultation.pk}/contributions/"
     while url:
@@ -89,7 +91,7 @@ def test_the_rest_ballot_file_joins_no_author_either(built: Built) -> None:
     archive = _archive(built)
     named = _named_authors(built, archive)
     for vote in (built.mj_vote, built.agree_vote):
-        response = APIClient().get(f"/api/v1/votes/{vote.pk}/ballots.csv")
+        response = ContractAPIClient().get(f"/api/v1/votes/{vote.pk}/ballots.csv")
         assert response.status_code == 200
         rows = list(csv.DictReader(io.StringIO(response.content.decode())))
         assert rows

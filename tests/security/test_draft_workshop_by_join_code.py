@@ -13,6 +13,7 @@ from backend.consultations.domain import PhaseSpec
 from backend.consultations.services import consultation_create, role_grant
 from backend.territories.services import territory_create
 from backend.workshops.services import workshop_create, workshop_open
+from tests.fixtures.openapi_contract import ContractAPIClient
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_join_code_of_a_draft_consultation_answers_404_except_to_its_runners(
         ),
     )
     url = f"/api/v1/workshops/join/{workshop.join_code}/"
-    for client in (APIClient(), client_for(make_user())):
+    for client in (ContractAPIClient(), client_for(make_user())):
         response = client.get(url)
         assert (response.status_code, response.json()["code"]) == (404, "not_found")
     assert client_for(facilitator).get(url).status_code == 200

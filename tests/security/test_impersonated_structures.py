@@ -15,6 +15,7 @@ from backend.proposals.services import contribution_create
 from backend.structures.models import Membership, Structure
 from backend.votes.models import Vote
 from backend.votes.services import ballot_cast
+from tests.fixtures.openapi_contract import ContractAPIClient
 from tests.fixtures.personas import Personas
 from tests.fixtures.territories import Tree
 
@@ -45,7 +46,10 @@ def test_only_staff_verify_and_a_rename_withdraws_it(
     for someone in (people.participant, people.organizer):
         refused = _verification(client_for(someone), fake_ccas)
         assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
-    assert APIClient().put(f"/api/v1/structures/{fake_ccas.pk}/verification/").status_code == 401
+    assert (
+        ContractAPIClient().put(f"/api/v1/structures/{fake_ccas.pk}/verification/").status_code
+        == 401
+    )
     verified = _verification(client_for(people.staff), fake_ccas)
     assert verified.status_code == 200
     assert verified.json()["is_verified"] is True
@@ -55,7 +59,7 @@ def test_only_staff_verify_and_a_rename_withdraws_it(
         format="json",
     )
     assert renamed.json()["is_verified"] is False
-    listed = APIClient().get("/api/v1/structures/", {"is_verified": "false"}).json()
+    listed = ContractAPIClient().get("/api/v1/structures/", {"is_verified": "false"}).json()
     assert [s["id"] for s in listed["results"]] == [fake_ccas.pk]
 
 
@@ -75,7 +79,7 @@ def test_unverified_is_shown_on_contributions_and_profiles(
         origin="web",
         structure=fake_ccas,
     )
-    shown = APIClient().get(f"/api/v1/contributions/{contribution.pk}/").json()
+    shown = ContractAPIClient().get(f"/api/v1/contributions/{contribution.pk}/").json()
     assert shown["structure"]["is_verified"] is False
     me = client_for(people.participant).get("/api/v1/me/").json()
     assert me["structures"][0]["is_verified"] is False
@@ -93,14 +97,14 @@ def test_an_unverified_structure_has_no_voice_of_its_own(
         ballot_cast(by=member, vote=vote, choices={items[0]: 1}, structure=fake_ccas)
     results = f"/api/v1/votes/{vote.pk}/results/"
     breakdown = f"/api/v1/votes/{vote.pk}/results/breakdown/"
-    by_structure = APIClient().get(results, {"by": "structure"}).json()
+    by_structure = ContractAPIClient().get(results, {"by": "structure"}).json()
     assert by_structure["voter_count"] == 2  # two people, not one structure
-    types = APIClient().get(breakdown, {"by": "structure_type"}).json()
+    types = ContractAPIClient().get(breakdown, {"by": "structure_type"}).json()
     assert "ccas" not in str(types)
     assert "unverified" in str(types)
 
     _verification(client_for(people.staff), fake_ccas)
-    by_structure = APIClient().get(results, {"by": "structure"}).json()
+    by_structure = ContractAPIClient().get(results, {"by": "structure"}).json()
     assert by_structure["voter_count"] == 1  # now one structure, one voice
-    types = APIClient().get(breakdown, {"by": "structure_type"}).json()
+    types = ContractAPIClient().get(breakdown, {"by": "structure_type"}).json()
     assert "ccas" in str(types)

@@ -25,6 +25,7 @@ from backend.proposals.models import Contribution, ParticipantCard
 from backend.proposals.services import contribution_create
 from backend.votes.models import BallotLine
 from backend.votes.services import ballot_cast, vote_create
+from tests.fixtures.openapi_contract import ContractAPIClient
 from tests.fixtures.personas import Personas
 from tests.fixtures.phases import middle_of
 
@@ -84,7 +85,7 @@ def test_export_holds_every_personal_datum(
     token = data["access_tokens"][0]
     assert token["name"] == "Fairphone"
     assert set(token) == {"id", "name", "prefix", "created_at", "last_used_at"}  # no digest
-    assert APIClient().get("/api/v1/me/export/").status_code == 401
+    assert ContractAPIClient().get("/api/v1/me/export/").status_code == 401
 
 
 def test_self_erasure_anonymizes_and_keeps_counts(
@@ -92,7 +93,7 @@ def test_self_erasure_anonymizes_and_keeps_counts(
 ) -> None:
     person = people.participant
     email = person.email
-    client = APIClient()
+    client = ContractAPIClient()
     client.force_authenticate(person)
     wrong = client.post("/api/v1/me/erasure/", {"password": "non"}, format="json")
     assert wrong.json()["fields"]["password"][0]["code"] == "password_incorrect"
@@ -105,17 +106,17 @@ def test_self_erasure_anonymizes_and_keeps_counts(
     assert not erased.is_active
     assert not erased.has_usable_password()
     # tokens and sign-in are gone
-    bearer = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {history['token']}")
+    bearer = ContractAPIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {history['token']}")
     assert bearer.status_code == 401
-    login = APIClient().post(
+    login = ContractAPIClient().post(
         "/api/v1/auth/tokens/", {"email": email, "password": PASSWORD, "name": "x"}, format="json"
     )
     assert login.status_code == 401
     # what they wrote and voted is still counted, under no name
-    shown = APIClient().get(f"/api/v1/contributions/{history['problem'].pk}/").json()
+    shown = ContractAPIClient().get(f"/api/v1/contributions/{history['problem'].pk}/").json()
     assert shown["author"]["display_name"] == "Compte supprimé"
     assert BallotLine.objects.filter(vote=history["vote"]).count() == 1
-    results = APIClient().get(f"/api/v1/votes/{history['vote'].pk}/results/").json()
+    results = ContractAPIClient().get(f"/api/v1/votes/{history['vote'].pk}/results/").json()
     assert results["voter_count"] == 1
 
 

@@ -5,7 +5,8 @@ error shape."""
 import json
 
 import pytest
-from rest_framework.test import APIClient
+
+from tests.fixtures.openapi_contract import ContractAPIClient
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +22,14 @@ def _shape(response, status: int, code: str) -> None:  # type: ignore[no-untyped
 
 def test_a_3_mb_body_is_refused_with_413() -> None:
     body = json.dumps({"email": "a@exemple.fr", "password": "x" * 3_000_000, "name": "n"})
-    response = APIClient().generic("POST", TOKENS, body, content_type="application/json")
+    response = ContractAPIClient().generic("POST", TOKENS, body, content_type="application/json")
     _shape(response, 413, "request_too_large")
     assert response.json()["details"]["max_bytes"] == 1_048_576
 
 
 def test_413_speaks_english_when_asked() -> None:
     body = "x" * 2_000_000
-    response = APIClient().generic(
+    response = ContractAPIClient().generic(
         "POST", TOKENS, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
     )
     _shape(response, 413, "request_too_large")
@@ -36,7 +37,7 @@ def test_413_speaks_english_when_asked() -> None:
 
 
 def test_a_lying_content_length_is_refused() -> None:
-    response = APIClient().generic(
+    response = ContractAPIClient().generic(
         "POST", TOKENS, "{}", content_type="application/json", CONTENT_LENGTH="abc"
     )
     _shape(response, 400, "bad_request")
@@ -45,12 +46,12 @@ def test_a_lying_content_length_is_refused() -> None:
 @pytest.mark.parametrize("depth", [40, 1_000, 100_000])
 def test_deeply_nested_json_is_a_parse_error(depth: int) -> None:
     body = "[" * depth + "]" * depth
-    response = APIClient().generic("POST", TOKENS, body, content_type="application/json")
+    response = ContractAPIClient().generic("POST", TOKENS, body, content_type="application/json")
     _shape(response, 400, "parse_error")
 
 
 def test_nan_is_not_json() -> None:
-    response = APIClient().generic(
+    response = ContractAPIClient().generic(
         "POST", TOKENS, '{"email": NaN}', content_type="application/json"
     )
     _shape(response, 400, "parse_error")
@@ -66,13 +67,13 @@ def test_nan_is_not_json() -> None:
     ],
 )
 def test_a_nul_character_never_reaches_postgresql(path: str) -> None:
-    response = APIClient().get(path)
+    response = ContractAPIClient().get(path)
     assert response.status_code in (400, 404), response.content[:300]
     assert response.json()["code"] in ("validation_error", "not_found")
 
 
 def test_a_nul_character_in_a_query_parameter_names_it() -> None:
-    response = APIClient().get("/api/v1/territories/?search=Gre%00noble")
+    response = ContractAPIClient().get("/api/v1/territories/?search=Gre%00noble")
     _shape(response, 400, "validation_error")
     assert response.json()["fields"]["search"][0]["code"] == "null_characters_not_allowed"
 
@@ -86,5 +87,5 @@ def test_a_nul_character_in_a_query_parameter_names_it() -> None:
     ],
 )
 def test_an_id_past_the_bigint_range_is_not_a_500(path: str) -> None:
-    response = APIClient().get(path)
+    response = ContractAPIClient().get(path)
     assert response.status_code in (400, 404), response.content[:300]

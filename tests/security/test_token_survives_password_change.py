@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from backend.accounts.models import AccessToken, User
 from backend.accounts.services import access_token_create
+from tests.fixtures.openapi_contract import ContractAPIClient
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ NEW_PASSWORD = "un-tout-autre-secret-solide"
 
 
 def _works(raw: str) -> bool:
-    response = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = ContractAPIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {raw}")
     return bool(response.status_code == 200)
 
 
@@ -56,7 +57,7 @@ def test_changing_the_password_from_a_shell_revokes_every_token(person: User) ->
 def test_the_api_keeps_only_the_token_that_changed_the_password(person: User) -> None:
     _used, used_raw = access_token_create(user=person, name="téléphone")
     _other, other_raw = access_token_create(user=person, name="tablette")
-    response = APIClient().post(
+    response = ContractAPIClient().post(
         "/api/v1/me/password/",
         {"old_password": PASSWORD, "new_password": NEW_PASSWORD},
         format="json",

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from backend.accounts.models import User
 from backend.consultations.models import Consultation
 from backend.core.text import has_unsafe_characters
+from tests.fixtures.openapi_contract import ContractAPIClient
 from tests.fixtures.personas import Personas
 from tests.fixtures.territories import Tree
 
@@ -65,7 +66,7 @@ def test_texts_keep_line_breaks_but_refuse_overrides(
 
 
 def test_nested_strings_and_keys_are_checked() -> None:
-    response = APIClient().post(
+    response = ContractAPIClient().post(
         "/api/v1/auth/tokens/",
         {"email": "a@exemple.fr", "password": "x", "name": "n", f"k{RLO}": {"a": [f"{RLO}"]}},
         format="json",

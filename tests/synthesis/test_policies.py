@@ -22,6 +22,8 @@ PERSONAS = ["organizer", "facilitator", "moderator", "participant", "outsider", 
 
 # Rows: merge (and edit actions), decide. Columns: PERSONAS.
 IN_SYNTHESIS = {"merge": "yes yes no no no no", "decide": "yes no no no no no"}
+# Publishing the plan (restitution) needs every contribution answered: answering goes on.
+IN_RESTITUTION = {"merge": "no no no no no no", "decide": "yes no no no no no"}
 ELSEWHERE = {"merge": "no no no no no no", "decide": "no no no no no no"}
 
 
@@ -50,7 +52,9 @@ def test_matrix_in_each_phase(
     kind: PhaseKind, consultation: Consultation, people: Personas
 ) -> None:
     with in_phase(kind):
-        expected = IN_SYNTHESIS if kind == PhaseKind.SYNTHESIS else ELSEWHERE
+        expected = {PhaseKind.SYNTHESIS: IN_SYNTHESIS, PhaseKind.RESTITUTION: IN_RESTITUTION}.get(
+            kind, ELSEWHERE
+        )
         assert _actual(consultation, people) == expected
 
 

@@ -11,6 +11,7 @@ from backend.consultations.domain import PhaseKind
 from backend.consultations.models import Consultation
 from backend.proposals.models import ParticipantCard
 from backend.votes.models import BallotLine, Vote
+from tests.fixtures.openapi_contract import ContractAPIClient
 from tests.fixtures.personas import Personas
 from tests.fixtures.phases import in_phase
 
@@ -28,7 +29,7 @@ def test_organizer_creates_others_cannot(
     assert [item["id"] for item in created.json()["items"]] == sorted(items)
     refused = client_for(people.participant).post(url, body, format="json")
     assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
-    anonymous = APIClient().post(url, body, format="json")
+    anonymous = ContractAPIClient().post(url, body, format="json")
     assert anonymous.status_code == 401
     unknown = client_for(people.organizer).post(url, {**body, "colour": 1}, format="json")
     assert (unknown.status_code, unknown.json()["code"]) == (400, "validation_error")

@@ -2,9 +2,20 @@
 
 from typing import Any
 
+from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+
+from backend.core import errors
+
+
+def enforce_csrf(request: Request) -> None:
+    """Django's CSRF check, failing with the stable `csrf_failed` code."""
+    try:
+        SessionAuthentication().enforce_csrf(request)
+    except exceptions.PermissionDenied as error:
+        raise errors.CsrfFailed() from error
 
 
 class CsrfProtected(BasePermission):
@@ -15,5 +26,19 @@ class CsrfProtected(BasePermission):
     """
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        SessionAuthentication().enforce_csrf(request)
+        enforce_csrf(request)
+        return True
+
+
+class CsrfProtectedWhenOpeningSession(BasePermission):
+    """CSRF is checked only when the request will open a session (`"session": true`, the
+    default). Login CSRF (a hostile page signing the browser into an attacker's account)
+    needs a session cookie to be set; a registration that opens none cannot plant one, so
+    token clients (mobile apps, scripts) register without a CSRF token."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        data = request.data
+        opens_session = not (isinstance(data, dict) and data.get("session") is False)
+        if opens_session:
+            enforce_csrf(request)
         return True

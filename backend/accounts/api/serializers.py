@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from backend.accounts import selectors
 from backend.accounts.domain import TOKEN_NAME_MAX_LENGTH
 from backend.accounts.models import AccessToken, User
 from backend.core.serializers import NameField, StrictInputSerializer
@@ -37,6 +39,13 @@ class AuthRegisterInput(StrictInputSerializer):
     password = password_field()
     display_name = NameField(max_length=80)
     territory = territory_field(required=False, default=None)
+    session = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="true (web): sign in with a session cookie, which needs the X-CSRFToken "
+        "header; false (mobile apps, scripts): only create the account, no CSRF token "
+        "needed, then create a token with POST /api/v1/auth/tokens/.",
+    )
 
 
 class AuthLoginInput(StrictInputSerializer):
@@ -110,3 +119,35 @@ class AccessTokenCreatedOutput(serializers.ModelSerializer[AccessToken]):
 
     def get_token(self, obj: AccessToken) -> str:
         return str(self.context["raw"])
+
+
+def person_by_id_or_email(attrs: dict[str, Any], *, id_field: str) -> dict[str, Any]:
+    """Role and member inputs name a person by id or by e-mail address, exactly one of them;
+    the address is looked up among active accounts (case-insensitive)."""
+    email = attrs.pop("email", None)
+    if (attrs.get(id_field) is None) == (email is None):
+        raise serializers.ValidationError(
+            {
+                id_field: [
+                    serializers.ErrorDetail(
+                        str(_("Give either the id or the e-mail address of the person.")),
+                        code="required",
+                    )
+                ]
+            }
+        )
+    if email is not None:
+        user = selectors.user_find_by_email(email=email)
+        if user is None:
+            raise serializers.ValidationError(
+                {
+                    "email": [
+                        serializers.ErrorDetail(
+                            str(_("No account uses this address: send an invitation instead.")),
+                            code="no_account",
+                        )
+                    ]
+                }
+            )
+        attrs[id_field] = user
+    return attrs

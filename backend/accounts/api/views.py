@@ -4,7 +4,6 @@ from typing import Any
 
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -13,7 +12,7 @@ from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts import selectors, services
-from backend.accounts.api.permissions import CsrfProtected
+from backend.accounts.api.permissions import CsrfProtected, CsrfProtectedWhenOpeningSession
 from backend.accounts.api.serializers import (
     AccessTokenCreatedOutput,
     AccessTokenCreateInput,
@@ -27,6 +26,7 @@ from backend.accounts.api.serializers import (
 )
 from backend.accounts.models import AccessToken
 from backend.core.api.requests import parse_input, signed_in_user
+from backend.core.filters import StrictOrderingFilter
 
 AUTH_TAG = "auth"
 ME_TAG = "me"
@@ -56,10 +56,10 @@ class CsrfView(APIView):
 
 
 class RegisterView(APIView):
-    """Create an account and sign it in with a session (web clients)."""
+    """Create an account, and sign it in with a session unless asked not to."""
 
     authentication_classes: list[type] = []
-    permission_classes = [CsrfProtected]
+    permission_classes = [CsrfProtectedWhenOpeningSession]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = AUTH_THROTTLE_SCOPE
 
@@ -69,7 +69,10 @@ class RegisterView(APIView):
         request=AuthRegisterInput,
         responses={201: UserProfileOutput},
         description=(
-            "Send the CSRF token from GET /auth/csrf/ in X-CSRFToken. Weak passwords are "
+            "Web clients (`session`: true, the default) send the CSRF token from GET "
+            "/auth/csrf/ in X-CSRFToken and are signed in by a session cookie (403 "
+            "csrf_failed without it). Token clients send `session: false`: no CSRF token, "
+            "no cookie; they then create a token with POST /auth/tokens/. Weak passwords are "
             "rejected with the code of Django's validator (password_too_short, "
             "password_too_common, ...); a used e-mail address with email_taken."
         ),
@@ -82,7 +85,8 @@ class RegisterView(APIView):
             display_name=data["display_name"],
             territory=data["territory"],
         )
-        services.user_login(request=request._request, user=user)
+        if data["session"]:
+            services.user_login(request=request._request, user=user)
         return profile_response(user.pk, status=201)
 
 
@@ -131,7 +135,7 @@ class LogoutView(APIView):
 class AccessTokenListCreateView(GenericAPIView[AccessToken]):
     """Sign in for mobile and script clients (create a token), and list one's tokens."""
 
-    filter_backends = [OrderingFilter]
+    filter_backends = [StrictOrderingFilter]
     ordering_fields = ["created_at", "last_used_at", "name"]
     ordering = ["-created_at"]
     throttle_scope = AUTH_THROTTLE_SCOPE

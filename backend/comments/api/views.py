@@ -104,8 +104,10 @@ class CommentDetailView(APIView):
         operation_id="comments_destroy",
         tags=TAGS,
         summary="Delete a comment (its author); it stays as a placeholder in the thread",
+        description="Answers 200 with the placeholder (`status: deleted`, `body: null`): the "
+        "comment remains in its thread.",
         request=None,
-        responses=CommentOutput,
+        responses={200: CommentOutput},
     )
     def delete(self, request: Request, comment_id: int) -> Response:
         comment = selectors.comment_get(comment_id=comment_id, user=request.user)

@@ -12,21 +12,19 @@ from backend.consultations.models import (
     PhaseKind,
     Theme,
 )
+from backend.core.filters import IdFilter
+from backend.territories.api.filters import TerritoryIdFilter
 from backend.territories.models import Territory
 from backend.territories.selectors import territory_subtree
 
 
 class ConsultationFilter(django_filters.FilterSet):
-    territory = django_filters.NumberFilter(
-        field_name="territory_id", label=_("Territory id (exact match)")
-    )
-    territory_within = django_filters.ModelChoiceFilter(
-        queryset=Territory.objects.all(),
+    territory = IdFilter(field_name="territory_id", label=_("Territory id (exact match)"))
+    territory_within = TerritoryIdFilter(
         method="filter_territory_within",
         label=_("Consultations on this territory or on any territory inside it"),
     )
-    territory_covering = django_filters.ModelChoiceFilter(
-        queryset=Territory.objects.all(),
+    territory_covering = TerritoryIdFilter(
         method="filter_territory_covering",
         label=_("Consultations on this territory or on any of its ancestors"),
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.accounts.api.serializers import person_by_id_or_email
 from backend.accounts.models import User
 from backend.consultations.domain import GateCode, PhaseSpec, schedule_at
 from backend.consultations.models import (
@@ -114,9 +115,20 @@ class ConsultationReplicateInput(StrictInputSerializer):
 
 class ConsultationRoleCreateInput(StrictInputSerializer):
     user = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), help_text="Id of the person given the role."
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        help_text="Id of the person given the role (or `email`).",
+    )
+    email = serializers.EmailField(
+        required=False,
+        max_length=254,
+        help_text="E-mail address of an account, instead of `user` (400 no_account when no "
+        "account has it: invite the address with POST .../invitations/).",
     )
     role = serializers.ChoiceField(choices=RoleKind.choices)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return person_by_id_or_email(attrs, id_field="user")
 
 
 class ConsultationTerritoryOutput(serializers.ModelSerializer[Territory]):
@@ -241,6 +253,10 @@ class ConsultationPermissionsOutput(serializers.Serializer[Any]):
     moderate = ConsultationVerbPermissionOutput()
     merge = ConsultationVerbPermissionOutput()
     publish_plan = ConsultationVerbPermissionOutput()
+    answer = ConsultationVerbPermissionOutput(
+        help_text="Decide on candidate actions and answer contributions (organizers; "
+        "synthesis and restitution: publishing the plan needs every contribution answered)."
+    )
     enter_on_behalf = ConsultationVerbPermissionOutput()
     manage = ConsultationVerbPermissionOutput()
     replicate = ConsultationVerbPermissionOutput()

@@ -5,7 +5,6 @@ from typing import Any
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
@@ -46,6 +45,7 @@ from backend.consultations.services import (
     role_revoke,
 )
 from backend.core.api.requests import signed_in_user
+from backend.core.filters import StrictOrderingFilter
 
 TAGS = ["consultations"]
 
@@ -60,7 +60,7 @@ class ConsultationListView(GenericAPIView[Consultation]):
     permission_classes = [IsAuthenticatedOrReadOnly]
     # The selector applies ConsultationFilter itself; the backends are listed here so the
     # schema documents the filter and ordering parameters.
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = ConsultationFilter
     ordering_fields = ["created_at", "published_at", "title"]
     queryset = Consultation.objects.none()
@@ -75,7 +75,7 @@ class ConsultationListView(GenericAPIView[Consultation]):
     )
     def get(self, request: Request) -> Response:
         queryset = consultation_list(user=request.user, filters=request.query_params)
-        queryset = OrderingFilter().filter_queryset(request, queryset, self)
+        queryset = StrictOrderingFilter().filter_queryset(request, queryset, self)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(ConsultationOutput(page, many=True).data)
 
@@ -111,8 +111,8 @@ class ConsultationDetailView(APIView):
         summary="Get a consultation with its phases",
         responses=ConsultationOutput,
     )
-    def get(self, request: Request, id: int) -> Response:
-        return Response(_detail(request, id))
+    def get(self, request: Request, consultation_id: int) -> Response:
+        return Response(_detail(request, consultation_id))
 
     @extend_schema(
         operation_id="consultations_update",
@@ -121,14 +121,14 @@ class ConsultationDetailView(APIView):
         request=ConsultationUpdateInput,
         responses=ConsultationOutput,
     )
-    def patch(self, request: Request, id: int) -> Response:
-        consultation = consultation_get(consultation_id=id, user=request.user)
+    def patch(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         payload = ConsultationUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         consultation_update(
             by=signed_in_user(request), consultation=consultation, **payload.validated_data
         )
-        return Response(_detail(request, id))
+        return Response(_detail(request, consultation_id))
 
 
 class ConsultationPhasesView(APIView):
@@ -142,8 +142,8 @@ class ConsultationPhasesView(APIView):
         request=ConsultationPhasesInput,
         responses=ConsultationOutput,
     )
-    def put(self, request: Request, id: int) -> Response:
-        consultation = consultation_get(consultation_id=id, user=request.user)
+    def put(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         payload = ConsultationPhasesInput(data=request.data)
         payload.is_valid(raise_exception=True)
         consultation_set_phases(
@@ -151,7 +151,7 @@ class ConsultationPhasesView(APIView):
             consultation=consultation,
             phases=phase_inputs_to_specs(payload.validated_data["phases"]),
         )
-        return Response(_detail(request, id))
+        return Response(_detail(request, consultation_id))
 
 
 class ConsultationPublishView(APIView):
@@ -162,10 +162,10 @@ class ConsultationPublishView(APIView):
         request=None,
         responses=ConsultationOutput,
     )
-    def post(self, request: Request, id: int) -> Response:
-        consultation = consultation_get(consultation_id=id, user=request.user)
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         consultation_publish(by=signed_in_user(request), consultation=consultation)
-        return Response(_detail(request, id))
+        return Response(_detail(request, consultation_id))
 
 
 class ConsultationArchiveView(APIView):
@@ -176,10 +176,10 @@ class ConsultationArchiveView(APIView):
         request=None,
         responses=ConsultationOutput,
     )
-    def post(self, request: Request, id: int) -> Response:
-        consultation = consultation_get(consultation_id=id, user=request.user)
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         consultation_archive(by=signed_in_user(request), consultation=consultation)
-        return Response(_detail(request, id))
+        return Response(_detail(request, consultation_id))
 
 
 class ConsultationRoleListView(GenericAPIView[ConsultationRole]):
@@ -192,8 +192,8 @@ class ConsultationRoleListView(GenericAPIView[ConsultationRole]):
         summary="List the roles on a consultation (organizers)",
         responses=ConsultationRoleOutput(many=True),
     )
-    def get(self, request: Request, id: int) -> Response:
-        consultation = consultation_get(consultation_id=id, user=request.user)
+    def get(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         ensure_allowed(user=request.user, consultation=consultation, verb=Verb.MANAGE)
         page = self.paginate_queryset(role_list(consultation=consultation))
         return self.get_paginated_response(ConsultationRoleOutput(page, many=True).data)
@@ -205,8 +205,8 @@ class ConsultationRoleListView(GenericAPIView[ConsultationRole]):
         request=ConsultationRoleCreateInput,
         responses={201: ConsultationRoleOutput},
     )
-    def post(self, request: Request, id: int) -> Response:
-        consultation = consultation_get(consultation_id=id, user=request.user)
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         payload = ConsultationRoleCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         granted = role_grant(
@@ -225,8 +225,8 @@ class ConsultationRoleDetailView(APIView):
         summary="Remove a role (organizers; never the last organizer: last_organizer)",
         responses={204: None},
     )
-    def delete(self, request: Request, id: int, role_id: int) -> Response:
-        consultation = consultation_get(consultation_id=id, user=request.user)
+    def delete(self, request: Request, consultation_id: int, role_id: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         role = role_get(consultation=consultation, role_id=role_id)
         role_revoke(by=signed_in_user(request), consultation=consultation, role=role)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -242,8 +242,8 @@ class ConsultationReplicateView(APIView):
         request=ConsultationReplicateInput,
         responses={201: ConsultationOutput(many=True)},
     )
-    def post(self, request: Request, id: int) -> Response:
-        source = consultation_get(consultation_id=id, user=request.user)
+    def post(self, request: Request, consultation_id: int) -> Response:
+        source = consultation_get(consultation_id=consultation_id, user=request.user)
         payload = ConsultationReplicateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         replicas = consultation_replicate(
@@ -269,8 +269,8 @@ class ConsultationPermissionsView(APIView):
         "open phase and the phases in which the verb is open.",
         responses=ConsultationPermissionsOutput,
     )
-    def get(self, request: Request, id: int) -> Response:
-        consultation = consultation_get(consultation_id=id, user=request.user)
+    def get(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         decisions = consultation_permissions(
             user=request.user,
             consultation=consultation,

@@ -1,4 +1,4 @@
-"""Small helpers every thin view uses: the signed-in caller and strict body parsing."""
+"""Small helpers every thin view uses: the signed-in caller, strict body and query parsing."""
 
 from typing import Any
 
@@ -20,5 +20,16 @@ def signed_in_user(request: Request) -> User:
 def parse_input(input_class: type[Serializer[Any]], request: Request) -> dict[str, Any]:
     """Validate the request body with an input serializer (400 validation_error)."""
     serializer = input_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def parse_query(input_class: type[Serializer[Any]], request: Request) -> dict[str, Any]:
+    """Validate the query string with an input serializer (400 validation_error).
+
+    A plain dict, not the QueryDict: DRF reads an empty HTML-form value as "absent", so
+    `?by=` would silently mean the default; here it is refused like any other bad value.
+    """
+    serializer = input_class(data=request.query_params.dict())
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

@@ -72,7 +72,13 @@ class PlanVersionOutput(serializers.Serializer[Any]):
         )
 
 
+@extend_schema_field({"$ref": "#/components/schemas/PlanSnapshot"})
+class PlanSnapshotField(serializers.JSONField):
+    """The frozen plan: frontend-contract/plan.schema.json, copied into the OpenAPI document
+    as the PlanSnapshot component by `backend.core.openapi.plan_snapshot_schema`."""
+
+
 class PlanVersionDetailOutput(PlanVersionOutput):
-    snapshot = serializers.JSONField(
+    snapshot = PlanSnapshotField(
         help_text="the frozen plan; its JSON Schema is frontend-contract/plan.schema.json"
     )

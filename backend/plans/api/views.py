@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
@@ -16,7 +16,7 @@ from backend.consultations.selectors import consultation_get
 from backend.core.api.requests import parse_input, signed_in_user
 from backend.core.conditional import (
     CONDITIONAL_PARAMETERS,
-    IF_NONE_MATCH_HEADER,
+    DOWNLOAD_PARAMETERS,
     NOT_MODIFIED,
     conditional_response,
     file_download,
@@ -31,14 +31,6 @@ from backend.plans.models import PlanVersion
 from backend.plans.opendata import open_data_archive
 
 TAGS = ["plan"]
-
-SHA256_HEADER = OpenApiParameter(
-    "X-Content-SHA256",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200],
-    description="SHA-256 of the body, hex (also the ETag, quoted)",
-)
 
 
 def _detail(request: Request, version: PlanVersion) -> dict[str, Any]:
@@ -141,7 +133,7 @@ class PlanLatestCsvView(APIView):
         tags=TAGS,
         summary="The latest published plan as CSV",
         description=CSV_DESCRIPTION,
-        parameters=[IF_NONE_MATCH_HEADER, SHA256_HEADER],
+        parameters=DOWNLOAD_PARAMETERS,
         responses=CSV_RESPONSES,
     )
     def get(self, request: Request, consultation_id: int) -> HttpResponse:
@@ -158,7 +150,7 @@ class PlanVersionCsvView(APIView):
         tags=TAGS,
         summary="One published version of the plan as CSV",
         description=CSV_DESCRIPTION,
-        parameters=[IF_NONE_MATCH_HEADER, SHA256_HEADER],
+        parameters=DOWNLOAD_PARAMETERS,
         responses=CSV_RESPONSES,
     )
     def get(self, request: Request, consultation_id: int, number: int) -> HttpResponse:
@@ -190,7 +182,7 @@ class OpenDataArchiveView(APIView):
         "polis/participants-votes.csv in the Pol.is export layout. Public data only: people "
         "as numeric pseudonyms, no e-mail, no report, hidden and withdrawn texts left out. "
         "The bytes depend only on the data: the ETag (SHA-256) is stable for a given state.",
-        parameters=[IF_NONE_MATCH_HEADER, SHA256_HEADER],
+        parameters=DOWNLOAD_PARAMETERS,
         responses={
             (200, "application/zip"): OpenApiResponse(
                 response=OpenApiTypes.BINARY, description="The archive"

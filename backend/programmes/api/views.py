@@ -370,7 +370,10 @@ class ProgrammeSuggestionsView(APIView):
         description="Groups found by the similarity engine (synthesis' SimilarityBackend), "
         "each spanning at least two rounds, with the regional actions already holding "
         "some members. Programme and territorial organizers.",
-        responses=OBJECT,
+        # A list (it was documented as an object: schemathesis found it).
+        responses={
+            200: {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+        },
     )
     def get(self, request: Request, programme_id: int) -> Response:
         programme = _programme(request, programme_id)

@@ -16,6 +16,7 @@ from backend.proposals.models import (
     Origin,
 )
 from backend.structures.models import StructureType
+from backend.territories.api.filters import TerritoryIdFilter
 from backend.territories.models import Territory
 from backend.territories.selectors import territory_within_q
 
@@ -33,8 +34,7 @@ class ContributionOrdering(django_filters.ChoiceFilter):
 class ContributionFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=ContributionKind.choices)
     theme = django_filters.ChoiceFilter(choices=Theme.choices)
-    territory_within = django_filters.ModelChoiceFilter(
-        queryset=Territory.objects.all(),
+    territory_within = TerritoryIdFilter(
         method="filter_territory_within",
         label=_("Contributions on this territory or on any territory inside it"),
     )

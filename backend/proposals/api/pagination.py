@@ -187,7 +187,7 @@ class ContributionPagination(PageNumberPagination):
                 "description": "`page` (default: page numbers with a count) or `cursor` (for "
                 "mobile apps: opaque keyset cursor, only with the recent order, no count, "
                 "no duplicates or gaps when contributions are published meanwhile).",
-                "schema": {"type": "string", "enum": ["page", CURSOR_MODE]},
+                "schema": {"type": "string", "enum": ["page", CURSOR_MODE, ""]},
             },
             {
                 "name": self.cursor_query_param,

@@ -218,6 +218,7 @@ class ContributionOutput(serializers.Serializer[Any]):
     structure = ContributionStructureOutput(allow_null=True)
     endorsement_count = serializers.IntegerField()
     endorsed_by_me = serializers.SerializerMethodField()
+    endorsed_for_my_structures = serializers.SerializerMethodField()
     comment_counts = serializers.SerializerMethodField()
     merged_into = serializers.SerializerMethodField()
     captured_at = serializers.DateTimeField()
@@ -252,6 +253,16 @@ class ContributionOutput(serializers.Serializer[Any]):
     @extend_schema_field(serializers.BooleanField())
     def get_endorsed_by_me(self, obj: Contribution) -> bool:
         return bool(getattr(obj, "endorsed_by_me", False))
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.IntegerField(),
+            help_text="ids of the caller's structures that endorsed this problem (withdraw "
+            "with DELETE .../endorsement/?structure=<id>); empty when anonymous",
+        )
+    )
+    def get_endorsed_for_my_structures(self, obj: Contribution) -> list[int]:
+        return list(getattr(obj, "endorsed_for_my_structures", None) or [])
 
     @extend_schema_field(CommentCountsOutput)
     def get_comment_counts(self, obj: Contribution) -> dict[str, int]:

@@ -210,12 +210,20 @@ class ContributionEndorsementView(APIView):
         operation_id="contributions_endorsement_destroy",
         tags=TAGS,
         summary="Take an endorsement back (idempotent)",
-        request=EndorsementInput,
-        responses=ContributionOutput,
+        description="Without parameters, the caller's own endorsement; `?structure=<id>` the "
+        "endorsement of a structure the caller is a member of (any member may withdraw it); "
+        "`?on_behalf_of_card=<id>` a card's (facilitators). Answers the contribution as the "
+        "caller now sees it.",
+        parameters=[EndorsementInput],
+        request=None,
+        responses={200: ContributionOutput},
     )
     def delete(self, request: Request, contribution_id: int) -> Response:
         contribution = contribution_get(contribution_id=contribution_id, user=request.user)
-        payload = EndorsementInput(data=request.data)
+        # Query parameters (DELETE bodies are dropped by many HTTP clients); a JSON body is
+        # still read for the clients written before.
+        source = request.data if request.data else request.query_params.dict()
+        payload = EndorsementInput(data=source)
         payload.is_valid(raise_exception=True)
         endorsement_remove(
             by=signed_in_user(request), contribution=contribution, **payload.validated_data

@@ -22,6 +22,17 @@ BIGINT_MAX = 9_223_372_036_854_775_807
 MAX_EXCLUDED = 50
 
 
+class SuggestionCalibrationOutput(serializers.Serializer[Any]):
+    """Every property is present, or none (no organizer decision was taken into account)."""
+
+    requested_threshold = serializers.FloatField(required=False)
+    threshold = serializers.FloatField(required=False)
+    must_link = serializers.IntegerField(required=False, help_text="pairs kept together")
+    cannot_link = serializers.IntegerField(required=False, help_text="pairs kept apart")
+    contradictions_at_default = serializers.IntegerField(required=False)
+    contradictions_at_threshold = serializers.IntegerField(required=False)
+
+
 class SimilarContributionsInput(StrictInputSerializer):
     title = serializers.CharField(max_length=TITLE_MAX_LENGTH, allow_blank=True)
     body = serializers.CharField(
@@ -132,9 +143,9 @@ class SuggestionRunOutput(serializers.Serializer[Any]):
     done = serializers.IntegerField()
     total = serializers.IntegerField(help_text="0 until the job has started.")
     contribution_count = serializers.IntegerField()
-    calibration = serializers.DictField(
+    calibration = SuggestionCalibrationOutput(
         help_text="What organizer merge decisions changed (threshold used, overrides); "
-        "empty when none were taken into account."
+        "empty (no property) when none were taken into account."
     )
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
     created_at = serializers.DateTimeField()

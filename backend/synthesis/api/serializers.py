@@ -2,10 +2,12 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.consultations.models import Theme
 from backend.core.serializers import StrictInputSerializer
+from backend.proposals.api.serializers import ContributionMergedIntoOutput
 from backend.synthesis.models import (
     ANSWER_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
@@ -202,12 +204,60 @@ class CandidateActionOutput(serializers.Serializer[Any]):
     updated_at = serializers.DateTimeField()
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "The method's parameters by name; their shapes depend on `method` "
+        "(open on purpose: a method may gain parameters within v1).",
+        "additionalProperties": True,
+    }
+)
+class ScoreParametersField(serializers.DictField):
+    """A score method's parameters (their shape depends on the method)."""
+
+
 class ScoreExplanationOutput(serializers.Serializer[Any]):
     name = serializers.CharField()
     value = serializers.FloatField(allow_null=True)
     method = serializers.CharField()
     description = serializers.CharField()
-    parameters = serializers.DictField()
+    parameters = ScoreParametersField()
+
+
+class SegmentSupportOutput(serializers.Serializer[Any]):
+    segment = serializers.CharField()
+    supporters = serializers.IntegerField()
+    share = serializers.FloatField()
+
+
+class SupportBySegmentOutput(serializers.Serializer[Any]):
+    """Distinct supporters per segment (structure type, or territory) and how balanced."""
+
+    dimension = serializers.CharField()
+    method = serializers.CharField(help_text="distinct_supporters_per_segment")
+    segments = SegmentSupportOutput(many=True)
+    reached = serializers.ListField(child=serializers.CharField())
+    reached_count = serializers.IntegerField()
+    universe = serializers.ListField(child=serializers.CharField())
+    total = serializers.IntegerField()
+    unclassified = serializers.IntegerField()
+    balance = serializers.FloatField()
+    balance_method = serializers.CharField(help_text="normalized_shannon_entropy")
+    min_max_ratio = serializers.FloatField()
+
+
+class TerritoryLevelCoverageOutput(serializers.Serializer[Any]):
+    depth = serializers.IntegerField(help_text="0: the root territory")
+    direct = serializers.IntegerField()
+    rolled_up = serializers.IntegerField()
+
+
+class TerritoryCoverageOutput(serializers.Serializer[Any]):
+    method = serializers.CharField(help_text="materialized_path_rollup")
+    direct = serializers.ListField(child=serializers.CharField(), help_text="materialized paths")
+    rolled_up = serializers.ListField(child=serializers.CharField())
+    territory_ids = serializers.ListField(child=serializers.IntegerField())
+    levels = TerritoryLevelCoverageOutput(many=True)
 
 
 class CandidateActionVoteOutput(serializers.Serializer[Any]):
@@ -232,9 +282,9 @@ class CandidateActionScoresOutput(serializers.Serializer[Any]):
     )
     sources = serializers.IntegerField(help_text="distinct source contributions")
     explanations = ScoreExplanationOutput(many=True)
-    territory_coverage = serializers.DictField()
-    support_by_structure_type = serializers.DictField()
-    support_by_territory = serializers.DictField()
+    territory_coverage = TerritoryCoverageOutput()
+    support_by_structure_type = SupportBySegmentOutput()
+    support_by_territory = SupportBySegmentOutput()
     support_sentence = serializers.CharField(help_text="French, e.g. soutenue par des CCAS")
     votes = CandidateActionVoteOutput(
         many=True,
@@ -259,7 +309,7 @@ class FedActionOutput(serializers.Serializer[Any]):
 
 class ContributionTraceableAnswerOutput(serializers.Serializer[Any]):
     contribution = serializers.IntegerField()
-    merged_into = serializers.DictField(
+    merged_into = ContributionMergedIntoOutput(
         allow_null=True, help_text="{id, title} of the active cluster, if merged"
     )
     actions = FedActionOutput(many=True)

@@ -49,3 +49,21 @@ class TerritoryFilter(django_filters.FilterSet):
             queryset, data.get("ordering")
         )
         return ordering
+
+
+class TerritoryIdFilter(IdFilter):
+    """A territory id for filters of other lists: the FilterSet method named by `method`
+    receives the Territory, and an id no territory has matches nothing (a well-formed id is
+    never a 400). Not django-filter's own `method`, which would pass the bare number."""
+
+    def __init__(self, *args: Any, method: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.territory_method = method
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        if value in (None, ""):
+            return qs
+        territory = Territory.objects.filter(pk=value).first()
+        if territory is None:
+            return qs.none()
+        return getattr(self.parent, self.territory_method)(qs, self.field_name, territory)

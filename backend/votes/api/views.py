@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.consultations.selectors import consultation_get
-from backend.core.api.requests import parse_input, signed_in_user
-from backend.core.conditional import file_download
+from backend.core.api.requests import parse_input, parse_query, signed_in_user
+from backend.core.conditional import DOWNLOAD_PARAMETERS, NOT_MODIFIED, file_download
+from backend.core.openapi import ERROR_REF
 from backend.idempotency.api.decorators import (
     IDEMPOTENCY_PARAMETERS,
     IDEMPOTENCY_RESPONSES,
@@ -165,12 +166,6 @@ class PaperBallotImportView(APIView):
         )
 
 
-def _query(input_class: type[Any], request: Request) -> dict[str, Any]:
-    serializer = input_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 class VoteCloseView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -205,7 +200,7 @@ class VoteResultsView(APIView):
     )
     def get(self, request: Request, vote_id: int) -> Response:
         vote = selectors.vote_get(vote_id=vote_id, user=request.user)
-        query = _query(VoteResultsQueryInput, request)
+        query = parse_query(VoteResultsQueryInput, request)
         return Response(VoteResultOutput(selectors.vote_results(vote=vote, **query)).data)
 
 
@@ -225,7 +220,7 @@ class VoteResultBreakdownView(APIView):
     )
     def get(self, request: Request, vote_id: int) -> Response:
         vote = selectors.vote_get(vote_id=vote_id, user=request.user)
-        query = _query(VoteResultBreakdownQueryInput, request)
+        query = parse_query(VoteResultBreakdownQueryInput, request)
         breakdown = selectors.vote_result_breakdown(
             vote=vote, grouping=query["by"], by=query.get("counted_by")
         )
@@ -252,17 +247,13 @@ class VoteBallotFileView(APIView):
             (200, "text/csv"): OpenApiResponse(
                 response=OpenApiTypes.STR,
                 description="The ballot file",
-            )
+            ),
+            304: NOT_MODIFIED,
+            409: OpenApiResponse(
+                response=ERROR_REF, description="The vote is still open (vote_not_closed)"
+            ),
         },
-        parameters=[
-            OpenApiParameter(
-                "X-Content-SHA256",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                response=[200],
-                description="SHA-256 of the body, hex",
-            )
-        ],
+        parameters=DOWNLOAD_PARAMETERS,
     )
     def get(self, request: Request, vote_id: int) -> HttpResponse:
         vote = selectors.vote_get(vote_id=vote_id, user=request.user)

@@ -2,11 +2,13 @@
 
 from typing import Any
 
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from backend.core.serializers import SafeDateTimeField, StrictInputSerializer
 from backend.proposals.models import ContributionKind
 from backend.territories.models import Territory
+from backend.votes.api.serializers import VoteResultBodyOutput
 from backend.votes.models import VoteMethod
 from backend.votes.services import MAX_ITEMS
 from backend.workshops.models import (
@@ -127,6 +129,38 @@ class ActivityResultsVisibilityInput(StrictInputSerializer):
     visible = serializers.BooleanField()
 
 
+class ActivityPollResultChoiceOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    count = serializers.IntegerField()
+
+
+class ActivityPollResultsOutput(serializers.Serializer[Any]):
+    choices = ActivityPollResultChoiceOutput(many=True)
+
+
+class ActivityVoteResultsOutput(VoteResultBodyOutput):
+    """The vote engine's result (as GET /api/v1/votes/{id}/results/, without computed_at)."""
+
+    vote = serializers.IntegerField()
+    counted_by = serializers.ChoiceField(choices=[("person", "person"), ("structure", "structure")])
+    is_final = serializers.BooleanField()
+    ballots_digest = serializers.CharField(allow_null=True)
+
+
+class ActivityIdeaResultsOutput(serializers.Serializer[Any]):
+    pending = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+
+
+ACTIVITY_RESULTS = PolymorphicProxySerializer(
+    component_name="ActivityResultsPayload",
+    serializers=[ActivityPollResultsOutput, ActivityVoteResultsOutput, ActivityIdeaResultsOutput],
+    resource_type_field_name=None,
+)
+
+
 class ActivityResultsOutput(serializers.Serializer[Any]):
     type = serializers.CharField()
     activity = serializers.IntegerField()
@@ -134,27 +168,42 @@ class ActivityResultsOutput(serializers.Serializer[Any]):
     answered = serializers.IntegerField()
     final = serializers.BooleanField()
     visible = serializers.BooleanField()
-    results = serializers.DictField(
+    results = serializers.SerializerMethodField(
         help_text="poll: {choices: [{id, label, count}]}; vote: the engine's result; "
         "idea_capture: {pending, approved, rejected}"
     )
     computed_at = serializers.DateTimeField()
 
+    @extend_schema_field(ACTIVITY_RESULTS)
+    def get_results(self, obj: dict[str, Any]) -> dict[str, Any]:
+        return dict(obj["results"])
+
+
+VOTE_CHOICES_SCHEMA = {
+    "type": "object",
+    "description": "vote: {item id: value}",
+    "propertyNames": {"pattern": "^[0-9]+$"},
+    "additionalProperties": {"type": "integer"},
+}
+POLL_CHOICES_SCHEMA = {
+    "type": "array",
+    "description": "poll: the chosen choice ids",
+    "items": {"type": "integer"},
+}
+
+
+@extend_schema_field({"oneOf": [VOTE_CHOICES_SCHEMA, POLL_CHOICES_SCHEMA]})
+class AnswerChoicesField(serializers.JSONField):
+    """vote: {item id: value}; poll: [choice ids] (checked by the view for the activity)."""
+
 
 class ActivityAnswerInput(StrictInputSerializer):
     card = serializers.IntegerField(min_value=1, help_text="the participant card answered for")
-    choices = serializers.JSONField(
+    choices = AnswerChoicesField(
         required=False, help_text="vote: {item id: value}; poll: [choice ids]"
     )
     kind = serializers.ChoiceField(choices=ContributionKind.choices, required=False)
     text = serializers.CharField(max_length=IDEA_MAX_LENGTH, required=False)
-
-
-class ActivityAnswerOutput(serializers.Serializer[Any]):
-    activity = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=ActivityKind.choices)
-    choices = serializers.JSONField(required=False)
-    ideas = serializers.ListField(child=serializers.DictField(), required=False)
 
 
 class IdeaOutput(serializers.Serializer[Any]):
@@ -168,7 +217,16 @@ class IdeaOutput(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
 
 
-class IdeaListQueryInput(StrictInputSerializer):
+class ActivityAnswerOutput(serializers.Serializer[Any]):
+    activity = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ActivityKind.choices)
+    choices = AnswerChoicesField(required=False)
+    ideas = IdeaOutput(many=True, required=False)
+
+
+class IdeaListQueryInput(serializers.Serializer[Any]):
+    """Query string of the idea list (pagination parameters are read by the paginator)."""
+
     status = serializers.ChoiceField(choices=IdeaStatus.choices, required=False)
 
 

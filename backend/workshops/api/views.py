@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from backend.consultations.selectors import consultation_get
 from backend.core import errors
-from backend.core.api.requests import parse_input, signed_in_user
+from backend.core.api.requests import parse_input, parse_query, signed_in_user
 from backend.workshops import selectors, services
 from backend.workshops.api.serializers import (
     ActivityAnswerInput,
@@ -33,12 +33,6 @@ from backend.workshops.policies import can_run_workshop
 from backend.workshops.realtime import activity_data, idea_data, workshop_data
 
 TAGS = ["workshops"]
-
-
-def _query(input_class: type[Any], request: Request) -> dict[str, Any]:
-    serializer = input_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _run(request: Request, workshop_id: int) -> Workshop:
@@ -340,7 +334,7 @@ class WorkshopIdeaListView(GenericAPIView[Idea]):
     )
     def get(self, request: Request, workshop_id: int) -> Response:
         workshop = _run(request, workshop_id)
-        query = _query(IdeaListQueryInput, request)
+        query = parse_query(IdeaListQueryInput, request)
         page = self.paginate_queryset(selectors.idea_list(workshop=workshop, **query))
         return self.get_paginated_response([idea_data(idea) for idea in page or []])
 
