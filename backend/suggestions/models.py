@@ -121,7 +121,10 @@ class IndexChange(models.Model):
 
 class IndexSnapshot(models.Model):
     """The pickled similarity index of a consultation at `version`, so that a new process
-    loads it (tens of milliseconds) instead of refitting every contribution (seconds)."""
+    loads it (tens of milliseconds) instead of refitting every contribution (seconds).
+
+    `signature`: HMAC-SHA256 (keyed from SECRET_KEY) of the consultation, version, engine and
+    data; a row whose signature does not verify is never unpickled (see `indexes`)."""
 
     consultation = models.OneToOneField(
         "consultations.Consultation",
@@ -134,6 +137,7 @@ class IndexSnapshot(models.Model):
     engine = models.CharField(_("engine version"), max_length=64)
     document_count = models.PositiveIntegerField(_("documents"))
     data = models.BinaryField(_("pickled index"))
+    signature = models.BinaryField(_("signature"), default=b"", blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
