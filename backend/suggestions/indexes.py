@@ -13,6 +13,9 @@ Policy (why a lookup stays fast and correct with several processes):
   removed. No refit per query; the engine itself refits after 25 % of churn. Under heavy
   traffic that query is made at most every ``SIMILAR_INDEX_RECHECK_MS`` (default 1000 ms) per
   consultation and process: a draft may miss a contribution published less than that ago.
+* Housekeeping prunes the change log older than ``SIMILARITY_CHANGE_LOG_RETENTION_DAYS`` except
+  what is newer than the consultation's snapshot; an entry older than the pruned changes sees
+  a gap in the versions (they have none otherwise) and is rebuilt.
 * A process with no entry loads the pickled ``IndexSnapshot`` (written by the process that built
   it last) and replays the changes since; with no usable snapshot (none yet, another engine
   version, or a signature that does not verify) it builds the index from the published
@@ -244,7 +247,8 @@ def load_snapshot(consultation_id: int) -> Entry | None:
 
 def catch_up(entry: Entry) -> int:
     """Apply the changes logged after the entry's version; the number applied, or -1 when
-    there are too many (the caller rebuilds). One query when nothing changed."""
+    there are too many or the log no longer reaches back to the entry's version (pruned by
+    housekeeping): the caller rebuilds. One query when nothing changed."""
     changes = list(
         IndexChange.objects.filter(consultation_id=entry.consultation_id, version__gt=entry.version)
         .order_by("version")
@@ -252,7 +256,8 @@ def catch_up(entry: Entry) -> int:
     )
     if not changes:
         return 0
-    if len(changes) > MAX_REPLAYED_CHANGES:
+    # Versions have no gaps; a missing one was pruned by housekeeping: rebuild.
+    if len(changes) > MAX_REPLAYED_CHANGES or changes[0][0] != entry.version + 1:
         return -1
     changed = {contribution_id for _, contribution_id in changes}
     current = {

@@ -19,6 +19,11 @@ class SuggestionRun(models.Model):
 
     `result` holds the clusters as computed: `[{"ids": [...], "cohesion": 0.41,
     "representative_id": 8}, ...]`, largest first; titles are read at display time.
+
+    A running run holds a lease (`lease_expires_at`) that its worker renews while it computes;
+    a run whose lease expired (its worker was killed or lost) is queued again, or failed after
+    `SUGGESTION_RUN_MAX_ATTEMPTS`. `attempts` counts the claims and fences the writes: a worker
+    only writes while the run is still running under the attempt it claimed.
     """
 
     consultation = models.ForeignKey(
@@ -38,6 +43,8 @@ class SuggestionRun(models.Model):
     calibration = models.JSONField(_("learned from organizer decisions"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True, default="")
     task_id = models.CharField(_("background task id"), max_length=64, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -65,6 +72,11 @@ class SuggestionRun(models.Model):
         ]
         indexes = [
             models.Index(fields=["consultation", "-created_at"], name="suggestion_run_list_idx"),
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=Q(status="running"),
+                name="suggestion_run_lease_idx",
+            ),
         ]
 
     def __str__(self) -> str:
