@@ -6,12 +6,16 @@ Bounded, not timed: the lease is 6 s here (renewed every 2 s), and each wait has
 deadline for a loaded 2-core machine; the assertions are about states, never durations.
 """
 
+import asyncio
+import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import websockets
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from pytest_django import Settings
 from rest_framework.test import APIClient
+from websockets.typing import Origin
 
 from backend.accounts.models import User
 from backend.consultations.domain import PhaseKind
@@ -31,7 +37,7 @@ from backend.proposals.models import Contribution
 from backend.proposals.services import contribution_create
 from backend.suggestions import services
 from backend.suggestions.models import RunStatus, SuggestionRun
-from tests.fixtures.live import ROOT, server_environment
+from tests.fixtures.live import ROOT, server_environment, uvicorn_server
 from tests.fixtures.personas import Personas
 from tests.fixtures.phases import in_phase
 from tests.suggestions.conftest import CORPUS
@@ -166,6 +172,51 @@ def running_run(
     return start
 
 
+class Follower:
+    """A websocket client following a consultation's events from a thread, reconnecting when
+    the socket drops (as the protocol asks of clients), until `suggestion_run.finished` for
+    the run arrives or `stop()` is called. The `suggestion_run.*` events of the run, in order."""
+
+    def __init__(self, base_url: str, consultation_id: int, run_id: int) -> None:
+        self.base_url = base_url
+        self.url = base_url.replace("http", "ws") + f"/ws/v1/consultations/{consultation_id}/"
+        self.run_id = run_id
+        self.events: list[dict[str, Any]] = []
+        self.connections = 0
+        self.finished = threading.Event()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._follow()), daemon=True)
+
+    def start(self) -> "Follower":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=30)
+
+    async def _follow(self) -> None:
+        while not (self.finished.is_set() or self.stopped.is_set()):
+            try:
+                async with websockets.connect(self.url, origin=Origin(self.base_url)) as ws:
+                    self.connections += 1
+                    while not self.stopped.is_set():
+                        try:
+                            raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
+                        except TimeoutError:
+                            continue
+                        message = json.loads(raw)
+                        data = message.get("data") or {}
+                        event = message.get("event", "")
+                        if event.startswith("suggestion_run.") and data.get("id") == self.run_id:
+                            self.events.append({"event": event, **data})
+                            if event == "suggestion_run.finished":
+                                self.finished.set()
+                                return
+            except (OSError, websockets.ConnectionClosed):
+                await asyncio.sleep(0.2)
+
+
 def rest_status(client: APIClient, run: SuggestionRun) -> dict[str, Any]:
     response = client.get(f"/api/v1/suggestion-runs/{run.pk}/")
     assert response.status_code == 200
@@ -190,19 +241,30 @@ def follow_until_finished(
 
 def test_a_killed_worker_s_run_is_finished_by_the_other_worker(
     people: Personas,
+    consultation: Consultation,
     big_corpus: list[Contribution],
     running_run: Callable[[list[Worker]], tuple[SuggestionRun, Worker, Worker]],
     client_for: Callable[[User], APIClient],
 ) -> None:
     client = client_for(people.organizer)
-    with db_workers(2) as workers:
+    # With Redis, the workers' events reach a real websocket through a real server.
+    redis = (
+        {"REDIS_URL": os.environ["REDIS_URL"], "REDIS_PREFIX": f"npt-fault-{uuid.uuid4().hex[:8]}"}
+        if os.environ.get("REDIS_URL")
+        else {}
+    )
+    with uvicorn_server(**redis) as base_url, db_workers(2, **redis) as workers:
         run, killed, survivor = running_run(workers)
+        follower = Follower(base_url, consultation.pk, run.pk).start() if redis else None
         first_task = run.task_id
         assert rest_status(client, run)["status"] == RunStatus.RUNNING
         killed.process.send_signal(signal.SIGKILL)
         killed.process.wait(timeout=30)
         body, seen = follow_until_finished(client, run, workers)
         assert body["status"] == RunStatus.DONE, survivor.output()
+        if follower is not None:
+            assert follower.finished.wait(timeout=60), follower.events
+            follower.stop()
     assert body["attempts"] == 2
     assert body["lease_expires_at"] is None
     assert body["contribution_count"] == len(big_corpus)
@@ -216,6 +278,15 @@ def test_a_killed_worker_s_run_is_finished_by_the_other_worker(
     retried = DBTaskResult.objects.get(id=run.task_id)
     assert retried.status == TaskResultStatus.SUCCESSFUL
     assert retried.worker_ids == [survivor.worker_id]
+    if follower is not None:
+        # What a websocket client saw: the last word is "finished, done", never "running".
+        assert follower.events[-1] == {
+            "event": "suggestion_run.finished",
+            "id": run.pk,
+            "consultation": consultation.pk,
+            "status": RunStatus.DONE,
+            "clusters": len(run.result),
+        }
 
 
 def test_a_run_whose_last_attempt_is_killed_is_marked_failed(
