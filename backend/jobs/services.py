@@ -78,6 +78,27 @@ def task_result_abandon(*, task_id: str, reason: str) -> bool:
     )
 
 
+# A periodic job takes seconds; one still "running" after this was left by a killed worker.
+PERIODIC_JOB_STALE_AFTER = timedelta(hours=1)
+
+
+def periodic_job_results_abandon(*, now: datetime) -> int:
+    """Mark failed the task rows of periodic jobs still `RUNNING` long after they started (a
+    worker killed mid-job; the job itself was rescheduled when it started). How many."""
+    from backend.jobs.tasks import periodic_jobs
+
+    return DBTaskResult.objects.filter(
+        task_path__in=[task.module_path for task, _every in periodic_jobs()],
+        status=TaskResultStatus.RUNNING,
+        started_at__lt=now - PERIODIC_JOB_STALE_AFTER,
+    ).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="backend.jobs.services.WorkerLost",
+        traceback="the worker running this periodic job was lost",
+    )
+
+
 def task_results_prune(*, before: datetime) -> int:
     """Delete the task rows of jobs that finished (successfully or not) before `before`.
     Ready and running rows are never deleted."""
@@ -96,13 +117,15 @@ def sessions_prune(*, now: datetime) -> int:
 
 def housekeeping_run(*, now: datetime | None = None) -> dict[str, int]:
     """Prune what only grows: expired `Idempotency-Key` records, expired sessions, task rows
-    finished more than TASK_RESULT_RETENTION_DAYS ago, and the similarity change log older
+    finished more than TASK_RESULT_RETENTION_DAYS ago (periodic jobs left running by a killed
+    worker are marked failed first), and the similarity change log older
     than SIMILARITY_CHANGE_LOG_RETENTION_DAYS that every consultation's snapshot already
     covers. Each step is its own short transaction; the counts deleted, by kind."""
     from backend.suggestions.services import index_changes_prune
 
     now = now or timezone.now()
     counts = {
+        "abandoned_periodic_jobs": periodic_job_results_abandon(now=now),
         "idempotency_records": idempotency_records_purge(),
         "sessions": sessions_prune(now=now),
         "task_results": task_results_prune(

@@ -115,9 +115,12 @@ def test_housekeeping_prunes_every_kind_and_the_command_says_how_many(
     expired.create()
     live.create()
     task_row(TaskResultStatus.SUCCESSFUL, finished=NOW - timedelta(days=2))
+    killed = task_row(TaskResultStatus.RUNNING, finished=None, started=NOW - timedelta(hours=2))
+    running = task_row(TaskResultStatus.RUNNING, finished=None, started=NOW)
     change_log(consultation, range(1, 3), at=NOW - timedelta(days=2))
 
     assert housekeeping_run() == {
+        "abandoned_periodic_jobs": 1,
         "idempotency_records": 1,
         "sessions": 1,
         "task_results": 1,
@@ -125,6 +128,8 @@ def test_housekeeping_prunes_every_kind_and_the_command_says_how_many(
     }
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
     assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
+    assert DBTaskResult.objects.get(id=killed).status == TaskResultStatus.FAILED
+    assert DBTaskResult.objects.get(id=running).status == TaskResultStatus.RUNNING
     out = StringIO()
     call_command("housekeeping", stdout=out)
     assert "idempotency_records: 0 deleted" in out.getvalue()
