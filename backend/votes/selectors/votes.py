@@ -10,9 +10,9 @@ from backend.consultations.models import Consultation
 from backend.consultations.policies import AnyUser, can_view_consultation, is_signed_in
 from backend.core import errors
 from backend.proposals.models import Contribution
-from backend.votes.counting import NO_GROUP, Grouping, live_result, tally_groups
 from backend.votes.domain.recount import counts_suffice
 from backend.votes.models import BallotLine, Vote
+from backend.votes.selectors.counting import NO_GROUP, Grouping, live_result, tally_groups
 
 
 def _votes() -> QuerySet[Vote]:
