@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.consultations.domain import Verb
-from backend.consultations.policies import ensure_allowed
+from backend.consultations.policies import consultation_gate, raise_for
 from backend.core import errors
 from backend.core.validation import FieldErrors, field_error
 from backend.votes.domain import validation
@@ -81,9 +81,14 @@ def ballot_problems(
 
 
 def ensure_vote_open(*, by: User | None, vote: Vote) -> None:
-    """VOTE gate for `by` (skipped when None), then 409 phase_closed on a closed vote."""
+    """VOTE gate for `by` (skipped when None), then 409 phase_closed on a closed vote. The
+    caller's roles come from `consultation.my_roles` when the selector read them."""
     if by is not None:
-        ensure_allowed(user=by, consultation=vote.consultation, verb=Verb.VOTE)
+        consultation = vote.consultation
+        roles = getattr(consultation, "my_roles", None)
+        raise_for(
+            consultation_gate(user=by, consultation=consultation, verb=Verb.VOTE, roles=roles)
+        )
     if vote.closed_at is not None:
         raise errors.PhaseClosed(
             _("This vote is closed."),
@@ -122,7 +127,10 @@ def lock_voter(*, vote: Vote, key: str) -> None:
 
 def item_ids(vote: Vote) -> set[int]:
     """The vote's items, from the prefetch of vote_get when there is one (items never change
-    after creation)."""
+    after creation), or from `vote_get_for_ballot`'s `known_item_ids`."""
+    known: frozenset[int] | None = getattr(vote, "known_item_ids", None)
+    if known is not None:
+        return set(known)
     prefetched = getattr(vote, "_prefetched_objects_cache", {}).get("items")
     if prefetched is not None:
         return {item.pk for item in prefetched}
