@@ -96,8 +96,8 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
 
     from backend.consultations.models import Consultation
-    from backend.plans.opendata import open_data_archive
-    from backend.plans.snapshot import plan_state
+    from backend.plans.selectors.opendata import open_data_archive
+    from backend.plans.selectors.snapshot import plan_state
 
     consultation = Consultation.objects.select_related("territory").get(pk=consultation_id)
     with psycopg.connect(url) as raw:
