@@ -254,11 +254,18 @@ class Pseudonyms:
 
     def __init__(self, scope: str) -> None:
         self._pseudonymizer = Pseudonymizer.for_scope(scope)
+        # A person writes many rows: one HMAC per person, not per row.
+        self._known: dict[tuple[int | None, int | None], int] = {}
 
     def of(self, *, user_id: int | None = None, card_id: int | None = None) -> int | str:
         if user_id is None and card_id is None:
             return ""
-        return self._pseudonymizer.number(person_subject(user_id=user_id, card_id=card_id))
+        key = (user_id, card_id)
+        known = self._known.get(key)
+        if known is None:
+            subject = person_subject(user_id=user_id, card_id=card_id)
+            known = self._known[key] = self._pseudonymizer.number(subject)
+        return known
 
 
 @dataclass(frozen=True)
