@@ -5,14 +5,19 @@ progress when large."""
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.core.files.storage import storages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from backend.consultations.domain import PhaseKind
+from backend.core.realtime import consultation_group
 from backend.plans.models import ArtifactBuild, ArtifactKind, BuildStatus, PublicationArtifact
+from backend.plans.selectors.artifacts import open_data_state
 from backend.plans.services import plan_publish
-from backend.plans.services.artifacts import artifact_build_execute
+from backend.plans.services.artifacts import artifact_build_execute, artifact_build_request
 from backend.proposals.services import contribution_create
 from tests.fixtures.openapi_contract import ContractAPIClient
 from tests.fixtures.personas import Personas
@@ -144,3 +149,31 @@ def test_a_failed_build_says_so(built: Built, settings: Any) -> None:
     assert build.status == BuildStatus.FAILED
     assert build.error
     assert not PublicationArtifact.objects.exists()
+
+
+@pytest.mark.usefixtures("in_memory_channel_layer")
+def test_a_build_announces_its_progress_after_commit(
+    built: Built, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    layer: Any = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(consultation_group(built.consultation.pk), channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        build = artifact_build_request(
+            consultation=built.consultation,
+            state=open_data_state(consultation=built.consultation),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        artifact_build_execute(build_id=build.pk)
+    events: list[dict[str, Any]] = []
+    while not events or events[-1]["event"] != "artifact_build.finished":
+        events.append(async_to_sync(layer.receive)(channel))
+    assert events[0]["event"] == "artifact_build.queued"
+    assert events[-1]["data"] == {
+        "id": build.pk,
+        "consultation": built.consultation.pk,
+        "status": "done",
+    }
+    progress = [event["data"] for event in events if event["event"] == "artifact_build.progress"]
+    assert progress, [event["event"] for event in events]
+    assert progress[-1]["done"] == progress[-1]["total"] == build.total
