@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -275,8 +276,35 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Published files (open-data archive, plan CSV, JSON and HTML), built once per state of
+# their sources: a local folder by default; any S3-compatible store with ARTIFACTS_S3_BUCKET
+# (needs the optional django-storages[s3] package; credentials from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY as boto3 reads them).
+ARTIFACTS_S3_BUCKET = env_str("ARTIFACTS_S3_BUCKET")
+ARTIFACTS_STORAGE: dict[str, Any] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ARTIFACTS_S3_BUCKET,
+            "endpoint_url": env_str("ARTIFACTS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("ARTIFACTS_S3_REGION") or None,
+            "location": env_str("ARTIFACTS_S3_PREFIX", "artifacts"),
+            "default_acl": None,
+            "file_overwrite": True,
+        },
+    }
+    if ARTIFACTS_S3_BUCKET
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env_str("ARTIFACTS_DIR", str(BASE_DIR / "var" / "artifacts"))},
+    }
+)
+# A missing open-data archive of at most this many rows (contributions + comments) is built
+# inside the request; a larger one by a background job (202 with the build to follow).
+ARTIFACTS_INLINE_MAX_ROWS = env_int("ARTIFACTS_INLINE_MAX_ROWS", 5000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "artifacts": ARTIFACTS_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
