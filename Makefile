@@ -26,6 +26,8 @@ help:
 	@echo "make schema regenerate openapi/openapi.yaml"
 	@echo "make contract prove the OpenAPI document with the tools clients use (needs DATABASE_URL,"
 	@echo "           Node 20 and npm; see frontend-contract/openapi.md)"
+	@echo "make check-embedded  the embedded path on a fresh data folder, as on a fresh clone:"
+	@echo "           one real request, then the whole suite (CHECK_EMBEDDED_SUITE=0: request only)"
 	@echo "make db-stop stop the embedded PostgreSQL (when DATABASE_URL is not set)"
 
 .tools/bin/uv:
