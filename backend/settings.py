@@ -151,11 +151,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Channel layer: Redis when REDIS_URL is set (several workers), in-memory otherwise.
 REDIS_URL = env_str("REDIS_URL")
+# Seconds a Redis read may wait. Each websocket consumer waits for its next message with a
+# blocking pop that Redis answers after 5 s (channels_redis' brpop_timeout); redis-py 8 reads
+# with a 5 s socket timeout by default, which fired first and dropped idle websockets every
+# 5-10 s (channels_redis issue 422). Longer than the blocking pop, still finite so that a Redis
+# that vanished without closing its sockets is noticed. 0: no timeout (redis-py 7's default).
+REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 30)
 if REDIS_URL:
+    if 0 < REDIS_SOCKET_TIMEOUT <= 5:
+        raise ImproperlyConfigured(
+            "REDIS_SOCKET_TIMEOUT must be 0 (none) or more than 5 s, the channel layer's "
+            "blocking pop."
+        )
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("REDIS_PREFIX", "npt")},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": REDIS_SOCKET_TIMEOUT or None,
+                        "socket_connect_timeout": 5,
+                        "socket_keepalive": True,
+                    }
+                ],
+                "prefix": env_str("REDIS_PREFIX", "npt"),
+            },
         }
     }
     CACHES = {
@@ -163,6 +184,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("REDIS_PREFIX", "npt"),
+            # Only throttle counters live here: never wait long for them.
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
         }
     }
 else:
