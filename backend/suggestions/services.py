@@ -228,7 +228,7 @@ def suggestion_run_start(
 
     # Announced before the job is enqueued: an immediate backend runs it inside `enqueue`.
     _run_event(run, "suggestion_run.queued", status=RunStatus.QUEUED)
-    transaction.on_commit(enqueue)
+    transaction.on_commit(enqueue, robust=True)
     return run
 
 
