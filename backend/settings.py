@@ -143,7 +143,7 @@ if DATABASE_POOL_MAX_SIZE > 0 and not DATABASES["default"]["CONN_MAX_AGE"]:
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": DATABASE_POOL_MAX_SIZE,
-        "timeout": env_int("DATABASE_POOL_TIMEOUT", 30),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
     }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("Only PostgreSQL is supported (DATABASE_URL=postgres://...).")
