@@ -4,10 +4,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from backend.dburl import database_settings
 from backend.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -135,7 +135,7 @@ if not DATABASE_URL:
     EMBEDDED_POSTGRES_DIR = Path(env_str("EMBEDDED_POSTGRES_DIR") or DEFAULT_DATA_DIR).resolve()
     DATABASE_URL = embedded_database_url(EMBEDDED_POSTGRES_DIR)
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_settings(
         DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0), conn_health_checks=True
     )
 }
@@ -147,7 +147,7 @@ if DATABASE_POOL_MAX_SIZE > 0 and not DATABASES["default"]["CONN_MAX_AGE"]:
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": DATABASE_POOL_MAX_SIZE,
-        "timeout": env_int("DATABASE_POOL_TIMEOUT", 30),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
     }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("Only PostgreSQL is supported (DATABASE_URL=postgres://...).")
@@ -155,18 +155,41 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Channel layer: Redis when REDIS_URL is set (several workers), in-memory otherwise.
 REDIS_URL = env_str("REDIS_URL")
+# Seconds a Redis read may wait. Each websocket consumer waits for its next message with a
+# blocking pop that Redis answers after 5 s (channels_redis' brpop_timeout); redis-py 8 reads
+# with a 5 s socket timeout by default, which fired first and dropped idle websockets every
+# 5-10 s (channels_redis issue 422). Longer than the blocking pop, still finite so that a Redis
+# that vanished without closing its sockets is noticed. 0: no timeout (redis-py 7's default).
+REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 30)
 if REDIS_URL:
+    if 0 < REDIS_SOCKET_TIMEOUT <= 5:
+        raise ImproperlyConfigured(
+            "REDIS_SOCKET_TIMEOUT must be 0 (none) or more than 5 s, the channel layer's "
+            "blocking pop."
+        )
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("REDIS_PREFIX", "npt")},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": REDIS_SOCKET_TIMEOUT or None,
+                        "socket_connect_timeout": 5,
+                        "socket_keepalive": True,
+                    }
+                ],
+                "prefix": env_str("REDIS_PREFIX", "npt"),
+            },
         }
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "backend.core.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("REDIS_PREFIX", "npt"),
+            # Only throttle counters live here: never wait long for them.
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
         }
     }
 else:

@@ -232,7 +232,7 @@ def _enqueue_after_commit(run_id: int) -> None:
             return
         SuggestionRun.objects.filter(pk=run_id, task_id="").update(task_id=str(result.id))
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(enqueue, robust=True)
 
 
 @transaction.atomic
