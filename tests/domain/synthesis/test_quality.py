@@ -9,12 +9,15 @@
   measured values (bench/README.md); run with ``-s`` to see the figures.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from backend.synthesis.domain import DEFAULT_THRESHOLD, suggest_clusters
+from backend.synthesis.domain import DEFAULT_THRESHOLD, Doc, suggest_clusters
 from backend.synthesis.domain.evaluation import (
+    LabelledDoc,
     Scored,
     cross_validate,
     leave_cluster_out_folds,
@@ -28,13 +31,13 @@ MIN_SCORE = 0.05  # suggestions.selectors.DEFAULT_MIN_SCORE
 
 
 @pytest.fixture(scope="module")
-def dev():
+def dev() -> tuple[list[LabelledDoc], Scored]:
     items = load_labelled_jsonl(DATA / "proposals-dev.jsonl")
     return items, Scored.of(items, min_score=MIN_SCORE)
 
 
 @pytest.fixture(scope="module")
-def second():
+def second() -> dict[str, Scored]:
     items = load_labelled_jsonl(DATA / "second-set.jsonl")
     return {
         kind: Scored.of([i for i in items if i.kind == kind], min_score=MIN_SCORE)
@@ -43,20 +46,20 @@ def second():
 
 
 @pytest.fixture(scope="module")
-def char_baseline():
+def char_baseline() -> Scored:
     from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
     class CharTfidf:
-        def __init__(self):
+        def __init__(self) -> None:
             self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5))
 
-        def fit(self, docs):
+        def fit(self, docs: Sequence[Doc]) -> None:
             self.fit_vectors(docs)
 
-        def fit_vectors(self, docs):
+        def fit_vectors(self, docs: Sequence[Doc]) -> Any:
             return self.vectorizer.fit_transform([f"{d.title} {d.body}" for d in docs])
 
-        def vectors(self, docs):
+        def vectors(self, docs: Sequence[Doc]) -> Any:
             return self.vectorizer.transform([f"{d.title} {d.body}" for d in docs])
 
     items = load_labelled_jsonl(DATA / "second-set.jsonl")
@@ -71,7 +74,7 @@ def test_data_files_are_the_expected_ones() -> None:
     assert sum(1 for i in second if i.kind == "problem") == 36
 
 
-def test_dev_leave_theme_out(dev) -> None:
+def test_dev_leave_theme_out(dev: tuple[list[LabelledDoc], Scored]) -> None:
     items, scored = dev
     cv = cross_validate(scored, leave_theme_out_folds(items), GRID)
     print(f"\ndev leave-theme-out: F1 {cv.pairs.f1:.3f} hit@5 {cv.hit_at_5:.3f}")
@@ -80,7 +83,7 @@ def test_dev_leave_theme_out(dev) -> None:
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_dev_leave_cluster_out(dev, seed) -> None:
+def test_dev_leave_cluster_out(dev: tuple[list[LabelledDoc], Scored], seed: int) -> None:
     items, scored = dev
     cv = cross_validate(scored, leave_cluster_out_folds(items, 5, seed), GRID)
     print(f"\ndev leave-cluster-out (seed {seed}): F1 {cv.pairs.f1:.3f} hit@5 {cv.hit_at_5:.3f}")
@@ -89,7 +92,7 @@ def test_dev_leave_cluster_out(dev, seed) -> None:
     assert all(abs(t - DEFAULT_THRESHOLD) <= 0.03 for t in cv.thresholds)
 
 
-def test_second_set_proposals(second, char_baseline) -> None:
+def test_second_set_proposals(second: dict[str, Scored], char_baseline: Scored) -> None:
     report = second["proposal"].report(DEFAULT_THRESHOLD)
     baseline = char_baseline.report(char_baseline.best_threshold(GRID))
     print(
@@ -103,7 +106,7 @@ def test_second_set_proposals(second, char_baseline) -> None:
     assert report.pairs.f1 >= baseline.pairs.f1 + 0.25
 
 
-def test_second_set_problems(second) -> None:
+def test_second_set_problems(second: dict[str, Scored]) -> None:
     report = second["problem"].report(DEFAULT_THRESHOLD)
     print(
         f"\nsecond set, problems: F1 {report.pairs.f1:.3f} (P {report.pairs.precision:.3f} "
