@@ -162,7 +162,8 @@ class HybridMatrix:
         dense = np.asarray(self.dense[start:stop] @ self.dense.T, dtype=np.float32)
         rows = np.arange(stop - start)
         dense[rows, rows + start] = -np.inf
-        chosen = np.argpartition(-dense, candidates - 1, axis=1)[:, :candidates]
+        total = dense.shape[1]
+        chosen = np.argpartition(dense, total - candidates, axis=1)[:, total - candidates :]
         semantic = np.take_along_axis(dense, chosen, axis=1)
         if not self.lexical.shape[1] or self.lexical_weight == 0:
             return chosen, semantic

@@ -10,8 +10,11 @@ from hypothesis import strategies as st
 
 from backend.synthesis.domain import Doc, suggest_clusters
 from backend.synthesis.domain.clustering import (
+    _best_neighbour_linkage,
+    _sparse_average_linkage,
     average_linkage,
     clusters_from_vectors,
+    neighbour_arrays,
     neighbour_graph,
 )
 
@@ -95,6 +98,47 @@ def test_result_does_not_depend_on_edge_order(
     items = list(edges.items())
     rnd.shuffle(items)
     assert average_linkage(n, dict(items), threshold) == average_linkage(n, edges, threshold)
+
+
+@given(st.integers(2, 40), st.floats(0.05, 0.9), st.randoms(use_true_random=False))
+@settings(max_examples=150, deadline=None)
+def test_component_linkage_matches_the_sparse_heap_linkage(
+    n: int, threshold: float, rnd: random.Random
+) -> None:
+    # Distinct scores (no ties): the per-component SciPy linkage must give the partition of the
+    # one-heap sparse linkage over the whole graph.
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if rnd.random() < 0.3]
+    values = rnd.sample(range(1, 10 * len(pairs) + 2), len(pairs))
+    edges = {pair: v / (10 * len(pairs) + 2) for pair, v in zip(pairs, values, strict=True)}
+    expected = _sparse_average_linkage(n, edges, threshold)
+    assert average_linkage(n, edges, threshold) == expected
+    # The path of components too large for a dense matrix.
+    assert _best_neighbour_linkage(n, edges, threshold) == expected
+
+
+@given(graphs(), st.floats(0.0, 1.0))
+@settings(max_examples=200, deadline=None)
+def test_best_neighbour_linkage_partitions_like_the_heap(graph: Graph, threshold: float) -> None:
+    n, edges = graph
+    groups = _best_neighbour_linkage(n, edges, threshold)
+    assert sorted(r for g in groups for r in g) == list(range(n))
+    if len(set(edges.values())) == len(edges):
+        assert groups == _sparse_average_linkage(n, edges, threshold)
+
+
+def test_neighbour_arrays_hold_each_pair_once() -> None:
+    rnd = np.random.default_rng(3)
+    vectors = sp.csr_matrix(rnd.random((30, 8)).astype(np.float32))
+    norms = np.sqrt(vectors.multiply(vectors).sum(axis=1)).A.ravel()
+    vectors = sp.csr_matrix(sp.diags(1 / norms) @ vectors)
+    first, second, scores = neighbour_arrays(vectors, k=5, min_similarity=0.0)
+    assert np.all(first < second)
+    assert len(set(zip(first.tolist(), second.tolist(), strict=True))) == len(first)
+    dense = (vectors @ vectors.T).toarray()
+    assert np.allclose(scores, dense[first, second], atol=1e-5)
+    assert neighbour_graph(vectors, k=5, min_similarity=0.0) == {
+        (i, j): s for i, j, s in zip(first.tolist(), second.tolist(), scores.tolist(), strict=True)
+    }
 
 
 def test_neighbour_graph_keeps_the_top_k() -> None:
