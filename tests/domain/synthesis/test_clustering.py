@@ -214,3 +214,30 @@ class TestSuggestClusters:
 
         ids, vectors = build_index(DOCS).vectors()
         assert clusters_from_vectors(ids, vectors, 0.2) == suggest_clusters(DOCS, 0.2)
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_block_candidates_are_the_semantic_top_with_exact_scores(ties: bool) -> None:
+    from backend.synthesis.domain.hybrid import HybridMatrix
+    from backend.synthesis.domain.semantic import normalize_rows
+
+    rnd = np.random.default_rng(5)
+    n, candidates = 300, 16
+    dense = normalize_rows(rnd.standard_normal((n, 8)).astype(np.float32))
+    if ties:
+        dense[100:140] = dense[0]  # many equal cosines at the cut: the argpartition path
+    lexical = sp.csr_matrix(rnd.random((n, 20)) * (rnd.random((n, 20)) < 0.2), dtype=np.float32)
+    norms = np.sqrt(lexical.multiply(lexical).sum(axis=1)).A.ravel()
+    norms[norms == 0] = 1
+    lexical = sp.csr_matrix(sp.diags(1 / norms) @ lexical, dtype=np.float32)
+    matrix = HybridMatrix(lexical, dense, np.ones(n, dtype=bool), 0.5)
+    chosen, scores = matrix.block_candidates(0, 64, candidates)
+    exact = matrix.block(0, 64)
+    semantic = dense[:64] @ dense.T
+    for r in range(64):
+        assert r not in chosen[r]
+        assert len(set(chosen[r].tolist())) == candidates
+        others = np.delete(semantic[r], r)
+        cut = np.sort(others)[-candidates]
+        assert np.all(semantic[r, chosen[r]] >= cut - 1e-6)
+        assert np.allclose(scores[r], exact[r, chosen[r]], atol=1e-5)
