@@ -21,7 +21,7 @@ from backend.accounts.tokens import token_digest
 from backend.consultations.policies import is_signed_in
 from backend.core import errors
 from backend.workshops import selectors, services
-from backend.workshops.domain import Replay, replay_plan
+from backend.workshops.domain import Replay, TokenBucket, replay_plan
 from backend.workshops.hub import WorkshopHub, hub_attach, hub_detach
 from backend.workshops.models import (
     Activity,
@@ -33,7 +33,7 @@ from backend.workshops.models import (
     WorkshopStatus,
 )
 from backend.workshops.policies import can_run_workshop, can_view_workshop
-from backend.workshops.protocol import CLIENT_TYPES, problems
+from backend.workshops.protocol import CLIENT_TYPES, echoable_ref, problems
 from backend.workshops.realtime import activity_data, idea_data, participant_data, workshop_data
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
 CLOSE_HEARTBEAT = 4408
 CLOSE_NOT_OPEN = 4409
+CLOSE_TOO_LARGE = 4413
+CLOSE_THROTTLED = 4429
 
 # Messages queued for one connection (events, results, presence) before it counts as too slow.
 OUTBOX_LIMIT = 1000
@@ -264,8 +266,8 @@ def _run_command(
 def _error(*, ref: Any, command: str | None, error: errors.ApplicationError) -> dict[str, Any]:
     message: dict[str, Any] = {
         "type": "error",
-        "ref": ref,
-        "command": command,
+        "ref": echoable_ref(ref),
+        "command": command if command in CLIENT_TYPES else None,
         "code": error.code,
         "message": str(error.message),
     }
@@ -293,6 +295,9 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
         self.tasks: list[asyncio.Task[None]] = []
         self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
         self.closing = False
+        self.bucket = TokenBucket(
+            burst=settings.WORKSHOP_MESSAGE_BURST, rate=settings.WORKSHOP_MESSAGE_RATE
+        )
         await self.accept()
         if not await _workshop_exists(self.workshop_id):
             await self.close(code=CLOSE_NOT_FOUND)
@@ -306,12 +311,48 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
             await hub_detach(self.workshop_id, self)
             self.hub = None
 
-    @classmethod
-    async def decode_json(cls, text_data: str) -> Any:
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        """Every client frame: rate-limited, size-limited, then parsed. A connection over a
+        limit gets one `error` (nothing of its input in it) and is closed."""
+        if self.closing:
+            return
+        if not self.bucket.take(now=time.monotonic()):
+            retry = max(1, round(self.bucket.retry_after()))
+            await self._refuse(
+                errors.Throttled(details={"retry_after_seconds": retry}), CLOSE_THROTTLED
+            )
+            return
+        limit = settings.WORKSHOP_MAX_MESSAGE_BYTES
+        size = len(text_data if text_data is not None else bytes_data or b"")
+        if text_data is not None and size <= limit and not text_data.isascii():
+            size = len(text_data.encode("utf-8", errors="replace"))
+        if size > limit:
+            await self._refuse(
+                errors.RequestTooLarge(details={"max_bytes": limit}), CLOSE_TOO_LARGE
+            )
+            return
+        if text_data is None:
+            await self._not_json()
+            return
         try:
-            return json.loads(text_data)
-        except ValueError:
-            return None
+            content = json.loads(text_data)
+        except (ValueError, RecursionError):
+            await self._not_json()
+            return
+        await self.receive_json(content)
+
+    async def _not_json(self) -> None:
+        if self.role is None:
+            await self.close(code=CLOSE_PROTOCOL)
+            return
+        await self._send_error(None, None, errors.ParseError(_("The message is not valid JSON.")))
+
+    async def _refuse(self, error: errors.ApplicationError, code: int) -> None:
+        self.closing = True
+        await self.send_json(_error(ref=None, command=None, error=error))
+        await self.close(code=code)
 
     async def _join_deadline(self) -> None:
         await asyncio.sleep(settings.WORKSHOP_JOIN_TIMEOUT_SECONDS)
@@ -335,19 +376,18 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
             if self.role is None:
                 await self.close(code=CLOSE_PROTOCOL)
                 return
-            await self._send_error(None, None, errors.ParseError())
+            await self._send_error(
+                None,
+                None,
+                errors.ValidationFailed(_("A message is a JSON object with a `type`.")),
+                code="invalid_message",
+            )
             return
         kind = content["type"]
         ref = content.get("ref")
         if kind not in CLIENT_TYPES:
-            await self.send_json(
-                {
-                    "type": "error",
-                    "ref": ref if isinstance(ref, str | int) else None,
-                    "command": kind[:64],
-                    "code": "unknown_message",
-                    "message": _("Unknown message type."),
-                }
+            await self._send_error(
+                ref, None, errors.BadRequest(_("Unknown message type.")), code="unknown_message"
             )
             return
         fields = problems(content)
@@ -356,10 +396,7 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
                 await self.close(code=CLOSE_PROTOCOL)
                 return
             await self._send_error(
-                ref if isinstance(ref, str | int) else None,
-                kind,
-                errors.ValidationFailed(fields=fields),
-                code="invalid_message",
+                ref, kind, errors.ValidationFailed(fields=fields), code="invalid_message"
             )
             return
         if self.role is None:
@@ -458,7 +495,9 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
             logger.exception("workshop %s: command %s failed", self.workshop_id, kind)
             await self._send_error(ref, kind, errors.ServerError())
             return
-        await self.send_json({"type": "ack", "ref": ref, "command": kind, "data": data})
+        await self.send_json(
+            {"type": "ack", "ref": echoable_ref(ref), "command": kind, "data": data}
+        )
 
     async def _send_error(
         self, ref: Any, command: str | None, error: errors.ApplicationError, code: str = ""
