@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
@@ -20,6 +19,12 @@ from backend.accounts.models import AccessToken
 from backend.accounts.tokens import token_digest
 from backend.consultations.policies import is_signed_in
 from backend.core import errors
+from backend.core.websocket import (
+    InvalidMessage,
+    TranslatedJsonConsumer,
+    UnknownMessage,
+    error_frame,
+)
 from backend.workshops import selectors, services
 from backend.workshops.domain import Replay, TokenBucket, replay_plan
 from backend.workshops.hub import WorkshopHub, hub_attach, hub_detach
@@ -264,21 +269,13 @@ def _run_command(
 
 
 def _error(*, ref: Any, command: str | None, error: errors.ApplicationError) -> dict[str, Any]:
-    message: dict[str, Any] = {
-        "type": "error",
-        "ref": echoable_ref(ref),
-        "command": command if command in CLIENT_TYPES else None,
-        "code": error.code,
-        "message": str(error.message),
-    }
-    if error.fields:
-        message["fields"] = error.fields
-    if error.details:
-        message["details"] = error.details
-    return message
+    """The `error` frame: the HTTP error body plus the command's (checked) `ref`."""
+    return error_frame(
+        error, ref=echoable_ref(ref), command=command if command in CLIENT_TYPES else None
+    )
 
 
-class WorkshopConsumer(AsyncJsonWebsocketConsumer):
+class WorkshopConsumer(TranslatedJsonConsumer):
     """One phone, projector or facilitator laptop in the room."""
 
     workshop_id: int
@@ -377,27 +374,20 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
                 await self.close(code=CLOSE_PROTOCOL)
                 return
             await self._send_error(
-                None,
-                None,
-                errors.ValidationFailed(_("A message is a JSON object with a `type`.")),
-                code="invalid_message",
+                None, None, InvalidMessage(_("A message is a JSON object with a `type`."))
             )
             return
         kind = content["type"]
         ref = content.get("ref")
         if kind not in CLIENT_TYPES:
-            await self._send_error(
-                ref, None, errors.BadRequest(_("Unknown message type.")), code="unknown_message"
-            )
+            await self._send_error(ref, None, UnknownMessage())
             return
         fields = problems(content)
         if fields:
             if self.role is None:
                 await self.close(code=CLOSE_PROTOCOL)
                 return
-            await self._send_error(
-                ref, kind, errors.ValidationFailed(fields=fields), code="invalid_message"
-            )
+            await self._send_error(ref, kind, InvalidMessage(fields=fields))
             return
         if self.role is None:
             if kind != "join":
@@ -500,12 +490,9 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def _send_error(
-        self, ref: Any, command: str | None, error: errors.ApplicationError, code: str = ""
+        self, ref: Any, command: str | None, error: errors.ApplicationError
     ) -> None:
-        message = _error(ref=ref, command=command, error=error)
-        if code:
-            message["code"] = code
-        await self.send_json(message)
+        await self.send_json(_error(ref=ref, command=command, error=error))
 
     # From the hub ---------------------------------------------------------------------------
 

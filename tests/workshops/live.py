@@ -13,7 +13,7 @@ from websockets.typing import Origin
 
 from backend.workshops.protocol import SERVER_TYPES, validator
 
-TIMEOUT = 10
+TIMEOUT = 30  # a loaded CI machine: the first approval loads the sentence encoder
 
 
 def check_message(message: dict[str, Any]) -> None:
