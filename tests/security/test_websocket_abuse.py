@@ -68,7 +68,7 @@ def test_a_flood_of_ballots_is_cut_by_the_rate_limit_with_close_code_4429(
     vote = make_activity("vote")
     item = str(room.proposals[0].pk)
 
-    async def scenario() -> tuple[list[dict[str, Any]], int]:
+    async def scenario() -> tuple[list[dict[str, Any]], int, float]:
         async with (
             LiveClient(server, workshop.pk) as presenter,
             LiveClient(server, workshop.pk) as phone,
