@@ -79,7 +79,10 @@ def make_room() -> Room:
     organizer = User.objects.get(pk=round_.organizer_id)
     consultation = Consultation.objects.get(pk=round_.consultation_id)
     workshop = services.workshop_create(
-        by=organizer, consultation=consultation, title="[bench] Atelier 1 000 téléphones"
+        by=organizer,
+        consultation=consultation,
+        title="[bench] Atelier 1 000 téléphones",
+        participation="open",  # the phones keep no device cookie
     )
     workshop = services.workshop_open(by=organizer, workshop=workshop)
     activity = services.activity_create(
@@ -105,6 +108,9 @@ def start_app_server(url: str, port: int, conn_max_age: int) -> subprocess.Popen
         ALLOWED_HOSTS="127.0.0.1",
         LOG_LEVEL="WARNING",
         DATABASE_CONN_MAX_AGE=str(conn_max_age),
+        # Every phone of the bench joins from 127.0.0.1: lift the per-address join limit.
+        WORKSHOP_JOIN_BURST="100000",
+        WORKSHOP_JOIN_RATE="100000",
     )
     command = [sys.executable, "-m", "uvicorn", "backend.asgi:application"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]

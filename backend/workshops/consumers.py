@@ -26,7 +26,9 @@ from backend.core.websocket import (
     error_frame,
 )
 from backend.workshops import selectors, services
+from backend.workshops.devices import DEVICE_COOKIE
 from backend.workshops.domain import Replay, TokenBucket, replay_plan
+from backend.workshops.errors import ParticipationRefused
 from backend.workshops.hub import WorkshopHub, hub_attach, hub_detach
 from backend.workshops.models import (
     Activity,
@@ -46,11 +48,33 @@ logger = logging.getLogger(__name__)
 # Close codes: 4000 + the HTTP status they mirror (frontend-contract/errors.md).
 CLOSE_PROTOCOL = 4400
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_REFUSED = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_HEARTBEAT = 4408
 CLOSE_NOT_OPEN = 4409
 CLOSE_TOO_LARGE = 4413
 CLOSE_THROTTLED = 4429
+CLOSE_TRY_AGAIN = 1013
+
+ANSWERS = frozenset({"ballot.submit", "poll.answer", "idea.submit"})
+# Joins and answers per client address, in this server process (a room behind one Wi-Fi
+# shares an address: the defaults let a full room in; they stop floods, not a careful
+# stuffer, whom the participation rule, the anonymous counts and voiding answer).
+ADDRESS_BUCKETS_LIMIT = 10_000
+JOIN_BUCKETS: dict[str, TokenBucket] = {}
+ANSWER_BUCKETS: dict[str, TokenBucket] = {}
+
+
+def _address_bucket(
+    buckets: dict[str, TokenBucket], address: str, *, burst: int, rate: int
+) -> TokenBucket:
+    bucket = buckets.get(address)
+    if bucket is None:
+        if len(buckets) >= ADDRESS_BUCKETS_LIMIT:
+            buckets.clear()  # bounded memory; forgetting costs a few extra allowances
+        bucket = buckets[address] = TokenBucket(burst=burst, rate=rate)
+    return bucket
+
 
 # Messages queued for one connection (events, results, presence) before it counts as too slow.
 OUTBOX_LIMIT = 1000
@@ -115,6 +139,7 @@ def _join(
     resume_token: str | None,
     display_name: str,
     last_seq: int | None,
+    device_token: str | None = None,
 ) -> Joined:
     services.activities_expire_due(workshop_id=workshop_id)
     workshop = Workshop.objects.select_related("consultation").filter(pk=workshop_id).first()
@@ -131,10 +156,18 @@ def _join(
     if is_signed_in(user) or not is_facilitator:
         try:
             participant, new_token = services.participant_join(
-                workshop=workshop, user=user, resume_token=resume_token, display_name=display_name
+                workshop=workshop,
+                user=user,
+                resume_token=resume_token,
+                display_name=display_name,
+                device_token=device_token,
             )
+        except ParticipationRefused as exc:
+            raise JoinRefused(CLOSE_REFUSED) from exc
         except errors.AuthenticationFailed as exc:
             raise JoinRefused(CLOSE_UNAUTHENTICATED) from exc
+        except errors.Conflict as exc:
+            raise JoinRefused(CLOSE_TRY_AGAIN) from exc
     current = workshop.last_seq
     messages: list[dict[str, Any]] = []
     replay = replay_plan(last_seq=last_seq, current=current, window=settings.WORKSHOP_REPLAY_WINDOW)
@@ -295,6 +328,11 @@ class WorkshopConsumer(TranslatedJsonConsumer):
         self.bucket = TokenBucket(
             burst=settings.WORKSHOP_MESSAGE_BURST, rate=settings.WORKSHOP_MESSAGE_RATE
         )
+        self.answers = TokenBucket(
+            burst=settings.WORKSHOP_ANSWER_BURST, rate=settings.WORKSHOP_ANSWER_RATE
+        )
+        client = self.scope.get("client") or ("", 0)
+        self.address = str(client[0] or "")
         await self.accept()
         if not await _workshop_exists(self.workshop_id):
             await self.close(code=CLOSE_NOT_FOUND)
@@ -403,6 +441,18 @@ class WorkshopConsumer(TranslatedJsonConsumer):
         await handler(content)
 
     async def join(self, content: dict[str, Any]) -> None:
+        bucket = _address_bucket(
+            JOIN_BUCKETS,
+            self.address,
+            burst=settings.WORKSHOP_JOIN_BURST,
+            rate=settings.WORKSHOP_JOIN_RATE,
+        )
+        if not bucket.take(now=time.monotonic()):
+            retry = max(1, round(bucket.retry_after()))
+            await self._refuse(
+                errors.Throttled(details={"retry_after_seconds": retry}), CLOSE_THROTTLED
+            )
+            return
         user = self.scope.get("user") or AnonymousUser()
         if "token" in content:
             user = await _token_user(content["token"])
@@ -421,6 +471,8 @@ class WorkshopConsumer(TranslatedJsonConsumer):
                 resume_token=content.get("resume_token"),
                 display_name=content.get("display_name", ""),
                 last_seq=content.get("last_seq"),
+                device_token=content.get("device_token")
+                or (self.scope.get("cookies") or {}).get(DEVICE_COOKIE),
             )
         except JoinRefused as refused:
             self.role = None
@@ -470,6 +522,11 @@ class WorkshopConsumer(TranslatedJsonConsumer):
         if kind in FACILITATOR_COMMANDS and self.role != "facilitator":
             await self._send_error(ref, kind, errors.PermissionDenied())
             return
+        if kind in ANSWERS and self.role != "facilitator":
+            throttled = self._answer_throttled()
+            if throttled is not None:
+                await self._send_error(ref, kind, throttled)
+                return
         try:
             data = await _run_command(
                 workshop_id=self.workshop_id,
@@ -488,6 +545,21 @@ class WorkshopConsumer(TranslatedJsonConsumer):
         await self.send_json(
             {"type": "ack", "ref": echoable_ref(ref), "command": kind, "data": data}
         )
+
+    def _answer_throttled(self) -> errors.Throttled | None:
+        """An answer beyond this connection's or this address's allowance (not counted)."""
+        now = time.monotonic()
+        by_address = _address_bucket(
+            ANSWER_BUCKETS,
+            self.address,
+            burst=settings.WORKSHOP_ADDRESS_ANSWER_BURST,
+            rate=settings.WORKSHOP_ADDRESS_ANSWER_RATE,
+        )
+        for bucket in (self.answers, by_address):
+            if not bucket.take(now=now):
+                retry = max(1, round(bucket.retry_after()))
+                return errors.Throttled(details={"retry_after_seconds": retry})
+        return None
 
     async def _send_error(
         self, ref: Any, command: str | None, error: errors.ApplicationError

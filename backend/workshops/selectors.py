@@ -66,7 +66,7 @@ def workshop_by_code(*, code: str, user: AnyUser) -> Workshop:
 
 
 def _activities() -> QuerySet[Activity]:
-    return Activity.objects.select_related("vote").prefetch_related(
+    return Activity.objects.select_related("vote", "workshop").prefetch_related(
         Prefetch("vote__items", queryset=Contribution.objects.only("id", "title")),
         Prefetch("choices", queryset=PollChoice.objects.order_by("position")),
     )
@@ -139,16 +139,53 @@ def activity_results(*, activity: Activity) -> dict[str, Any]:
             Idea.objects.filter(activity=activity).values("participant_id").distinct().count()
         )
         results = {status: by_status.get(status, 0) for status in IdeaStatus.values}
+    anonymous = _anonymous_answered(activity=activity)
     return {
         "type": "results",
         "activity": activity.pk,
         "kind": activity.kind,
         "answered": answered,
+        "participation": {
+            "policy": activity.workshop.participation,
+            "identified": max(0, answered - anonymous),
+            "anonymous": anonymous,
+        },
         "final": activity.status == ActivityStatus.CLOSED,
         "visible": activity.results_visible,
         "results": results,
         "computed_at": timezone.localtime().isoformat(),
     }
+
+
+def _anonymous_answered(*, activity: Activity) -> int:
+    """How many of those who answered are anonymous cards (phones that joined by themselves,
+    see realtime.participant_is_anonymous): one query."""
+    anonymous = Participant.objects.filter(
+        workshop_id=activity.workshop_id, user__isnull=True
+    ).exclude(resume_token_digest="")
+    if activity.kind == ActivityKind.VOTE and activity.vote is not None:
+        return (
+            BallotLine.objects.filter(
+                vote=activity.vote, voter_card_id__in=anonymous.values("card_id")
+            )
+            .values("voter_card_id")
+            .distinct()
+            .count()
+        )
+    if activity.kind == ActivityKind.POLL:
+        polled = PollAnswer.objects.filter(activity=activity, participant__in=anonymous)
+        return polled.values("participant_id").distinct().count()
+    ideas = Idea.objects.filter(activity=activity, participant__in=anonymous)
+    return ideas.values("participant_id").distinct().count()
+
+
+def participant_list(*, workshop: Workshop) -> QuerySet[Participant]:
+    """The workshop's participants in joining order (facilitators' view)."""
+    return (
+        Participant.objects.filter(workshop=workshop)
+        .select_related("card")
+        .order_by("created_at", "id")
+    )
 
 
 def my_answer(*, activity: Activity | None, participant: Participant | None) -> Any:
