@@ -233,7 +233,9 @@ def demo(db: None) -> None:
     pilot = Consultation.objects.get(roles__user=facilitator)
     workshop = workshop_open(
         by=facilitator,
-        workshop=workshop_create(by=facilitator, consultation=pilot, title="Atelier"),
+        workshop=workshop_create(
+            by=facilitator, consultation=pilot, title="Atelier", participation="open"
+        ),
     )
     capture = activity_create(by=facilitator, workshop=workshop, kind="idea_capture", title="Idées")
     activity_create(
