@@ -15,8 +15,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.accounts.models import AccessToken
-from backend.accounts.tokens import token_digest
 from backend.consultations.policies import is_signed_in
 from backend.core import errors
 from backend.core.websocket import (
@@ -29,16 +27,8 @@ from backend.workshops import selectors, services
 from backend.workshops.devices import DEVICE_COOKIE
 from backend.workshops.domain import Replay, TokenBucket, replay_plan
 from backend.workshops.errors import ParticipationRefused
-from backend.workshops.hub import WorkshopHub, hub_attach, hub_detach
-from backend.workshops.models import (
-    Activity,
-    ActivityStatus,
-    EventAudience,
-    Idea,
-    Participant,
-    Workshop,
-    WorkshopStatus,
-)
+from backend.workshops.hub import HUBS, WorkshopHub, hub_attach, hub_detach
+from backend.workshops.models import EventAudience, Participant, WorkshopStatus
 from backend.workshops.policies import can_run_workshop, can_view_workshop
 from backend.workshops.protocol import CLIENT_TYPES, echoable_ref, problems
 from backend.workshops.realtime import activity_data, idea_data, participant_data, workshop_data
@@ -98,40 +88,15 @@ class Joined:
     last_seq: int
     replay: str
     messages: list[dict[str, Any]]
+    # A participant who has answered nothing yet gets the hub's shared snapshot.
+    shared_snapshot: bool
+    results_activity: int | None
 
 
-@database_sync_to_async
-def _workshop_exists(workshop_id: int) -> bool:
-    return Workshop.objects.filter(pk=workshop_id).exists()
+_workshop_exists = database_sync_to_async(selectors.workshop_exists)
+_token_user = database_sync_to_async(selectors.user_for_access_token)
 
 
-@database_sync_to_async
-def _token_user(raw: str) -> Any:
-    token = AccessToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
-    if token is None or not token.user.is_active:
-        return None
-    return token.user
-
-
-def _results_to_show(workshop: Workshop, *, is_facilitator: bool) -> dict[str, Any] | None:
-    """The results of the current activity, or of the last one stopped (revealed)."""
-    activity_id = workshop.current_activity_id
-    if activity_id is None:
-        activity_id = (
-            Activity.objects.filter(workshop=workshop, status=ActivityStatus.CLOSED)
-            .order_by("-stopped_at", "-id")
-            .values_list("pk", flat=True)
-            .first()
-        )
-    if activity_id is None:
-        return None
-    activity = selectors.activity_get(workshop=workshop, activity_id=activity_id)
-    if not (is_facilitator or activity.results_visible):
-        return None
-    return selectors.activity_results(activity=activity)
-
-
-@database_sync_to_async
 def _join(
     *,
     workshop_id: int,
@@ -141,8 +106,11 @@ def _join(
     last_seq: int | None,
     device_token: str | None = None,
 ) -> Joined:
+    """Who joins and what they get first, in one trip to the database (a thread of the pool:
+    joins run side by side, each on its own pooled connection)."""
+    started = timezone.now()
     services.activities_expire_due(workshop_id=workshop_id)
-    workshop = Workshop.objects.select_related("consultation").filter(pk=workshop_id).first()
+    workshop = selectors.workshop_for_join(workshop_id=workshop_id)
     if workshop is None:
         raise JoinRefused(CLOSE_NOT_FOUND)
     is_facilitator = can_run_workshop(user=user, obj=workshop)
@@ -171,6 +139,12 @@ def _join(
     current = workshop.last_seq
     messages: list[dict[str, Any]] = []
     replay = replay_plan(last_seq=last_seq, current=current, window=settings.WORKSHOP_REPLAY_WINDOW)
+    fresh = (
+        participant is not None
+        and not is_facilitator
+        and participant.created_at >= started
+        and replay == Replay.SNAPSHOT
+    )
     if replay == Replay.EVENTS:
         assert last_seq is not None
         messages = [
@@ -182,15 +156,12 @@ def _join(
                 is_facilitator=is_facilitator,
             )
         ]
-    elif replay == Replay.SNAPSHOT:
+    elif replay == Replay.SNAPSHOT and not fresh:
         snapshot = selectors.workshop_snapshot(
             workshop_id=workshop_id, participant=participant, is_facilitator=is_facilitator
         )
         current = snapshot["seq"]
         messages = [snapshot]
-    results = _results_to_show(workshop, is_facilitator=is_facilitator)
-    if results is not None:
-        messages.append(results)
     return Joined(
         role="facilitator" if is_facilitator else "participant",
         participant=participant,
@@ -198,18 +169,20 @@ def _join(
         last_seq=current,
         replay=replay,
         messages=messages,
+        shared_snapshot=fresh,
+        results_activity=selectors.results_activity_id(workshop=workshop),
     )
 
 
-def _activity(workshop_id: int, activity_id: int) -> Activity:
-    activity = Activity.objects.filter(pk=activity_id, workshop_id=workshop_id).first()
-    if activity is None:
-        raise errors.NotFound()
-    return activity
+_join_async = database_sync_to_async(_join, thread_sensitive=False)
 
 
-def _workshop(workshop_id: int) -> Workshop:
-    return Workshop.objects.select_related("consultation").get(pk=workshop_id)
+def _activity(workshop_id: int, activity_id: int) -> Any:
+    return selectors.activity_of_workshop(workshop_id=workshop_id, activity_id=activity_id)
+
+
+def _workshop(workshop_id: int) -> Any:
+    return selectors.workshop_with_consultation(workshop_id=workshop_id)
 
 
 def _answerer(
@@ -228,7 +201,6 @@ def _answerer(
     return participant, None
 
 
-@database_sync_to_async
 def _run_command(
     *, workshop_id: int, user: Any, participant: Participant | None, message: dict[str, Any]
 ) -> dict[str, Any]:
@@ -284,9 +256,7 @@ def _run_command(
         )
         return {"activity": activity_data(activity)}
     if command == "idea.moderate":
-        found = Idea.objects.filter(pk=message["idea"], activity__workshop_id=workshop_id).first()
-        if found is None:
-            raise errors.NotFound()
+        found = selectors.idea_of_workshop(workshop_id=workshop_id, idea_id=message["idea"])
         idea = services.idea_moderate(
             by=user,
             idea=found,
@@ -299,6 +269,12 @@ def _run_command(
         workshop = services.workshop_close(by=user, workshop=_workshop(workshop_id))
         return {"workshop": workshop_data(workshop)}
     raise errors.BadRequest()
+
+
+# Commands of different phones run side by side (their locks are the services'), as they do
+# across server workers; one phone's commands still run one after the other (its consumer
+# awaits each).
+_run_command_async = database_sync_to_async(_run_command, thread_sensitive=False)
 
 
 def _error(*, ref: Any, command: str | None, error: errors.ApplicationError) -> dict[str, Any]:
@@ -320,10 +296,11 @@ class WorkshopConsumer(TranslatedJsonConsumer):
     async def connect(self) -> None:
         self.workshop_id = int(self.scope["url_route"]["kwargs"]["workshop_id"])
         self.last_seq = 0
-        self.buffered: list[dict[str, Any]] = []
+        self.buffered: list[tuple[dict[str, Any], str]] = []
         self.last_heard = time.monotonic()
         self.tasks: list[asyncio.Task[None]] = []
-        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
+        # JSON texts: the hub serializes each event and results once for every socket.
+        self.outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
         self.closing = False
         self.bucket = TokenBucket(
             burst=settings.WORKSHOP_MESSAGE_BURST, rate=settings.WORKSHOP_MESSAGE_RATE
@@ -334,12 +311,31 @@ class WorkshopConsumer(TranslatedJsonConsumer):
         client = self.scope.get("client") or ("", 0)
         self.address = str(client[0] or "")
         await self.accept()
-        if not await _workshop_exists(self.workshop_id):
+        # A workshop with a hub in this process exists: no query for a room already open.
+        if self.workshop_id not in HUBS and not await _workshop_exists(
+            workshop_id=self.workshop_id
+        ):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.tasks.append(asyncio.create_task(self._join_deadline()))
 
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        """Nothing leaves once the close is sent (an ack may finish after a heartbeat or a
+        slow-reader close)."""
+        if getattr(self, "close_sent", False):
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        if getattr(self, "close_sent", False):
+            return
+        self.close_sent = True
+        await super().close(code=code, reason=reason)
+
     async def disconnect(self, code: int) -> None:
+        self.close_sent = True
         for task in getattr(self, "tasks", []):
             task.cancel()
         if self.hub is not None:
@@ -455,7 +451,7 @@ class WorkshopConsumer(TranslatedJsonConsumer):
             return
         user = self.scope.get("user") or AnonymousUser()
         if "token" in content:
-            user = await _token_user(content["token"])
+            user = await _token_user(raw=content["token"])
             if user is None:
                 await self.close(code=CLOSE_UNAUTHENTICATED)
                 return
@@ -465,7 +461,7 @@ class WorkshopConsumer(TranslatedJsonConsumer):
         self.role = "pending"
         self.hub = await hub_attach(self.workshop_id, self)
         try:
-            joined = await _join(
+            joined = await _join_async(
                 workshop_id=self.workshop_id,
                 user=user,
                 resume_token=content.get("resume_token"),
@@ -478,6 +474,10 @@ class WorkshopConsumer(TranslatedJsonConsumer):
             self.role = None
             await self.close(code=refused.code)
             return
+        if joined.shared_snapshot:
+            snapshot = await self.hub.participant_snapshot()
+            joined.last_seq = int(snapshot["seq"])
+            joined.messages.append(snapshot)
         self.participant = joined.participant
         self.last_seq = joined.last_seq
         welcome: dict[str, Any] = {
@@ -494,10 +494,14 @@ class WorkshopConsumer(TranslatedJsonConsumer):
         await self.send_json(welcome)
         for message in joined.messages:
             await self.send_json(message)
+        if joined.results_activity is not None:
+            results = await self.hub.results_for(joined.results_activity)
+            if results is not None and (joined.role == "facilitator" or results[0]["visible"]):
+                await self.send(text_data=results[1])
         if joined.role == "facilitator":
             await self.send_json({"type": "presence", **self.hub.presence()})
-        for event in self.buffered:
-            self._send_event(event, role=joined.role)
+        for event, text in self.buffered:
+            self._send_event(event, text, role=joined.role)
         self.buffered.clear()
         self.role = joined.role
         self.hub.schedule_report()
@@ -528,7 +532,7 @@ class WorkshopConsumer(TranslatedJsonConsumer):
                 await self._send_error(ref, kind, throttled)
                 return
         try:
-            data = await _run_command(
+            data = await _run_command_async(
                 workshop_id=self.workshop_id,
                 user=self.user,
                 participant=self.participant,
@@ -568,13 +572,13 @@ class WorkshopConsumer(TranslatedJsonConsumer):
 
     # From the hub ---------------------------------------------------------------------------
 
-    async def deliver_event(self, event: dict[str, Any]) -> None:
+    async def deliver_event(self, event: dict[str, Any], text: str) -> None:
         if self.role == "pending":
-            self.buffered.append(event)
+            self.buffered.append((event, text))
         elif self.role is not None:
-            self._send_event(event, role=self.role)
+            self._send_event(event, text, role=self.role)
 
-    def _send_event(self, event: dict[str, Any], *, role: str) -> None:
+    def _send_event(self, event: dict[str, Any], text: str, *, role: str) -> None:
         """Queue a sequenced event once, in order (the hub delivers in seq order)."""
         seq = int(event["seq"])
         if seq <= self.last_seq:
@@ -582,37 +586,28 @@ class WorkshopConsumer(TranslatedJsonConsumer):
         self.last_seq = seq
         if event["audience"] != EventAudience.ALL and role != "facilitator":
             return
-        self._enqueue(
-            {
-                "type": "event",
-                "seq": seq,
-                "event": event["event"],
-                "data": event["payload"],
-                "sent_at": event.get("sent_at") or timezone.localtime().isoformat(),
-            }
-        )
+        self._enqueue(text)
 
-    async def deliver_results(self, message: dict[str, Any]) -> None:
+    async def deliver_results(self, message: dict[str, Any], text: str) -> None:
         if self.role == "facilitator" or (self.role == "participant" and message["visible"]):
-            self._enqueue(message)
+            self._enqueue(text)
 
     async def deliver_presence(self, message: dict[str, Any]) -> None:
         if self.role == "facilitator":
-            self._enqueue(message)
+            self._enqueue(json.dumps(message))
 
-    def _enqueue(self, message: dict[str, Any]) -> None:
+    def _enqueue(self, text: str) -> None:
         """The hub never waits for a phone on a bad network: it queues, and a writer task
         sends. A phone too slow to follow the room is closed (4408); it reconnects with its
         last_seq and catches up from the log."""
         if self.closing:
             return
         try:
-            self.outbox.put_nowait(message)
+            self.outbox.put_nowait(text)
         except asyncio.QueueFull:
             self.closing = True
             self.tasks.append(asyncio.create_task(self.close(code=CLOSE_HEARTBEAT)))
 
     async def _write(self) -> None:
         while True:
-            message = await self.outbox.get()
-            await self.send_json(message)
+            await self.send(text_data=await self.outbox.get())

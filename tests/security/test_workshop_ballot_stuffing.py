@@ -152,7 +152,7 @@ def test_over_the_socket_joins_need_a_device_and_are_rate_limited(server: str, r
         return str(joined.json()["device_token"])
 
     device = server_device()
-    others = [server_device() for _ in range(12)]
+    others = [server_device() for _ in range(20)]
 
     async def join_outcome(**join: Any) -> int:
         """0 when welcomed, else the close code."""
@@ -180,7 +180,8 @@ def test_over_the_socket_joins_need_a_device_and_are_rate_limited(server: str, r
                     }
                 )
                 codes.append(answer.get("code", answer["type"]))
-        flood = [await join_outcome(device_token=other) for other in others]
+        # All at once, as a script would: the address's burst (8) lets some in, no more.
+        flood = list(await asyncio.gather(*(join_outcome(device_token=o) for o in others)))
         return refused, codes, flood
 
     refused, codes, flood = asyncio.run(scenario())
@@ -189,4 +190,4 @@ def test_over_the_socket_joins_need_a_device_and_are_rate_limited(server: str, r
     assert "throttled" in codes[3:]
     assert set(flood) == {0, 4429}
     # One card per device let in; the joins refused made none.
-    assert Participant.objects.filter(workshop=workshop).count() == 1 + flood.count(0) < 13
+    assert Participant.objects.filter(workshop=workshop).count() == 1 + flood.count(0) < 21
