@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "backend.programmes",
     "backend.privacy",
     "backend.demo",
+    # Before django_tasks_db: its `db_worker` command (which schedules the periodic jobs)
+    # overrides the library's.
+    "backend.jobs",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -195,6 +198,17 @@ WORKSHOP_ADDRESS_ANSWER_RATE = env_int("WORKSHOP_ADDRESS_ANSWER_RATE", 200)
 TASKS = {
     "default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")},
 }
+# A running suggestion run holds a lease its worker renews every third of it; a run whose
+# lease expired (worker killed) is queued again, and failed after this many attempts.
+SUGGESTION_RUN_LEASE_SECONDS = env_int("SUGGESTION_RUN_LEASE_SECONDS", 60)
+SUGGESTION_RUN_MAX_ATTEMPTS = env_int("SUGGESTION_RUN_MAX_ATTEMPTS", 2)
+# Periodic jobs run by the workers (backend/jobs): expired leases are looked for every half
+# lease; housekeeping (pruning) runs every HOUSEKEEPING_INTERVAL_MINUTES.
+HOUSEKEEPING_INTERVAL_MINUTES = env_int("HOUSEKEEPING_INTERVAL_MINUTES", 60)
+# What housekeeping keeps: finished task rows, and the similarity change log (entries newer
+# than the consultation's snapshot are always kept), for this many days.
+TASK_RESULT_RETENTION_DAYS = env_int("TASK_RESULT_RETENTION_DAYS", 14)
+SIMILARITY_CHANGE_LOG_RETENTION_DAYS = env_int("SIMILARITY_CHANGE_LOG_RETENTION_DAYS", 7)
 # Per process: consultations whose similarity index stays in memory (about 100 MB each at
 # 10,000 contributions, with their embeddings).
 SIMILAR_INDEX_CACHE_SIZE = env_int("SIMILAR_INDEX_CACHE_SIZE", 4)
