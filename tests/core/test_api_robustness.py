@@ -38,7 +38,7 @@ from backend.suggestions.services import suggestion_run_start
 from backend.synthesis.models import ActionSource, CandidateAction, Cluster, MergeLogEntry
 from backend.territories.models import Territory
 from backend.votes.models import Vote
-from backend.workshops.models import Activity, Idea, Workshop
+from backend.workshops.models import Activity, Idea, Participant, Workshop
 from backend.workshops.services import (
     activity_create,
     activity_start,
@@ -119,6 +119,7 @@ PARAMETER_MODELS: dict[str, Any] = {
     "workshop_id": Workshop,
     "activity_id": Activity,
     "idea_id": Idea,
+    "participant_id": Participant,
     "card_id": ParticipantCard,
     "run_id": SuggestionRun,
     "cluster_id": Cluster,
