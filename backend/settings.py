@@ -203,6 +203,20 @@ WORKSHOP_HEARTBEAT_SECONDS = env_int("WORKSHOP_HEARTBEAT_SECONDS", 20)
 WORKSHOP_JOIN_TIMEOUT_SECONDS = env_int("WORKSHOP_JOIN_TIMEOUT_SECONDS", 10)
 WORKSHOP_REPLAY_WINDOW = env_int("WORKSHOP_REPLAY_WINDOW", 200)
 WORKSHOP_RESULTS_INTERVAL_MS = env_int("WORKSHOP_RESULTS_INTERVAL_MS", 100)
+# Abuse limits of one workshop connection (frontend-contract/live/README.md, "Limits"): the
+# largest client message (bytes; larger: closed 4413), and a token bucket of messages (a burst,
+# refilled at a rate per second; emptied: closed 4429).
+WORKSHOP_MAX_MESSAGE_BYTES = env_int("WORKSHOP_MAX_MESSAGE_BYTES", 65536)
+WORKSHOP_MESSAGE_BURST = env_int("WORKSHOP_MESSAGE_BURST", 40)
+WORKSHOP_MESSAGE_RATE = env_int("WORKSHOP_MESSAGE_RATE", 10)
+# Answers (ballots, poll answers, ideas) per participant connection, and joins and answers
+# per client address and server process (error `throttled`; a join: closed 4429).
+WORKSHOP_ANSWER_BURST = env_int("WORKSHOP_ANSWER_BURST", 10)
+WORKSHOP_ANSWER_RATE = env_int("WORKSHOP_ANSWER_RATE", 2)
+WORKSHOP_JOIN_BURST = env_int("WORKSHOP_JOIN_BURST", 200)
+WORKSHOP_JOIN_RATE = env_int("WORKSHOP_JOIN_RATE", 20)
+WORKSHOP_ADDRESS_ANSWER_BURST = env_int("WORKSHOP_ADDRESS_ANSWER_BURST", 1000)
+WORKSHOP_ADDRESS_ANSWER_RATE = env_int("WORKSHOP_ADDRESS_ANSWER_RATE", 200)
 # Background jobs (suggested clusters): a queue in PostgreSQL, run by `manage.py db_worker`.
 # TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend runs them in the request.
 TASKS = {
@@ -399,6 +413,7 @@ SPECTACULAR_SETTINGS = {
         "OriginEnum": "backend.proposals.models.Origin",
         "ConsentNoteEnum": "backend.proposals.models.ConsentNote",
         "WorkshopActivityKindEnum": "backend.workshops.models.ActivityKind",
+        "WorkshopParticipationEnum": "backend.workshops.models.Participation",
         "WorkshopStatusEnum": "backend.workshops.models.WorkshopStatus",
         "WorkshopActivityStatusEnum": "backend.workshops.models.ActivityStatus",
         "WorkshopIdeaStatusEnum": "backend.workshops.models.IdeaStatus",

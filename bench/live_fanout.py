@@ -79,7 +79,10 @@ def make_room() -> Room:
     organizer = User.objects.get(pk=round_.organizer_id)
     consultation = Consultation.objects.get(pk=round_.consultation_id)
     workshop = services.workshop_create(
-        by=organizer, consultation=consultation, title="[bench] Atelier 1 000 téléphones"
+        by=organizer,
+        consultation=consultation,
+        title="[bench] Atelier 1 000 téléphones",
+        participation="open",  # the phones keep no device cookie
     )
     workshop = services.workshop_open(by=organizer, workshop=workshop)
     activity = services.activity_create(
@@ -105,11 +108,29 @@ def start_app_server(url: str, port: int, conn_max_age: int) -> subprocess.Popen
         ALLOWED_HOSTS="127.0.0.1",
         LOG_LEVEL="WARNING",
         DATABASE_CONN_MAX_AGE=str(conn_max_age),
+        # Every phone of the bench joins from 127.0.0.1: lift the per-address join limit.
+        WORKSHOP_JOIN_BURST="100000",
+        WORKSHOP_JOIN_RATE="100000",
     )
     command = [sys.executable, "-m", "uvicorn", "backend.asgi:application"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
     command += ["--log-level", "warning", "--no-access-log"]
     return subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (fixed argv)
+
+
+def warm_up(url: str) -> None:
+    """One client joins and leaves: the server has loaded everything a connection needs."""
+
+    async def once() -> None:
+        from websockets.asyncio.client import connect
+
+        async with connect(url, origin=ORIGIN) as websocket:  # type: ignore[arg-type]
+            await websocket.send(json.dumps({"type": "join", "display_name": "Échauffement"}))
+            while json.loads(await websocket.recv())["type"] != "welcome":
+                pass
+
+    asyncio.run(once())
+    time.sleep(0.5)
 
 
 def wait_http(url: str, server: subprocess.Popen[bytes]) -> None:
@@ -351,12 +372,27 @@ class Measure:
     sample: dict[str, Any] | None
     refused: dict[str, int]
     closed: dict[str, int]  # connections closed before the end of the measure, by code
+    memory_per_client_kb: float | None = None  # server RSS growth per joined client
+
+
+def rss_kb(pid: int | None) -> int | None:
+    """Resident memory of a process (Linux), in KiB."""
+    if pid is None:
+        return None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
 
 
 def run_clients(
     name: str,
     url: str,
     *,
+    server_pid: int | None = None,
     clients: int,
     voters: int,
     processes: int,
@@ -381,6 +417,7 @@ def run_clients(
         )
         for n, (share, vshare) in enumerate(zip(shares, voter_shares, strict=True))
     ]
+    idle_rss = rss_kb(server_pid)
     for worker in workers:
         worker.start()
     ready = 0
@@ -396,6 +433,7 @@ def run_clients(
             if len(results) == processes:
                 raise SystemExit(f"{name}: clients gave up before the burst")
     time.sleep(1.0)  # the server settles after the joins
+    joined_rss = rss_kb(server_pid)
     go.set()
     while len(results) < processes:
         kind, payload = queue.get(timeout=600)
@@ -406,6 +444,8 @@ def run_clients(
     for worker in workers:
         worker.join(timeout=30)
     measure = summarize(name, clients, results)
+    if idle_rss is not None and joined_rss is not None:
+        measure.memory_per_client_kb = (joined_rss - idle_rss) / clients
     describe(measure)
     return measure
 
@@ -461,13 +501,18 @@ def summarize(name: str, clients: int, results: list[WorkerResult]) -> Measure:
 
 def describe(measure: Measure) -> None:
     """What one measure saw, printed as soon as it ends."""
-    connected = f"{measure.clients} clients joined in {measure.connect_seconds:.1f} s"
+    connected = (
+        f"{measure.clients} clients joined in {measure.connect_seconds:.1f} s "
+        f"({measure.clients / measure.connect_seconds:.0f} joins/s)"
+    )
     print(
         f"{measure.name}: {connected}, {measure.ballots} ballots acknowledged, "
         f"{measure.messages_per_client:.1f} results messages per client, "
         f"{measure.missing} (ballot, client) pairs never delivered, "
         f"connections closed early by code: {measure.closed or 'none'}"
     )
+    if measure.memory_per_client_kb is not None:
+        print(f"  server memory per joined client: {measure.memory_per_client_kb:.1f} KiB (RSS)")
     if measure.refused:
         print(f"  joins closed by the server and tried again, by close code: {measure.refused}")
     if measure.errors:
@@ -503,6 +548,12 @@ def report(measures: list[Measure]) -> None:
             f"{_ms(row[2]):>7} {_ms(one[0]):>8} {_ms(one[1]):>7} {measure.missing:>5}"
         )
     app = measures[0]
+    if app.memory_per_client_kb is not None and base.memory_per_client_kb is not None:
+        print(
+            f"memory per idle connection: app {app.memory_per_client_kb:.1f} KiB, bare "
+            f"{base.memory_per_client_kb:.1f} KiB, beyond bare "
+            f"{app.memory_per_client_kb - base.memory_per_client_kb:.1f} KiB"
+        )
     # A bare figure at or below 1 ms means the clients, not the server, set the pace (their
     # processes read the tally before the voter's own ack): no meaningful ratio then.
     ratios = [
@@ -586,9 +637,12 @@ def main() -> int:
     server = start_app_server(url, port, options.conn_max_age)
     try:
         wait_http(f"http://127.0.0.1:{port}/api/v1/health/", server)
+        # One websocket first, so that the idle memory includes the Channels stack.
+        warm_up(f"ws://127.0.0.1:{port}/ws/v1/workshops/{room.workshop_id}/")
         app = run_clients(
             "app (uvicorn, 1 worker, in-memory layer)",
             f"ws://127.0.0.1:{port}/ws/v1/workshops/{room.workshop_id}/",
+            server_pid=server.pid,
             **shared,
         )
     finally:
@@ -611,6 +665,7 @@ def main() -> int:
         baseline = run_clients(
             "bare websockets broadcast (1 process)",
             f"ws://127.0.0.1:{port}/",
+            server_pid=bare.pid,
             **shared,
         )
     finally:

@@ -1,14 +1,15 @@
 """Websocket consumer: follow the public activity of one consultation."""
 
-import json
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
 
 from backend.consultations.models import Consultation
 from backend.consultations.policies import can_view_consultation
+from backend.core import errors
 from backend.core.realtime import consultation_group
+from backend.core.websocket import TranslatedJsonConsumer, UnknownMessage
 
 # Close codes (4000 + the HTTP status they mirror), listed in frontend-contract/.
 CLOSE_NOT_FOUND = 4404
@@ -22,7 +23,7 @@ def visible_consultation(*, consultation_id: int, user: Any) -> Consultation | N
     return consultation
 
 
-class ConsultationActivityConsumer(AsyncJsonWebsocketConsumer):
+class ConsultationActivityConsumer(TranslatedJsonConsumer):
     """Sends `event` messages when contributions of the consultation change."""
 
     group: str | None = None
@@ -46,23 +47,15 @@ class ConsultationActivityConsumer(AsyncJsonWebsocketConsumer):
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    @classmethod
-    async def decode_json(cls, text_data: str) -> Any:
-        try:
-            return json.loads(text_data)
-        except ValueError:
-            return None
-
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
             return
-        await self.send_json(
-            {
-                "type": "error",
-                "code": "unknown_message",
-                "message": "Unknown message type; this channel only accepts ping.",
-            }
+        if content is None:
+            await self.send_error(errors.ParseError(_("The message is not valid JSON.")))
+            return
+        await self.send_error(
+            UnknownMessage(_("Unknown message type; this channel only accepts ping."))
         )
 
     async def realtime_event(self, message: dict[str, Any]) -> None:

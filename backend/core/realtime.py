@@ -22,7 +22,8 @@ def event_envelope(*, event: str, data: dict[str, Any]) -> dict[str, Any]:
         "type": "realtime.event",
         "event": event,
         "data": data,
-        "sent_at": timezone.now().isoformat(),
+        # Local time with its offset (Europe/Paris), as every timestamp of the API.
+        "sent_at": timezone.localtime().isoformat(),
     }
 
 

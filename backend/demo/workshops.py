@@ -7,6 +7,7 @@ from backend.accounts.models import User
 from backend.consultations.models import Consultation
 from backend.proposals.models import Contribution, ContributionKind
 from backend.territories.models import Territory
+from backend.workshops.devices import device_token_new
 from backend.workshops.models import Workshop
 from backend.workshops.services import (
     activity_create,
@@ -62,8 +63,12 @@ def load_workshop(*, pilot: Consultation, people: dict[str, User], place: Territ
         vote={"method": "majority_judgment", "items": proposals},
     )
     rng = random.Random(38185)  # noqa: S311 (demo grades, not a secret)
+    # Each phone is a device of its own (one card per device, the default rule).
     phones = [
-        participant_join(workshop=workshop, user=None, display_name=name)[0] for name in PHONES
+        participant_join(
+            workshop=workshop, user=None, display_name=name, device_token=device_token_new()
+        )[0]
+        for name in PHONES
     ]
     activity_start(by=facilitator, activity=poll)
     choices = [choice.pk for choice in poll.choices.order_by("position", "pk")]

@@ -1,11 +1,12 @@
 """Websocket consumer: follow a regional programme (its actions, funding, follow-up, plan)."""
 
-import json
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
 
+from backend.core import errors
+from backend.core.websocket import TranslatedJsonConsumer, UnknownMessage
 from backend.programmes.events import programme_group
 from backend.programmes.models import Programme
 from backend.programmes.policies import can_view_programme
@@ -21,7 +22,7 @@ def visible_programme(*, programme_id: int, user: Any) -> Programme | None:
     return programme
 
 
-class ProgrammeActivityConsumer(AsyncJsonWebsocketConsumer):
+class ProgrammeActivityConsumer(TranslatedJsonConsumer):
     """Sends the `programme.*`, `regional_action.*` and `regional_plan.*` events."""
 
     group: str | None = None
@@ -42,23 +43,15 @@ class ProgrammeActivityConsumer(AsyncJsonWebsocketConsumer):
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    @classmethod
-    async def decode_json(cls, text_data: str) -> Any:
-        try:
-            return json.loads(text_data)
-        except ValueError:
-            return None
-
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
             return
-        await self.send_json(
-            {
-                "type": "error",
-                "code": "unknown_message",
-                "message": "Unknown message type; this channel only accepts ping.",
-            }
+        if content is None:
+            await self.send_error(errors.ParseError(_("The message is not valid JSON.")))
+            return
+        await self.send_error(
+            UnknownMessage(_("Unknown message type; this channel only accepts ping."))
         )
 
     async def realtime_event(self, message: dict[str, Any]) -> None:

@@ -10,30 +10,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.accounts.models import AccessToken
-from backend.accounts.tokens import token_digest
 from backend.consultations.policies import is_signed_in
 from backend.core import errors
-from backend.workshops import selectors, services
-from backend.workshops.domain import Replay, replay_plan
-from backend.workshops.hub import WorkshopHub, hub_attach, hub_detach
-from backend.workshops.models import (
-    Activity,
-    ActivityStatus,
-    EventAudience,
-    Idea,
-    Participant,
-    Workshop,
-    WorkshopStatus,
+from backend.core.websocket import (
+    InvalidMessage,
+    TranslatedJsonConsumer,
+    UnknownMessage,
+    error_frame,
 )
+from backend.workshops import selectors, services
+from backend.workshops.devices import DEVICE_COOKIE
+from backend.workshops.domain import Replay, TokenBucket, replay_plan
+from backend.workshops.errors import ParticipationRefused
+from backend.workshops.hub import HUBS, WorkshopHub, hub_attach, hub_detach
+from backend.workshops.models import EventAudience, Participant, WorkshopStatus
 from backend.workshops.policies import can_run_workshop, can_view_workshop
-from backend.workshops.protocol import CLIENT_TYPES, problems
+from backend.workshops.protocol import CLIENT_TYPES, echoable_ref, problems
 from backend.workshops.realtime import activity_data, idea_data, participant_data, workshop_data
 
 logger = logging.getLogger(__name__)
@@ -41,9 +38,33 @@ logger = logging.getLogger(__name__)
 # Close codes: 4000 + the HTTP status they mirror (frontend-contract/errors.md).
 CLOSE_PROTOCOL = 4400
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_REFUSED = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_HEARTBEAT = 4408
 CLOSE_NOT_OPEN = 4409
+CLOSE_TOO_LARGE = 4413
+CLOSE_THROTTLED = 4429
+CLOSE_TRY_AGAIN = 1013
+
+ANSWERS = frozenset({"ballot.submit", "poll.answer", "idea.submit"})
+# Joins and answers per client address, in this server process (a room behind one Wi-Fi
+# shares an address: the defaults let a full room in; they stop floods, not a careful
+# stuffer, whom the participation rule, the anonymous counts and voiding answer).
+ADDRESS_BUCKETS_LIMIT = 10_000
+JOIN_BUCKETS: dict[str, TokenBucket] = {}
+ANSWER_BUCKETS: dict[str, TokenBucket] = {}
+
+
+def _address_bucket(
+    buckets: dict[str, TokenBucket], address: str, *, burst: int, rate: int
+) -> TokenBucket:
+    bucket = buckets.get(address)
+    if bucket is None:
+        if len(buckets) >= ADDRESS_BUCKETS_LIMIT:
+            buckets.clear()  # bounded memory; forgetting costs a few extra allowances
+        bucket = buckets[address] = TokenBucket(burst=burst, rate=rate)
+    return bucket
+
 
 # Messages queued for one connection (events, results, presence) before it counts as too slow.
 OUTBOX_LIMIT = 1000
@@ -67,40 +88,15 @@ class Joined:
     last_seq: int
     replay: str
     messages: list[dict[str, Any]]
+    # A participant who has answered nothing yet gets the hub's shared snapshot.
+    shared_snapshot: bool
+    results_activity: int | None
 
 
-@database_sync_to_async
-def _workshop_exists(workshop_id: int) -> bool:
-    return Workshop.objects.filter(pk=workshop_id).exists()
+_workshop_exists = database_sync_to_async(selectors.workshop_exists)
+_token_user = database_sync_to_async(selectors.user_for_access_token)
 
 
-@database_sync_to_async
-def _token_user(raw: str) -> Any:
-    token = AccessToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
-    if token is None or not token.user.is_active:
-        return None
-    return token.user
-
-
-def _results_to_show(workshop: Workshop, *, is_facilitator: bool) -> dict[str, Any] | None:
-    """The results of the current activity, or of the last one stopped (revealed)."""
-    activity_id = workshop.current_activity_id
-    if activity_id is None:
-        activity_id = (
-            Activity.objects.filter(workshop=workshop, status=ActivityStatus.CLOSED)
-            .order_by("-stopped_at", "-id")
-            .values_list("pk", flat=True)
-            .first()
-        )
-    if activity_id is None:
-        return None
-    activity = selectors.activity_get(workshop=workshop, activity_id=activity_id)
-    if not (is_facilitator or activity.results_visible):
-        return None
-    return selectors.activity_results(activity=activity)
-
-
-@database_sync_to_async
 def _join(
     *,
     workshop_id: int,
@@ -108,9 +104,13 @@ def _join(
     resume_token: str | None,
     display_name: str,
     last_seq: int | None,
+    device_token: str | None = None,
 ) -> Joined:
+    """Who joins and what they get first, in one trip to the database (a thread of the pool:
+    joins run side by side, each on its own pooled connection)."""
+    started = timezone.now()
     services.activities_expire_due(workshop_id=workshop_id)
-    workshop = Workshop.objects.select_related("consultation").filter(pk=workshop_id).first()
+    workshop = selectors.workshop_for_join(workshop_id=workshop_id)
     if workshop is None:
         raise JoinRefused(CLOSE_NOT_FOUND)
     is_facilitator = can_run_workshop(user=user, obj=workshop)
@@ -124,13 +124,27 @@ def _join(
     if is_signed_in(user) or not is_facilitator:
         try:
             participant, new_token = services.participant_join(
-                workshop=workshop, user=user, resume_token=resume_token, display_name=display_name
+                workshop=workshop,
+                user=user,
+                resume_token=resume_token,
+                display_name=display_name,
+                device_token=device_token,
             )
+        except ParticipationRefused as exc:
+            raise JoinRefused(CLOSE_REFUSED) from exc
         except errors.AuthenticationFailed as exc:
             raise JoinRefused(CLOSE_UNAUTHENTICATED) from exc
+        except errors.Conflict as exc:
+            raise JoinRefused(CLOSE_TRY_AGAIN) from exc
     current = workshop.last_seq
     messages: list[dict[str, Any]] = []
     replay = replay_plan(last_seq=last_seq, current=current, window=settings.WORKSHOP_REPLAY_WINDOW)
+    fresh = (
+        participant is not None
+        and not is_facilitator
+        and participant.created_at >= started
+        and replay == Replay.SNAPSHOT
+    )
     if replay == Replay.EVENTS:
         assert last_seq is not None
         messages = [
@@ -142,15 +156,12 @@ def _join(
                 is_facilitator=is_facilitator,
             )
         ]
-    elif replay == Replay.SNAPSHOT:
+    elif replay == Replay.SNAPSHOT and not fresh:
         snapshot = selectors.workshop_snapshot(
             workshop_id=workshop_id, participant=participant, is_facilitator=is_facilitator
         )
         current = snapshot["seq"]
         messages = [snapshot]
-    results = _results_to_show(workshop, is_facilitator=is_facilitator)
-    if results is not None:
-        messages.append(results)
     return Joined(
         role="facilitator" if is_facilitator else "participant",
         participant=participant,
@@ -158,18 +169,20 @@ def _join(
         last_seq=current,
         replay=replay,
         messages=messages,
+        shared_snapshot=fresh,
+        results_activity=selectors.results_activity_id(workshop=workshop),
     )
 
 
-def _activity(workshop_id: int, activity_id: int) -> Activity:
-    activity = Activity.objects.filter(pk=activity_id, workshop_id=workshop_id).first()
-    if activity is None:
-        raise errors.NotFound()
-    return activity
+_join_async = database_sync_to_async(_join, thread_sensitive=False)
 
 
-def _workshop(workshop_id: int) -> Workshop:
-    return Workshop.objects.select_related("consultation").get(pk=workshop_id)
+def _activity(workshop_id: int, activity_id: int) -> Any:
+    return selectors.activity_of_workshop(workshop_id=workshop_id, activity_id=activity_id)
+
+
+def _workshop(workshop_id: int) -> Any:
+    return selectors.workshop_with_consultation(workshop_id=workshop_id)
 
 
 def _answerer(
@@ -188,7 +201,6 @@ def _answerer(
     return participant, None
 
 
-@database_sync_to_async
 def _run_command(
     *, workshop_id: int, user: Any, participant: Participant | None, message: dict[str, Any]
 ) -> dict[str, Any]:
@@ -244,9 +256,7 @@ def _run_command(
         )
         return {"activity": activity_data(activity)}
     if command == "idea.moderate":
-        found = Idea.objects.filter(pk=message["idea"], activity__workshop_id=workshop_id).first()
-        if found is None:
-            raise errors.NotFound()
+        found = selectors.idea_of_workshop(workshop_id=workshop_id, idea_id=message["idea"])
         idea = services.idea_moderate(
             by=user,
             idea=found,
@@ -261,22 +271,20 @@ def _run_command(
     raise errors.BadRequest()
 
 
+# Commands of different phones run side by side (their locks are the services'), as they do
+# across server workers; one phone's commands still run one after the other (its consumer
+# awaits each).
+_run_command_async = database_sync_to_async(_run_command, thread_sensitive=False)
+
+
 def _error(*, ref: Any, command: str | None, error: errors.ApplicationError) -> dict[str, Any]:
-    message: dict[str, Any] = {
-        "type": "error",
-        "ref": ref,
-        "command": command,
-        "code": error.code,
-        "message": str(error.message),
-    }
-    if error.fields:
-        message["fields"] = error.fields
-    if error.details:
-        message["details"] = error.details
-    return message
+    """The `error` frame: the HTTP error body plus the command's (checked) `ref`."""
+    return error_frame(
+        error, ref=echoable_ref(ref), command=command if command in CLIENT_TYPES else None
+    )
 
 
-class WorkshopConsumer(AsyncJsonWebsocketConsumer):
+class WorkshopConsumer(TranslatedJsonConsumer):
     """One phone, projector or facilitator laptop in the room."""
 
     workshop_id: int
@@ -288,30 +296,94 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.workshop_id = int(self.scope["url_route"]["kwargs"]["workshop_id"])
         self.last_seq = 0
-        self.buffered: list[dict[str, Any]] = []
+        self.buffered: list[tuple[dict[str, Any], str]] = []
         self.last_heard = time.monotonic()
         self.tasks: list[asyncio.Task[None]] = []
-        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
+        # JSON texts: the hub serializes each event and results once for every socket.
+        self.outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
         self.closing = False
+        self.bucket = TokenBucket(
+            burst=settings.WORKSHOP_MESSAGE_BURST, rate=settings.WORKSHOP_MESSAGE_RATE
+        )
+        self.answers = TokenBucket(
+            burst=settings.WORKSHOP_ANSWER_BURST, rate=settings.WORKSHOP_ANSWER_RATE
+        )
+        client = self.scope.get("client") or ("", 0)
+        self.address = str(client[0] or "")
         await self.accept()
-        if not await _workshop_exists(self.workshop_id):
+        # A workshop with a hub in this process exists: no query for a room already open.
+        if self.workshop_id not in HUBS and not await _workshop_exists(
+            workshop_id=self.workshop_id
+        ):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.tasks.append(asyncio.create_task(self._join_deadline()))
 
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        """Nothing leaves once the close is sent (an ack may finish after a heartbeat or a
+        slow-reader close)."""
+        if getattr(self, "close_sent", False):
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        if getattr(self, "close_sent", False):
+            return
+        self.close_sent = True
+        await super().close(code=code, reason=reason)
+
     async def disconnect(self, code: int) -> None:
+        self.close_sent = True
         for task in getattr(self, "tasks", []):
             task.cancel()
         if self.hub is not None:
             await hub_detach(self.workshop_id, self)
             self.hub = None
 
-    @classmethod
-    async def decode_json(cls, text_data: str) -> Any:
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        """Every client frame: rate-limited, size-limited, then parsed. A connection over a
+        limit gets one `error` (nothing of its input in it) and is closed."""
+        if self.closing:
+            return
+        if not self.bucket.take(now=time.monotonic()):
+            retry = max(1, round(self.bucket.retry_after()))
+            await self._refuse(
+                errors.Throttled(details={"retry_after_seconds": retry}), CLOSE_THROTTLED
+            )
+            return
+        limit = settings.WORKSHOP_MAX_MESSAGE_BYTES
+        size = len(text_data if text_data is not None else bytes_data or b"")
+        if text_data is not None and size <= limit and not text_data.isascii():
+            size = len(text_data.encode("utf-8", errors="replace"))
+        if size > limit:
+            await self._refuse(
+                errors.RequestTooLarge(details={"max_bytes": limit}), CLOSE_TOO_LARGE
+            )
+            return
+        if text_data is None:
+            await self._not_json()
+            return
         try:
-            return json.loads(text_data)
-        except ValueError:
-            return None
+            content = json.loads(text_data)
+        except (ValueError, RecursionError):
+            await self._not_json()
+            return
+        await self.receive_json(content)
+
+    async def _not_json(self) -> None:
+        if self.role is None:
+            await self.close(code=CLOSE_PROTOCOL)
+            return
+        await self._send_error(None, None, errors.ParseError(_("The message is not valid JSON.")))
+
+    async def _refuse(self, error: errors.ApplicationError, code: int) -> None:
+        self.closing = True
+        await self.send_json(_error(ref=None, command=None, error=error))
+        await self.close(code=code)
 
     async def _join_deadline(self) -> None:
         await asyncio.sleep(settings.WORKSHOP_JOIN_TIMEOUT_SECONDS)
@@ -335,32 +407,21 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
             if self.role is None:
                 await self.close(code=CLOSE_PROTOCOL)
                 return
-            await self._send_error(None, None, errors.ParseError())
+            await self._send_error(
+                None, None, InvalidMessage(_("A message is a JSON object with a `type`."))
+            )
             return
         kind = content["type"]
         ref = content.get("ref")
         if kind not in CLIENT_TYPES:
-            await self.send_json(
-                {
-                    "type": "error",
-                    "ref": ref if isinstance(ref, str | int) else None,
-                    "command": kind[:64],
-                    "code": "unknown_message",
-                    "message": _("Unknown message type."),
-                }
-            )
+            await self._send_error(ref, None, UnknownMessage())
             return
         fields = problems(content)
         if fields:
             if self.role is None:
                 await self.close(code=CLOSE_PROTOCOL)
                 return
-            await self._send_error(
-                ref if isinstance(ref, str | int) else None,
-                kind,
-                errors.ValidationFailed(fields=fields),
-                code="invalid_message",
-            )
+            await self._send_error(ref, kind, InvalidMessage(fields=fields))
             return
         if self.role is None:
             if kind != "join":
@@ -376,9 +437,21 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
         await handler(content)
 
     async def join(self, content: dict[str, Any]) -> None:
+        bucket = _address_bucket(
+            JOIN_BUCKETS,
+            self.address,
+            burst=settings.WORKSHOP_JOIN_BURST,
+            rate=settings.WORKSHOP_JOIN_RATE,
+        )
+        if not bucket.take(now=time.monotonic()):
+            retry = max(1, round(bucket.retry_after()))
+            await self._refuse(
+                errors.Throttled(details={"retry_after_seconds": retry}), CLOSE_THROTTLED
+            )
+            return
         user = self.scope.get("user") or AnonymousUser()
         if "token" in content:
-            user = await _token_user(content["token"])
+            user = await _token_user(raw=content["token"])
             if user is None:
                 await self.close(code=CLOSE_UNAUTHENTICATED)
                 return
@@ -388,17 +461,23 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
         self.role = "pending"
         self.hub = await hub_attach(self.workshop_id, self)
         try:
-            joined = await _join(
+            joined = await _join_async(
                 workshop_id=self.workshop_id,
                 user=user,
                 resume_token=content.get("resume_token"),
                 display_name=content.get("display_name", ""),
                 last_seq=content.get("last_seq"),
+                device_token=content.get("device_token")
+                or (self.scope.get("cookies") or {}).get(DEVICE_COOKIE),
             )
         except JoinRefused as refused:
             self.role = None
             await self.close(code=refused.code)
             return
+        if joined.shared_snapshot:
+            snapshot = await self.hub.participant_snapshot()
+            joined.last_seq = int(snapshot["seq"])
+            joined.messages.append(snapshot)
         self.participant = joined.participant
         self.last_seq = joined.last_seq
         welcome: dict[str, Any] = {
@@ -415,10 +494,14 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(welcome)
         for message in joined.messages:
             await self.send_json(message)
+        if joined.results_activity is not None:
+            results = await self.hub.results_for(joined.results_activity)
+            if results is not None and (joined.role == "facilitator" or results[0]["visible"]):
+                await self.send(text_data=results[1])
         if joined.role == "facilitator":
             await self.send_json({"type": "presence", **self.hub.presence()})
-        for event in self.buffered:
-            self._send_event(event, role=joined.role)
+        for event, text in self.buffered:
+            self._send_event(event, text, role=joined.role)
         self.buffered.clear()
         self.role = joined.role
         self.hub.schedule_report()
@@ -443,8 +526,13 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
         if kind in FACILITATOR_COMMANDS and self.role != "facilitator":
             await self._send_error(ref, kind, errors.PermissionDenied())
             return
+        if kind in ANSWERS and self.role != "facilitator":
+            throttled = self._answer_throttled()
+            if throttled is not None:
+                await self._send_error(ref, kind, throttled)
+                return
         try:
-            data = await _run_command(
+            data = await _run_command_async(
                 workshop_id=self.workshop_id,
                 user=self.user,
                 participant=self.participant,
@@ -458,25 +546,39 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
             logger.exception("workshop %s: command %s failed", self.workshop_id, kind)
             await self._send_error(ref, kind, errors.ServerError())
             return
-        await self.send_json({"type": "ack", "ref": ref, "command": kind, "data": data})
+        await self.send_json(
+            {"type": "ack", "ref": echoable_ref(ref), "command": kind, "data": data}
+        )
+
+    def _answer_throttled(self) -> errors.Throttled | None:
+        """An answer beyond this connection's or this address's allowance (not counted)."""
+        now = time.monotonic()
+        by_address = _address_bucket(
+            ANSWER_BUCKETS,
+            self.address,
+            burst=settings.WORKSHOP_ADDRESS_ANSWER_BURST,
+            rate=settings.WORKSHOP_ADDRESS_ANSWER_RATE,
+        )
+        for bucket in (self.answers, by_address):
+            if not bucket.take(now=now):
+                retry = max(1, round(bucket.retry_after()))
+                return errors.Throttled(details={"retry_after_seconds": retry})
+        return None
 
     async def _send_error(
-        self, ref: Any, command: str | None, error: errors.ApplicationError, code: str = ""
+        self, ref: Any, command: str | None, error: errors.ApplicationError
     ) -> None:
-        message = _error(ref=ref, command=command, error=error)
-        if code:
-            message["code"] = code
-        await self.send_json(message)
+        await self.send_json(_error(ref=ref, command=command, error=error))
 
     # From the hub ---------------------------------------------------------------------------
 
-    async def deliver_event(self, event: dict[str, Any]) -> None:
+    async def deliver_event(self, event: dict[str, Any], text: str) -> None:
         if self.role == "pending":
-            self.buffered.append(event)
+            self.buffered.append((event, text))
         elif self.role is not None:
-            self._send_event(event, role=self.role)
+            self._send_event(event, text, role=self.role)
 
-    def _send_event(self, event: dict[str, Any], *, role: str) -> None:
+    def _send_event(self, event: dict[str, Any], text: str, *, role: str) -> None:
         """Queue a sequenced event once, in order (the hub delivers in seq order)."""
         seq = int(event["seq"])
         if seq <= self.last_seq:
@@ -484,37 +586,28 @@ class WorkshopConsumer(AsyncJsonWebsocketConsumer):
         self.last_seq = seq
         if event["audience"] != EventAudience.ALL and role != "facilitator":
             return
-        self._enqueue(
-            {
-                "type": "event",
-                "seq": seq,
-                "event": event["event"],
-                "data": event["payload"],
-                "sent_at": event.get("sent_at") or timezone.localtime().isoformat(),
-            }
-        )
+        self._enqueue(text)
 
-    async def deliver_results(self, message: dict[str, Any]) -> None:
+    async def deliver_results(self, message: dict[str, Any], text: str) -> None:
         if self.role == "facilitator" or (self.role == "participant" and message["visible"]):
-            self._enqueue(message)
+            self._enqueue(text)
 
     async def deliver_presence(self, message: dict[str, Any]) -> None:
         if self.role == "facilitator":
-            self._enqueue(message)
+            self._enqueue(json.dumps(message))
 
-    def _enqueue(self, message: dict[str, Any]) -> None:
+    def _enqueue(self, text: str) -> None:
         """The hub never waits for a phone on a bad network: it queues, and a writer task
         sends. A phone too slow to follow the room is closed (4408); it reconnects with its
         last_seq and catches up from the log."""
         if self.closing:
             return
         try:
-            self.outbox.put_nowait(message)
+            self.outbox.put_nowait(text)
         except asyncio.QueueFull:
             self.closing = True
             self.tasks.append(asyncio.create_task(self.close(code=CLOSE_HEARTBEAT)))
 
     async def _write(self) -> None:
         while True:
-            message = await self.outbox.get()
-            await self.send_json(message)
+            await self.send(text_data=await self.outbox.get())

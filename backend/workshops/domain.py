@@ -1,4 +1,4 @@
-"""Ordering of sequenced workshop events and the replay decision at join (pure)."""
+"""Pure rules of live workshops: event ordering, the replay decision at join, rate limits."""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -47,3 +47,31 @@ def replay_plan(*, last_seq: int | None, current: int, window: int) -> Replay:
     if current - last_seq <= window:
         return Replay.EVENTS
     return Replay.SNAPSHOT
+
+
+@dataclass
+class TokenBucket:
+    """A rate limit: `burst` tokens, refilled at `rate` per second; one per message.
+
+    `now` is a monotonic clock reading (seconds), given by the caller so tests need no clock.
+    """
+
+    burst: float
+    rate: float
+    tokens: float = -1.0
+    updated_at: float = 0.0
+
+    def take(self, *, now: float, cost: float = 1.0) -> bool:
+        """Spend `cost` tokens if there are enough (True), else spend nothing (False)."""
+        if self.tokens < 0:
+            self.tokens, self.updated_at = self.burst, now
+        self.tokens = min(self.burst, self.tokens + (now - self.updated_at) * self.rate)
+        self.updated_at = now
+        if self.tokens < cost:
+            return False
+        self.tokens -= cost
+        return True
+
+    def retry_after(self, *, cost: float = 1.0) -> float:
+        """Seconds until `cost` tokens are available again."""
+        return max(0.0, (cost - self.tokens) / self.rate) if self.rate > 0 else float("inf")

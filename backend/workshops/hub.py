@@ -8,13 +8,17 @@ are the hubs (one per worker process that has connections). A hub
 - delivers sequenced events in order (a gap, from two transactions whose after-commit sends
   crossed, is filled once from the log) to each local connection;
 - recomputes an activity's results at most once per WORKSHOP_RESULTS_INTERVAL_MS after
-  `tally.dirty` and pushes the full state to its connections;
+  `tally.dirty`, serializes them once and pushes the same text to every connection (events
+  too: one JSON text per event, whatever the number of sockets);
+- keeps the last results of each activity and the participants' snapshot at its last seq in
+  memory, so a phone joining costs no query for them;
 - reports its connection counts to the other hubs (presence across workers);
 - runs the open activity's timer (every hub may: activity_expire is idempotent).
 """
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 import uuid
@@ -30,7 +34,6 @@ from django.utils.dateparse import parse_datetime
 from backend.core.realtime import workshop_group
 from backend.workshops import selectors, services
 from backend.workshops.domain import StepKind, next_step
-from backend.workshops.models import Activity, ActivityStatus, Workshop
 from backend.workshops.realtime import PRESENCE_REPORT, PRESENCE_REQUEST, TALLY_DIRTY
 
 logger = logging.getLogger(__name__)
@@ -47,25 +50,21 @@ class Connection(Protocol):
 
     role: str | None
 
-    async def deliver_event(self, message: dict[str, Any]) -> None: ...
+    async def deliver_event(self, event: dict[str, Any], text: str) -> None: ...
 
-    async def deliver_results(self, message: dict[str, Any]) -> None: ...
+    async def deliver_results(self, message: dict[str, Any], text: str) -> None: ...
 
     async def deliver_presence(self, message: dict[str, Any]) -> None: ...
 
 
+_last_seq_and_timer = database_sync_to_async(selectors.workshop_seq_and_timer)
+_results = database_sync_to_async(selectors.activity_results_by_id)
+
+
 @database_sync_to_async
-def _last_seq_and_timer(workshop_id: int) -> tuple[int, int | None, datetime | None]:
-    workshop = Workshop.objects.filter(pk=workshop_id).values("last_seq").first()
-    current = (
-        Activity.objects.filter(workshop_id=workshop_id, status=ActivityStatus.OPEN)
-        .values("pk", "ends_at")
-        .first()
-    )
-    return (
-        int(workshop["last_seq"]) if workshop else 0,
-        current["pk"] if current else None,
-        current["ends_at"] if current else None,
+def _participant_snapshot(workshop_id: int) -> dict[str, Any]:
+    return selectors.workshop_snapshot(
+        workshop_id=workshop_id, participant=None, is_facilitator=False
     )
 
 
@@ -83,16 +82,6 @@ def _missed_events(workshop_id: int, after: int, until: int) -> list[dict[str, A
             workshop_id=workshop_id, after=after, until=until, is_facilitator=True
         )
     ]
-
-
-@database_sync_to_async
-def _results(activity_id: int) -> dict[str, Any] | None:
-    activity = Activity.objects.filter(pk=activity_id).first()
-    if activity is None:
-        return None
-    return selectors.activity_results(
-        activity=selectors.activity_get(workshop=activity.workshop, activity_id=activity_id)
-    )
 
 
 @database_sync_to_async
@@ -117,6 +106,12 @@ class WorkshopHub:
         self.report_task: asyncio.Task[None] | None = None
         self.timers: dict[int, asyncio.Task[None]] = {}
         self.closed = False
+        # The last results of each activity (message, its JSON text), and the snapshot a
+        # new participant gets (seq, message), computed at most once per seq.
+        self.results: dict[int, tuple[dict[str, Any], str]] = {}
+        self.snapshot: dict[str, Any] | None = None
+        self.snapshot_lock = asyncio.Lock()
+        self.results_lock = asyncio.Lock()
 
     # Life cycle ----------------------------------------------------------------------------
 
@@ -125,7 +120,9 @@ class WorkshopHub:
         assert layer is not None
         self.channel = await layer.new_channel()
         await layer.group_add(self.group, self.channel)
-        self.last_seq, activity_id, ends_at = await _last_seq_and_timer(self.workshop_id)
+        self.last_seq, activity_id, ends_at = await _last_seq_and_timer(
+            workshop_id=self.workshop_id
+        )
         if activity_id is not None and ends_at is not None:
             self._schedule_timer(activity_id, ends_at)
         self.tasks.append(asyncio.create_task(self._listen()))
@@ -248,13 +245,22 @@ class WorkshopHub:
 
     async def _fan_out(self, event: dict[str, Any]) -> None:
         self.last_seq = max(self.last_seq, int(event["seq"]))
+        text = json.dumps(
+            {
+                "type": "event",
+                "seq": int(event["seq"]),
+                "event": event["event"],
+                "data": event["payload"],
+                "sent_at": event.get("sent_at") or timezone.localtime().isoformat(),
+            }
+        )
         if event["event"] == "activity.started":
             activity = event["payload"]["activity"]
             ends_at = parse_datetime(activity["ends_at"]) if activity.get("ends_at") else None
             if ends_at is not None:
                 self._schedule_timer(int(activity["id"]), ends_at)
         for connection in list(self.connections):
-            await connection.deliver_event(event)
+            await connection.deliver_event(event, text)
 
     # Results -------------------------------------------------------------------------------
 
@@ -272,11 +278,34 @@ class WorkshopHub:
             pending, self.dirty = self.dirty, set()
             self.last_flush = time.monotonic()
             for activity_id in sorted(pending):
-                message = await _results(activity_id)
+                message = await _results(activity_id=activity_id)
                 if message is None:
                     continue
+                text = json.dumps(message)
+                self.results[activity_id] = (message, text)
                 for connection in list(self.connections):
-                    await connection.deliver_results(message)
+                    await connection.deliver_results(message, text)
+
+    async def results_for(self, activity_id: int) -> tuple[dict[str, Any], str] | None:
+        """The last results of an activity, computed once if this hub has none yet."""
+        if activity_id not in self.results:
+            async with self.results_lock:
+                if activity_id not in self.results:
+                    message = await _results(activity_id=activity_id)
+                    if message is None:
+                        return None
+                    self.results[activity_id] = (message, json.dumps(message))
+        return self.results[activity_id]
+
+    async def participant_snapshot(self) -> dict[str, Any]:
+        """The snapshot of a participant who has answered nothing yet: read once per seq.
+
+        Valid while its seq is not behind the events this hub has delivered: later events
+        reach a joining connection through the hub (it is attached before this is read)."""
+        async with self.snapshot_lock:
+            if self.snapshot is None or int(self.snapshot["seq"]) < self.last_seq:
+                self.snapshot = await _participant_snapshot(self.workshop_id)
+            return self.snapshot
 
     # Presence ------------------------------------------------------------------------------
 

@@ -38,6 +38,14 @@ class IdeaStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class Participation(models.TextChoices):
+    """Who may answer in the room without being vouched for (issue: ballot stuffing)."""
+
+    ACCOUNTS = "accounts", _("Accounts only")
+    DEVICE = "device", _("One card per device")
+    OPEN = "open", _("Open")
+
+
 class EventAudience(models.TextChoices):
     ALL = "all", _("Everyone")
     FACILITATORS = "facilitators", _("Facilitators")
@@ -66,6 +74,12 @@ class Workshop(models.Model):
     )
     join_code = models.CharField(
         _("join code"), max_length=JOIN_CODE_LENGTH, blank=True, default="", editable=False
+    )
+    participation = models.CharField(
+        _("participation"),
+        max_length=8,
+        choices=Participation.choices,
+        default=Participation.DEVICE,
     )
     # The last sequence number given to an event of this workshop: incremented under the
     # row's lock in the transaction of the change (see realtime.emit_sequenced).
@@ -204,6 +218,12 @@ class Participant(models.Model):
     resume_token_digest = models.CharField(
         _("resume token (hash)"), max_length=64, blank=True, default="", editable=False
     )
+    # SHA-256 of the signed device id of a phone that joined without an account (its card
+    # is "anonymous": nobody vouched for it); empty for accounts and facilitators' cards.
+    device_digest = models.CharField(
+        _("device (hash)"), max_length=64, blank=True, default="", editable=False
+    )
+    voided_at = models.DateTimeField(_("answers voided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("joined at"), default=timezone.now)
 
     class Meta:
@@ -229,6 +249,11 @@ class Participant(models.Model):
                 fields=["resume_token_digest"],
                 condition=~Q(resume_token_digest=""),
                 name="participant_unique_resume_token",
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "device_digest"],
+                condition=~Q(device_digest=""),
+                name="participant_unique_device",
             ),
         ]
 

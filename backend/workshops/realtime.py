@@ -30,7 +30,10 @@ def join_url(code: str | None) -> str | None:
     return f"/live/{code}/" if code else None
 
 
-def workshop_data(workshop: Workshop) -> dict[str, Any]:
+def workshop_data(workshop: Workshop, *, with_code: bool = True) -> dict[str, Any]:
+    """The workshop object; `with_code=False` hides the join code (only the workshop's
+    facilitators and the people in the room see it)."""
+    code = workshop.join_code if with_code else ""
     return {
         "id": workshop.pk,
         "consultation": workshop.consultation_id,
@@ -39,8 +42,9 @@ def workshop_data(workshop: Workshop) -> dict[str, Any]:
         "territory": workshop.territory_id,
         "scheduled_at": _iso(workshop.scheduled_at),
         "status": workshop.status,
-        "join_code": workshop.join_code or None,
-        "join_url": join_url(workshop.join_code),
+        "join_code": code or None,
+        "join_url": join_url(code),
+        "participation": workshop.participation,
         "current_activity": workshop.current_activity_id,
         "last_seq": workshop.last_seq,
         "opened_at": _iso(workshop.opened_at),
@@ -102,6 +106,12 @@ def participant_data(participant: Participant) -> dict[str, Any]:
         "card": participant.card_id,
         "signed_in": participant.user_id is not None,
     }
+
+
+def participant_is_anonymous(participant: Participant) -> bool:
+    """A card made by a phone joining by itself: nobody vouched for it (an account or a card
+    the facilitator answers for is identified)."""
+    return participant.user_id is None and bool(participant.resume_token_digest)
 
 
 def idea_data(idea: Idea) -> dict[str, Any]:

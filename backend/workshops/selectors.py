@@ -1,10 +1,13 @@
 """Reads on live workshops: lists, the join lookup, results, snapshots and the event log."""
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
+from backend.accounts.models import AccessToken
+from backend.accounts.tokens import token_digest
 from backend.consultations.models import Consultation
 from backend.consultations.policies import AnyUser
 from backend.core import errors
@@ -66,7 +69,7 @@ def workshop_by_code(*, code: str, user: AnyUser) -> Workshop:
 
 
 def _activities() -> QuerySet[Activity]:
-    return Activity.objects.select_related("vote").prefetch_related(
+    return Activity.objects.select_related("vote", "workshop").prefetch_related(
         Prefetch("vote__items", queryset=Contribution.objects.only("id", "title")),
         Prefetch("choices", queryset=PollChoice.objects.order_by("position")),
     )
@@ -139,16 +142,53 @@ def activity_results(*, activity: Activity) -> dict[str, Any]:
             Idea.objects.filter(activity=activity).values("participant_id").distinct().count()
         )
         results = {status: by_status.get(status, 0) for status in IdeaStatus.values}
+    anonymous = _anonymous_answered(activity=activity)
     return {
         "type": "results",
         "activity": activity.pk,
         "kind": activity.kind,
         "answered": answered,
+        "participation": {
+            "policy": activity.workshop.participation,
+            "identified": max(0, answered - anonymous),
+            "anonymous": anonymous,
+        },
         "final": activity.status == ActivityStatus.CLOSED,
         "visible": activity.results_visible,
         "results": results,
         "computed_at": timezone.localtime().isoformat(),
     }
+
+
+def _anonymous_answered(*, activity: Activity) -> int:
+    """How many of those who answered are anonymous cards (phones that joined by themselves,
+    see realtime.participant_is_anonymous): one query."""
+    anonymous = Participant.objects.filter(
+        workshop_id=activity.workshop_id, user__isnull=True
+    ).exclude(resume_token_digest="")
+    if activity.kind == ActivityKind.VOTE and activity.vote is not None:
+        return (
+            BallotLine.objects.filter(
+                vote=activity.vote, voter_card_id__in=anonymous.values("card_id")
+            )
+            .values("voter_card_id")
+            .distinct()
+            .count()
+        )
+    if activity.kind == ActivityKind.POLL:
+        polled = PollAnswer.objects.filter(activity=activity, participant__in=anonymous)
+        return polled.values("participant_id").distinct().count()
+    ideas = Idea.objects.filter(activity=activity, participant__in=anonymous)
+    return ideas.values("participant_id").distinct().count()
+
+
+def participant_list(*, workshop: Workshop) -> QuerySet[Participant]:
+    """The workshop's participants in joining order (facilitators' view)."""
+    return (
+        Participant.objects.filter(workshop=workshop)
+        .select_related("card")
+        .order_by("created_at", "id")
+    )
 
 
 def my_answer(*, activity: Activity | None, participant: Participant | None) -> Any:
@@ -222,3 +262,74 @@ def event_message(event: WorkshopEvent) -> dict[str, Any]:
         "data": event.payload,
         "sent_at": timezone.localtime(event.created_at).isoformat(),
     }
+
+
+# For the websocket consumer and the hub (they run no query themselves) ---------------------
+
+
+def workshop_exists(*, workshop_id: int) -> bool:
+    return Workshop.objects.filter(pk=workshop_id).exists()
+
+
+def workshop_for_join(*, workshop_id: int) -> Workshop | None:
+    return Workshop.objects.select_related("consultation").filter(pk=workshop_id).first()
+
+
+def user_for_access_token(*, raw: str) -> Any:
+    """The active account of a personal access token (as `join.token`), or None."""
+    token = AccessToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+def results_activity_id(*, workshop: Workshop) -> int | None:
+    """The activity whose results a joining client sees: the current one, or the last one
+    stopped (revealed at the end)."""
+    if workshop.current_activity_id is not None:
+        return int(workshop.current_activity_id)
+    return (
+        Activity.objects.filter(workshop=workshop, status=ActivityStatus.CLOSED)
+        .order_by("-stopped_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def activity_results_by_id(*, activity_id: int) -> dict[str, Any] | None:
+    """The `results` message of an activity (None if it is gone)."""
+    activity = _activities().filter(pk=activity_id).first()
+    return activity_results(activity=activity) if activity is not None else None
+
+
+def activity_of_workshop(*, workshop_id: int, activity_id: int) -> Activity:
+    activity = Activity.objects.filter(pk=activity_id, workshop_id=workshop_id).first()
+    if activity is None:
+        raise errors.NotFound()
+    return activity
+
+
+def workshop_with_consultation(*, workshop_id: int) -> Workshop:
+    return Workshop.objects.select_related("consultation").get(pk=workshop_id)
+
+
+def idea_of_workshop(*, workshop_id: int, idea_id: int) -> Idea:
+    idea = Idea.objects.filter(pk=idea_id, activity__workshop_id=workshop_id).first()
+    if idea is None:
+        raise errors.NotFound()
+    return idea
+
+
+def workshop_seq_and_timer(*, workshop_id: int) -> tuple[int, int | None, datetime | None]:
+    """The workshop's last sequence number, and its open activity's id and end (hub start)."""
+    workshop = Workshop.objects.filter(pk=workshop_id).values("last_seq").first()
+    current = (
+        Activity.objects.filter(workshop_id=workshop_id, status=ActivityStatus.OPEN)
+        .values("pk", "ends_at")
+        .first()
+    )
+    return (
+        int(workshop["last_seq"]) if workshop else 0,
+        current["pk"] if current else None,
+        current["ends_at"] if current else None,
+    )

@@ -28,6 +28,8 @@ from backend.proposals.services import contribution_create
 from backend.territories.models import Territory
 from backend.votes.models import BallotOrigin, Vote
 from backend.votes.services import ballot_cast, vote_close, vote_create
+from backend.workshops.devices import device_digest
+from backend.workshops.errors import ParticipationRefused
 from backend.workshops.models import (
     DISPLAY_NAME_MAX_LENGTH,
     IDEA_MAX_LENGTH,
@@ -41,6 +43,7 @@ from backend.workshops.models import (
     Idea,
     IdeaStatus,
     Participant,
+    Participation,
     PollAnswer,
     PollChoice,
     Workshop,
@@ -103,20 +106,28 @@ def workshop_create(
     place: str = "",
     territory: Territory | None = None,
     scheduled_at: datetime | None = None,
+    participation: str = Participation.DEVICE,
 ) -> Workshop:
-    """A draft workshop of the consultation (its facilitators and organizers). No lock."""
+    """A draft workshop of the consultation (its facilitators and organizers). No lock.
+
+    `participation`: who may answer without being vouched for: `accounts` (signed-in people
+    only), `device` (one participant card per device, bound to a signed device id), `open`
+    (every join without a resume token makes a card)."""
     workshop = Workshop(
         consultation=consultation,
         title=title,
         place=place,
         territory=territory,
         scheduled_at=scheduled_at,
+        participation=participation,
         created_by=by,
     )
     ensure_runs(by=by, workshop=workshop)
     fields: FieldErrors = {}
     check_text(fields, "title", title, limit=TITLE_MAX_LENGTH, blank=False)
     check_text(fields, "place", place, limit=PLACE_MAX_LENGTH, blank=True)
+    if participation not in Participation.values:
+        field_error(fields, "participation", "invalid_choice", _("Unknown participation rule."))
     if territory is not None and not territory.path.startswith(consultation.territory.path):
         field_error(
             fields,
@@ -455,22 +466,30 @@ def participant_join(
     user: AnyUser,
     resume_token: str | None = None,
     display_name: str = "",
+    device_token: str | None = None,
 ) -> tuple[Participant, str | None]:
     """The participant a connection speaks for, and a new resume token when one was made.
 
     An account is its own participant. A device with a resume token gets its participant
-    back (AuthenticationFailed if unknown); without one, a participant card is created and
-    the token returned once (only its hash is kept). No lock: unique constraints decide.
+    back (AuthenticationFailed if unknown). Otherwise the workshop's participation rule
+    decides (ParticipationRefused): `accounts` refuses; `device` needs a signed device token
+    and gives that device its one card back (with a fresh resume token); `open` creates a
+    card. A voided participant may not come back. The resume token is returned once (only
+    its hash is kept). No lock: unique constraints decide.
     """
     display_name = display_name.strip()[:DISPLAY_NAME_MAX_LENGTH]
     if is_signed_in(user):
         participant, created = Participant.objects.get_or_create(
             workshop=workshop, user=user, defaults={"display_name": display_name}
         )
+        if participant.voided_at is not None:
+            raise ParticipationRefused(_("The facilitator set your answers aside."))
         if not created and display_name and display_name != participant.display_name:
             participant.display_name = display_name
             participant.save(update_fields=["display_name"])
         return participant, None
+    if workshop.participation == Participation.ACCOUNTS:
+        raise ParticipationRefused(_("This workshop takes accounts only: sign in to take part."))
     if resume_token:
         found = (
             Participant.objects.select_related("card")
@@ -479,19 +498,48 @@ def participant_join(
         )
         if found is None:
             raise errors.AuthenticationFailed(_("This resume token is not valid here."))
-        if display_name and display_name != found.display_name:
-            found.display_name = display_name
-            found.save(update_fields=["display_name"])
-        return found, None
+        return _rejoined(found, display_name=display_name), None
+    device = device_digest(device_token) if device_token else None
+    if workshop.participation == Participation.DEVICE:
+        if device is None:
+            raise ParticipationRefused(
+                _("Open the workshop's page on this device first (it gives the device its id).")
+            )
+        found = (
+            Participant.objects.select_related("card")
+            .filter(workshop=workshop, device_digest=device)
+            .first()
+        )
+        if found is not None:
+            # The same device again (its resume token lost): the same card, a new token.
+            raw = secrets.token_urlsafe(32)
+            found.resume_token_digest = token_digest(raw)
+            found.save(update_fields=["resume_token_digest"])
+            return _rejoined(found, display_name=display_name), raw
     raw = secrets.token_urlsafe(32)
     card = _device_card(workshop=workshop, display_name=display_name)
-    participant = Participant.objects.create(
-        workshop=workshop,
-        card=card,
-        display_name=display_name,
-        resume_token_digest=token_digest(raw),
-    )
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(
+                workshop=workshop,
+                card=card,
+                display_name=display_name,
+                resume_token_digest=token_digest(raw),
+                device_digest=device or "",
+            )
+    except IntegrityError as exc:
+        # The same device joined twice at once: the other join made its card.
+        raise errors.Conflict(_("This device is already joining; try again.")) from exc
     return participant, raw
+
+
+def _rejoined(participant: Participant, *, display_name: str) -> Participant:
+    if participant.voided_at is not None:
+        raise ParticipationRefused(_("The facilitator set your answers aside."))
+    if display_name and display_name != participant.display_name:
+        participant.display_name = display_name
+        participant.save(update_fields=["display_name"])
+    return participant
 
 
 @transaction.atomic
@@ -556,6 +604,10 @@ def _open_activity_for_answer(*, activity: Activity, kind: str) -> Activity:
 def _check_participant(*, activity: Activity, participant: Participant) -> None:
     if participant.workshop_id != activity.workshop_id:
         raise errors.PermissionDenied()
+    # Read again: a connection keeps its participant in memory while a facilitator voids it.
+    voided = Participant.objects.filter(pk=participant.pk, voided_at__isnull=False).exists()
+    if participant.voided_at is not None or voided:
+        raise ParticipationRefused(_("The facilitator set your answers aside."))
 
 
 @transaction.atomic
@@ -751,3 +803,71 @@ def idea_moderate(
     )
     emit_tally_dirty(workshop_id=workshop.pk, activity_id=idea.activity_id)
     return idea
+
+
+@transaction.atomic
+def participant_void(*, by: User, workshop: Workshop, participant_id: int) -> Participant:
+    """Set a participant's answers aside (a card the facilitator does not trust, a stuffed
+    ballot): their poll answers are deleted, their ballots on the workshop's open votes are
+    emptied through the engine (ballot_cast with no choice, so the running totals follow),
+    their pending ideas rejected; they may not answer or join again. Ballots on votes
+    already closed stay (their result is frozen).
+
+    Locks: the workshop row, the participant row, then ballot_cast's. Emits `idea.rejected`
+    (facilitators) per pending idea, and marks the touched activities' results dirty.
+    """
+    workshop = _lock_workshop(workshop.pk)
+    ensure_runs(by=by, workshop=workshop)
+    participant = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("card", "user")
+        .filter(workshop=workshop, pk=participant_id)
+        .first()
+    )
+    if participant is None:
+        raise errors.NotFound()
+    if participant.voided_at is not None:
+        return participant
+    participant.voided_at = timezone.now()
+    participant.save(update_fields=["voided_at"])
+    touched = set(
+        PollAnswer.objects.filter(participant=participant).values_list("activity_id", flat=True)
+    )
+    PollAnswer.objects.filter(participant=participant).delete()
+    for activity in Activity.objects.filter(
+        workshop=workshop, vote__isnull=False, vote__closed_at__isnull=True
+    ).select_related("vote"):
+        assert activity.vote is not None
+        voter = (
+            {"by": participant.user}
+            if participant.user is not None
+            else {"by": by, "on_behalf_of_card": participant.card}
+        )
+        ballot_cast(
+            vote=activity.vote,
+            choices={},
+            origin=BallotOrigin.WORKSHOP,
+            paper_reference=f"workshop:{workshop.pk}",
+            checked_by_workshop=True,
+            **voter,
+        )
+        touched.add(activity.pk)
+    for idea in (
+        Idea.objects.select_for_update(of=("self",))
+        .filter(participant=participant, status=IdeaStatus.PENDING)
+        .select_related("participant__card")
+    ):
+        idea.status = IdeaStatus.REJECTED
+        idea.moderated_by = by
+        idea.moderated_at = participant.voided_at
+        idea.save(update_fields=["status", "moderated_by", "moderated_at"])
+        emit_sequenced(
+            workshop_id=workshop.pk,
+            event="idea.rejected",
+            data={"idea": idea_data(idea)},
+            audience=EventAudience.FACILITATORS,
+        )
+        touched.add(idea.activity_id)
+    for activity_id in sorted(touched):
+        emit_tally_dirty(workshop_id=workshop.pk, activity_id=activity_id)
+    return participant

@@ -10,6 +10,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from backend.workshops.devices import (
+    DEVICE_COOKIE,
+    device_digest,
+    device_token_new,
+    set_device_cookie,
+)
+
 VIEWS = ("participant", "presenter")
 
 
@@ -30,4 +37,8 @@ def live_home(request: HttpRequest) -> HttpResponse:
 def live_page(request: HttpRequest, code: str, presenter: bool = False) -> HttpResponse:
     """The participant view, or the presenter view (`?view=presenter` or `.../presenter/`)."""
     view = "presenter" if presenter or request.GET.get("view") == "presenter" else "participant"
-    return render(request, "workshops/live.html", {"code": _clean_code(code), "view": view})
+    response = render(request, "workshops/live.html", {"code": _clean_code(code), "view": view})
+    if device_digest(request.COOKIES.get(DEVICE_COOKIE)) is None:
+        # This browser's device id: one participant card per device (devices.py).
+        set_device_cookie(response, device_token_new())
+    return response

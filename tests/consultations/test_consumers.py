@@ -3,7 +3,7 @@
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -58,6 +58,17 @@ def test_follower_receives_a_published_proposal_after_commit(
     ws_url = live_server_url.replace("http", "ws") + f"/ws/v1/consultations/{consultation.pk}/"
 
     async def scenario() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], int]:
+        # The language chosen at connect (a query parameter; Accept-Language otherwise).
+        async with websockets.connect(ws_url + "?lang=en", origin=Origin(live_server_url)) as ws:
+            await receive(ws)
+            await ws.send("not json")
+            parse_error = await receive(ws)
+            assert parse_error == {
+                "type": "error",
+                "status": 400,
+                "code": "parse_error",
+                "message": "The message is not valid JSON.",
+            }
         async with websockets.connect(ws_url, origin=Origin(live_server_url)) as ws:
             hello = await receive(ws)
             async with httpx.AsyncClient(base_url=live_server_url, timeout=60) as http:
@@ -71,7 +82,7 @@ def test_follower_receives_a_published_proposal_after_commit(
                     headers={"Authorization": f"Bearer {token}"},
                 )
             event = await receive(ws)
-            await ws.send("not json")
+            await ws.send(json.dumps({"type": "dance"}))
             error = await receive(ws)
             return hello, event, error, created.status_code
 
@@ -82,8 +93,11 @@ def test_follower_receives_a_published_proposal_after_commit(
     assert event["event"] == "contribution.published"
     assert event["data"]["consultation"] == consultation.pk
     assert event["data"]["kind"] == "proposal"
-    assert error["type"] == "error"
-    assert error["code"] == "unknown_message"
+    # Local time with its offset, as the REST API's timestamps.
+    sent_at = datetime.fromisoformat(event["sent_at"])
+    assert sent_at.utcoffset() == timezone.localtime(sent_at).utcoffset() != timedelta(0)
+    assert (error["type"], error["status"], error["code"]) == ("error", 400, "unknown_message")
+    assert error["message"].startswith("Type de message inconnu")
 
 
 def test_draft_consultation_is_closed_with_4404_for_outsiders(

@@ -23,7 +23,7 @@ from backend.consultations.models import Consultation, ConsultationRole
 from backend.demo.loader import DEMO_DOMAIN, demo_load
 from backend.moderation.models import Report
 from backend.moderation.services import report_create
-from backend.plans.models import PlanVersion
+from backend.plans.models import ArtifactBuild, PlanVersion
 from backend.programmes.models import (
     Indicator,
     Milestone,
@@ -38,7 +38,7 @@ from backend.suggestions.services import suggestion_run_start
 from backend.synthesis.models import ActionSource, CandidateAction, Cluster, MergeLogEntry
 from backend.territories.models import Territory
 from backend.votes.models import Vote
-from backend.workshops.models import Activity, Idea, Workshop
+from backend.workshops.models import Activity, Idea, Participant, Workshop
 from backend.workshops.services import (
     activity_create,
     activity_start,
@@ -119,6 +119,7 @@ PARAMETER_MODELS: dict[str, Any] = {
     "workshop_id": Workshop,
     "activity_id": Activity,
     "idea_id": Idea,
+    "participant_id": Participant,
     "card_id": ParticipantCard,
     "run_id": SuggestionRun,
     "cluster_id": Cluster,
@@ -130,6 +131,7 @@ PARAMETER_MODELS: dict[str, Any] = {
     "regional_source_id": RegionalActionSource,
     "milestone_id": Milestone,
     "indicator_id": Indicator,
+    "build_id": ArtifactBuild,
     # A plan version's number (1, 2, ...): the demo publishes no plan, so the lookup misses.
     "number": PlanVersion,
 }
@@ -233,7 +235,9 @@ def demo(db: None) -> None:
     pilot = Consultation.objects.get(roles__user=facilitator)
     workshop = workshop_open(
         by=facilitator,
-        workshop=workshop_create(by=facilitator, consultation=pilot, title="Atelier"),
+        workshop=workshop_create(
+            by=facilitator, consultation=pilot, title="Atelier", participation="open"
+        ),
     )
     capture = activity_create(by=facilitator, workshop=workshop, kind="idea_capture", title="Idées")
     activity_create(

@@ -1,9 +1,9 @@
-"""Ordering of sequenced workshop events and the replay decision (no database)."""
+"""Ordering of sequenced workshop events, the replay decision, rate limits (no database)."""
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.workshops.domain import Replay, Step, StepKind, next_step, replay_plan
+from backend.workshops.domain import Replay, Step, StepKind, TokenBucket, next_step, replay_plan
 
 
 def test_steps() -> None:
@@ -62,3 +62,23 @@ def test_first_join_and_future_seq_get_a_snapshot() -> None:
     assert replay_plan(last_seq=12, current=10, window=10) == Replay.SNAPSHOT
     assert replay_plan(last_seq=0, current=11, window=10) == Replay.SNAPSHOT
     assert replay_plan(last_seq=1, current=11, window=10) == Replay.EVENTS
+
+
+def test_token_bucket_allows_a_burst_then_the_rate() -> None:
+    bucket = TokenBucket(burst=3, rate=2)
+    assert [bucket.take(now=10.0) for _ in range(4)] == [True, True, True, False]
+    assert bucket.retry_after() == 0.5
+    assert not bucket.take(now=10.4)
+    assert bucket.take(now=10.5)
+    # Idle time refills up to the burst, never beyond.
+    assert [bucket.take(now=100.0) for _ in range(4)] == [True, True, True, False]
+
+
+@given(st.lists(st.floats(min_value=0, max_value=5), max_size=200))
+def test_token_bucket_never_lets_more_than_burst_plus_rate_times_time(gaps: list[float]) -> None:
+    bucket = TokenBucket(burst=5, rate=2)
+    now, allowed = 0.0, 0
+    for gap in gaps:
+        now += gap
+        allowed += bucket.take(now=now)
+    assert allowed <= 5 + 2 * now + 1e-9

@@ -10,3 +10,10 @@ proposals_of = votes.proposals_of
 items = votes.items
 make_vote = votes.make_vote
 vote = votes.vote
+
+# The live workshop room (websocket abuse, ballot stuffing).
+from tests.workshops import conftest as workshops  # noqa: E402
+
+room = workshops.room
+workshop = workshops.workshop
+make_activity = workshops.make_activity

@@ -86,6 +86,7 @@ PRIVILEGED_READS = {
     "GET /api/v1/structures/{structure_id}/invitations/",
     "GET /api/v1/suggestion-runs/{run_id}/",
     "GET /api/v1/workshops/{workshop_id}/ideas/",
+    "GET /api/v1/workshops/{workshop_id}/participants/",
     # hidden until the facilitator shows them
     "GET /api/v1/workshops/{workshop_id}/activities/{activity_id}/results/",
 }

@@ -70,6 +70,9 @@ def workshop(room: Room) -> Workshop:
         consultation=room.consultation,
         title="Atelier à la maison des habitants",
         place="Maison des habitants Teisseire",
+        # Open: these tests are about the protocol, their phones keep no device cookie (the
+        # participation rules: tests/security/test_workshop_ballot_stuffing.py).
+        participation="open",
     )
     return workshop_open(by=room.facilitator, workshop=draft)
 

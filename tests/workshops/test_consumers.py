@@ -422,3 +422,39 @@ def test_ideas_over_the_socket_with_a_session_cookie(
         "problem",
         "Pas d'ordinateur pour les démarches CAF",
     )
+
+
+def test_errors_follow_the_rest_shape_in_the_language_chosen_at_connect(
+    server: str, room: Room, workshop: Workshop, make_activity: Callable[..., Activity]
+) -> None:
+    poll = make_activity("poll")
+
+    async def errors_in(**client: Any) -> list[dict[str, Any]]:
+        phone = LiveClient(server, workshop.pk, headers=client.get("headers"))
+        phone.url += client.get("query", "")
+        async with phone:
+            welcome = await phone.join()
+            await phone.socket.send("{oops")
+            parse = await phone.until(lambda m: m["type"] == "error")
+            invalid = await phone.command({"type": "poll.answer", "activity": poll.pk})
+            closed = await phone.command(
+                {"type": "poll.answer", "activity": poll.pk, "choices": [1]}
+            )
+            return [welcome, parse, invalid, closed]
+
+    _w, parse, invalid, closed = asyncio.run(errors_in(query="?lang=en"))
+    assert (parse["status"], parse["code"], parse["ref"]) == (400, "parse_error", None)
+    assert parse["message"] == "The message is not valid JSON."
+    assert (invalid["status"], invalid["code"]) == (400, "invalid_message")
+    assert invalid["fields"] == {
+        "choices": [{"code": "required", "message": "This field is required."}]
+    }
+    assert (closed["status"], closed["code"]) == (409, "activity_closed")
+    assert closed["details"]["status"] == "pending"
+
+    english = asyncio.run(errors_in(headers={"Accept-Language": "en-GB,en;q=0.8"}))
+    assert english[3]["message"] == closed["message"]
+    french = asyncio.run(errors_in())
+    assert french[1]["message"] == "Le message n'est pas du JSON valide."
+    assert french[2]["fields"]["choices"][0]["message"] == "Ce champ est obligatoire."
+    assert french[3]["message"] != closed["message"]

@@ -18,6 +18,7 @@ from backend.workshops.models import (
     ActivityKind,
     ActivityStatus,
     IdeaStatus,
+    Participation,
     WorkshopStatus,
 )
 from backend.workshops.services import MAX_DURATION_SECONDS, MAX_POLL_CHOICES
@@ -30,6 +31,13 @@ class WorkshopCreateInput(StrictInputSerializer):
         queryset=Territory.objects.all(), required=False, allow_null=True, default=None
     )
     scheduled_at = SafeDateTimeField(required=False, allow_null=True, default=None)
+    participation = serializers.ChoiceField(
+        choices=Participation.choices,
+        required=False,
+        default=Participation.DEVICE,
+        help_text="Who may answer without being vouched for: accounts (signed in only), "
+        "device (one participant card per device, the default), open (every new phone).",
+    )
 
 
 class WorkshopOutput(serializers.Serializer[Any]):
@@ -40,8 +48,12 @@ class WorkshopOutput(serializers.Serializer[Any]):
     territory = serializers.IntegerField(allow_null=True)
     scheduled_at = serializers.DateTimeField(allow_null=True)
     status = serializers.ChoiceField(choices=WorkshopStatus.choices)
-    join_code = serializers.CharField(allow_null=True)
+    join_code = serializers.CharField(
+        allow_null=True,
+        help_text="Only for the workshop's facilitators (and in the room): null for others.",
+    )
     join_url = serializers.CharField(allow_null=True, help_text="/live/<code>/ (for a QR code)")
+    participation = serializers.ChoiceField(choices=Participation.choices)
     current_activity = serializers.IntegerField(allow_null=True)
     last_seq = serializers.IntegerField()
     opened_at = serializers.DateTimeField(allow_null=True)
@@ -51,6 +63,28 @@ class WorkshopOutput(serializers.Serializer[Any]):
 class WorkshopJoinOutput(serializers.Serializer[Any]):
     workshop = WorkshopOutput()
     websocket = serializers.CharField(help_text="path of the workshop's websocket")
+    device_token = serializers.CharField(
+        help_text="This device's signed id (also set as the npt_workshop_device cookie): "
+        "send it as `device_token` in the websocket `join` if the client keeps no cookies."
+    )
+
+
+class WorkshopParticipantOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    card = serializers.IntegerField(allow_null=True)
+    signed_in = serializers.BooleanField()
+    anonymous = serializers.BooleanField(
+        help_text="A card made by a phone joining by itself (nobody vouched for it)"
+    )
+    voided_at = serializers.DateTimeField(allow_null=True)
+    joined_at = serializers.DateTimeField()
+
+
+class ActivityResultsParticipationOutput(serializers.Serializer[Any]):
+    policy = serializers.ChoiceField(choices=Participation.choices)
+    identified = serializers.IntegerField(help_text="accounts, and cards a facilitator answers for")
+    anonymous = serializers.IntegerField(help_text="cards of phones that joined by themselves")
 
 
 class WorkshopVoteInput(StrictInputSerializer):
@@ -166,6 +200,7 @@ class ActivityResultsOutput(serializers.Serializer[Any]):
     activity = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ActivityKind.choices)
     answered = serializers.IntegerField()
+    participation = ActivityResultsParticipationOutput()
     final = serializers.BooleanField()
     visible = serializers.BooleanField()
     results = serializers.SerializerMethodField(

@@ -53,6 +53,16 @@ urlpatterns = [
         name="workshop-activity-answers",
     ),
     path(
+        "workshops/<int:workshop_id>/participants/",
+        views.WorkshopParticipantListView.as_view(),
+        name="workshop-participants",
+    ),
+    path(
+        "workshops/<int:workshop_id>/participants/<int:participant_id>/void/",
+        views.WorkshopParticipantVoidView.as_view(),
+        name="workshop-participant-void",
+    ),
+    path(
         "workshops/<int:workshop_id>/ideas/",
         views.WorkshopIdeaListView.as_view(),
         name="workshop-ideas",

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -27,10 +28,23 @@ from backend.workshops.api.serializers import (
     WorkshopCreateInput,
     WorkshopJoinOutput,
     WorkshopOutput,
+    WorkshopParticipantOutput,
 )
-from backend.workshops.models import ActivityKind, Idea, Workshop
+from backend.workshops.devices import (
+    DEVICE_COOKIE,
+    device_digest,
+    device_token_new,
+    set_device_cookie,
+)
+from backend.workshops.models import ActivityKind, Idea, Participant, Workshop
 from backend.workshops.policies import can_run_workshop
-from backend.workshops.realtime import activity_data, idea_data, workshop_data
+from backend.workshops.realtime import (
+    activity_data,
+    idea_data,
+    participant_data,
+    participant_is_anonymous,
+    workshop_data,
+)
 
 TAGS = ["workshops"]
 
@@ -58,7 +72,11 @@ class ConsultationWorkshopListView(GenericAPIView[Workshop]):
         page = self.paginate_queryset(
             selectors.workshop_list(consultation=consultation, user=request.user)
         )
-        return self.get_paginated_response([workshop_data(workshop) for workshop in page or []])
+        # Join codes only for those who run the consultation's workshops (one check).
+        runs = can_run_workshop(user=request.user, obj=Workshop(consultation=consultation))
+        return self.get_paginated_response(
+            [workshop_data(workshop, with_code=runs) for workshop in page or []]
+        )
 
     @extend_schema(
         operation_id="consultation_workshops_create",
@@ -86,9 +104,9 @@ class WorkshopDetailView(APIView):
         responses=WorkshopOutput,
     )
     def get(self, request: Request, workshop_id: int) -> Response:
-        return Response(
-            workshop_data(selectors.workshop_get(workshop_id=workshop_id, user=request.user))
-        )
+        workshop = selectors.workshop_get(workshop_id=workshop_id, user=request.user)
+        runs = can_run_workshop(user=request.user, obj=workshop)
+        return Response(workshop_data(workshop, with_code=runs))
 
 
 class WorkshopOpenView(APIView):
@@ -136,12 +154,18 @@ class WorkshopJoinView(APIView):
     )
     def get(self, request: Request, code: str) -> Response:
         workshop = selectors.workshop_by_code(code=code, user=request.user)
-        return Response(
+        token = request.COOKIES.get(DEVICE_COOKIE, "")
+        if device_digest(token) is None:
+            token = device_token_new()
+        response = Response(
             {
                 "workshop": workshop_data(workshop),
                 "websocket": f"/ws/v1/workshops/{workshop.pk}/",
+                "device_token": token,
             }
         )
+        set_device_cookie(response, token)
+        return response
 
 
 class WorkshopActivityListView(APIView):
@@ -357,3 +381,54 @@ class IdeaModerateView(APIView):
         data = parse_input(IdeaModerateInput, request)
         idea = services.idea_moderate(by=signed_in_user(request), idea=idea, **data)
         return Response(idea_data(idea))
+
+
+class WorkshopParticipantListView(GenericAPIView[Participant]):
+    permission_classes = [IsAuthenticated]
+    filter_backends: list[Any] = []
+    queryset = Participant.objects.none()
+
+    @extend_schema(
+        operation_id="workshop_participants_list",
+        tags=TAGS,
+        summary="Who joined the workshop, in joining order (facilitators)",
+        description="`anonymous`: a card made by a phone joining by itself; `voided_at`: its "
+        "answers were set aside.",
+        responses=WorkshopParticipantOutput(many=True),
+    )
+    def get(self, request: Request, workshop_id: int) -> Response:
+        workshop = _run(request, workshop_id)
+        page = self.paginate_queryset(selectors.participant_list(workshop=workshop))
+        return self.get_paginated_response([_participant(p) for p in page or []])
+
+
+class WorkshopParticipantVoidView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="workshop_participants_void",
+        tags=TAGS,
+        summary="Set a participant's answers aside (facilitators)",
+        description="Deletes their poll answers, empties their ballots on the workshop's open "
+        "votes, rejects their pending ideas; they may not answer or join again. Ballots on "
+        "votes already closed stay. Voiding twice returns the participant unchanged.",
+        request=None,
+        responses=WorkshopParticipantOutput,
+    )
+    def post(self, request: Request, workshop_id: int, participant_id: int) -> Response:
+        workshop = selectors.workshop_get(workshop_id=workshop_id, user=request.user)
+        participant = services.participant_void(
+            by=signed_in_user(request), workshop=workshop, participant_id=participant_id
+        )
+        return Response(_participant(participant))
+
+
+def _participant(participant: Participant) -> dict[str, Any]:
+    return {
+        **participant_data(participant),
+        "anonymous": participant_is_anonymous(participant),
+        "voided_at": timezone.localtime(participant.voided_at).isoformat()
+        if participant.voided_at
+        else None,
+        "joined_at": timezone.localtime(participant.created_at).isoformat(),
+    }
