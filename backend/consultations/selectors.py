@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from backend.consultations.api.filters import ConsultationFilter
+from backend.consultations.filters import ConsultationFilter
 from backend.consultations.models import Consultation, ConsultationRole, ConsultationStatus
 from backend.consultations.policies import AnyUser, is_signed_in
 from backend.core import errors

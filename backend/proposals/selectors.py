@@ -18,7 +18,7 @@ from backend.comments.selectors import annotate_comment_counts
 from backend.consultations.models import Consultation, ConsultationRole, ConsultationStatus
 from backend.consultations.policies import AnyUser, is_signed_in
 from backend.core import errors
-from backend.proposals.api.filters import ContributionFilter, random_key
+from backend.proposals.filters import ContributionFilter, random_key
 from backend.proposals.models import (
     Contribution,
     ContributionStatus,

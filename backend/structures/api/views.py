@@ -19,7 +19,6 @@ from backend.idempotency.api.decorators import (
     idempotent,
 )
 from backend.structures import selectors, services
-from backend.structures.api.filters import StructureFilter
 from backend.structures.api.serializers import (
     StructureCreateInput,
     StructureDetailOutput,
@@ -29,6 +28,7 @@ from backend.structures.api.serializers import (
     StructureOutput,
     StructureUpdateInput,
 )
+from backend.structures.filters import StructureFilter
 from backend.structures.models import Membership, Structure
 
 TAGS = ["structures"]
