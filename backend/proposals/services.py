@@ -15,7 +15,7 @@ from backend.accounts.models import User
 from backend.consultations.domain import Verb
 from backend.consultations.models import Consultation, Theme
 from backend.consultations.policies import ensure_allowed
-from backend.core import errors
+from backend.core import errors, hooks
 from backend.core.realtime import contribution_event
 from backend.core.validation import FieldErrors, check_text, field_error, raise_if_errors
 from backend.proposals.models import (
@@ -37,7 +37,6 @@ from backend.proposals.models import (
 )
 from backend.proposals.policies import can_manage_contribution, is_self_origin
 from backend.structures.models import Membership, Structure
-from backend.suggestions.services import similarity_contribution_changed
 from backend.territories.models import Territory
 
 # Clocks of phones and workshop laptops drift: "captured in the future" within this is fine.
@@ -400,8 +399,10 @@ def contribution_create(
 
 def _announce(contribution: Contribution, event: str) -> None:
     """Tell clients after commit, and log the change for the similarity indexes now."""
-    similarity_contribution_changed(
-        consultation_id=contribution.consultation_id, contribution_id=contribution.pk
+    hooks.run(
+        hooks.CONTRIBUTION_CHANGED,
+        consultation_id=contribution.consultation_id,
+        contribution_id=contribution.pk,
     )
     contribution_event(
         event=event,
