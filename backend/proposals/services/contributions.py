@@ -1,204 +1,47 @@
-"""Writes on contributions: creation with provenance, publishing, edits, withdrawal,
-participant cards and endorsements."""
+"""Writes on contributions: creation with provenance, publishing, edits, withdrawal."""
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib.postgres.search import SearchVector
-from django.db import IntegrityError, transaction
-from django.db.models import F, Func, Min, TextField, Value
+from django.db import transaction
+from django.db.models import F, Func, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.consultations.domain import Verb
-from backend.consultations.models import Consultation, Theme
+from backend.consultations.models import Consultation
 from backend.consultations.policies import ensure_allowed
 from backend.core import errors, hooks
 from backend.core.realtime import contribution_event
 from backend.core.validation import FieldErrors, check_text, field_error, raise_if_errors
 from backend.proposals.models import (
     BODY_MAX_LENGTH,
-    LABEL_MAX_LENGTH,
-    PARTNERS_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
     TITLE_MAX_LENGTH,
-    AgeBracket,
-    ConsentNote,
     Contribution,
     ContributionKind,
     ContributionStatus,
     ContributionVersion,
-    Endorsement,
     Origin,
     ParticipantCard,
-    Public,
 )
 from backend.proposals.policies import can_manage_contribution, is_self_origin
+from backend.proposals.services.common import (
+    EDITABLE_STATUSES,
+    _answered_problems,
+    _check_captured_at,
+    _check_kind_fields,
+    _check_on_behalf,
+    _check_territory,
+    _check_theme,
+    _locked,
+    _submit_verb,
+)
 from backend.structures.models import Membership, Structure
 from backend.territories.models import Territory
-
-# Clocks of phones and workshop laptops drift: "captured in the future" within this is fine.
-CAPTURED_AT_TOLERANCE = timedelta(minutes=5)
-MAX_ANSWERS = 20
-EDITABLE_STATUSES = (ContributionStatus.DRAFT, ContributionStatus.PUBLISHED)
-
-
-def _submit_verb(kind: str) -> Verb:
-    return Verb.SUBMIT_PROBLEM if kind == ContributionKind.PROBLEM else Verb.SUBMIT_PROPOSAL
-
-
-def _check_territory(
-    fields: FieldErrors, *, consultation: Consultation, territory: Territory
-) -> None:
-    if not territory.path.startswith(consultation.territory.path):
-        field_error(
-            fields,
-            "territory",
-            "not_in_consultation_territory",
-            _("The territory must be the consultation's territory or inside it."),
-        )
-
-
-def _check_theme(fields: FieldErrors, *, consultation: Consultation, theme: str) -> None:
-    if not theme:
-        return
-    if theme not in Theme.values:
-        field_error(fields, "theme", "invalid_choice", _("Unknown theme."))
-    elif consultation.themes and theme not in consultation.themes:
-        field_error(
-            fields,
-            "theme",
-            "theme_not_in_consultation",
-            _("This consultation does not carry this theme."),
-        )
-
-
-def _check_kind_fields(
-    fields: FieldErrors,
-    *,
-    kind: str,
-    publics: Sequence[str],
-    answers: Sequence[int],
-    expected_partners: str,
-    estimated_cost_eur: int | None,
-) -> None:
-    if kind == ContributionKind.PROPOSAL and publics:
-        field_error(
-            fields, "publics", "problems_only", _("Only problems name the publics affected.")
-        )
-    unknown = [public for public in publics if public not in Public.values]
-    if unknown:
-        field_error(fields, "publics", "invalid_choice", _("Unknown public."))
-    if kind == ContributionKind.PROBLEM:
-        proposal_only = {
-            "answers": bool(answers),
-            "expected_partners": bool(expected_partners),
-            "estimated_cost_eur": estimated_cost_eur is not None,
-        }
-        for name, given in proposal_only.items():
-            if given:
-                field_error(fields, name, "proposals_only", _("Only proposals have this field."))
-    if len(answers) > MAX_ANSWERS:
-        field_error(
-            fields,
-            "answers",
-            "max_length",
-            _("Ensure this field has no more than %(limit)d elements.") % {"limit": MAX_ANSWERS},
-        )
-    check_text(
-        fields, "expected_partners", expected_partners, limit=PARTNERS_MAX_LENGTH, blank=True
-    )
-    if estimated_cost_eur is not None and estimated_cost_eur < 0:
-        field_error(
-            fields,
-            "estimated_cost_eur",
-            "min_value",
-            _("Ensure this value is greater than or equal to 0."),
-        )
-
-
-def _answered_problems(
-    fields: FieldErrors, *, consultation: Consultation, answers: Sequence[int]
-) -> list[Contribution]:
-    wanted = list(dict.fromkeys(answers))
-    if not wanted:
-        return []
-    found = list(
-        Contribution.objects.filter(
-            pk__in=wanted,
-            consultation=consultation,
-            kind=ContributionKind.PROBLEM,
-            status=ContributionStatus.PUBLISHED,
-        )
-    )
-    if len(found) != len(wanted):
-        field_error(
-            fields,
-            "answers",
-            "not_a_problem",
-            _("Each answered item must be a published problem of this consultation."),
-        )
-    return found
-
-
-def _check_captured_at(
-    fields: FieldErrors, *, consultation: Consultation, captured_at: datetime, now: datetime
-) -> None:
-    if captured_at > now + CAPTURED_AT_TOLERANCE:
-        field_error(fields, "captured_at", "in_the_future", _("This date cannot be in the future."))
-        return
-    first = consultation.phases.aggregate(first=Min("starts_at"))["first"]
-    if first is not None and captured_at < first:
-        field_error(
-            fields,
-            "captured_at",
-            "before_consultation",
-            _("This date cannot be before the consultation's first phase."),
-        )
-
-
-def _check_on_behalf(
-    fields: FieldErrors,
-    *,
-    origin: str,
-    on_behalf_of_user: User | None,
-    on_behalf_of_card: ParticipantCard | None,
-    on_behalf_consent: str,
-    captured_at: datetime | None,
-) -> None:
-    """A card is spoken for through a facilitator's origin; an account only with its owner's
-    recorded consent; a capture date only on an entry made for someone else."""
-    if on_behalf_of_card is not None and is_self_origin(origin):
-        field_error(
-            fields,
-            "origin",
-            "card_needs_facilitator_origin",
-            _("An entry for a participant card comes from a workshop, paper or the phone."),
-        )
-    if on_behalf_of_user is not None and on_behalf_consent not in ConsentNote.values:
-        field_error(
-            fields,
-            "on_behalf_consent",
-            "consent_required",
-            _("Record how the person agreed before publishing in their name."),
-        )
-    if on_behalf_of_user is None and on_behalf_consent:
-        field_error(
-            fields,
-            "on_behalf_consent",
-            "not_on_behalf",
-            _("A consent is recorded only when publishing in someone else's name."),
-        )
-    on_behalf = on_behalf_of_user is not None or on_behalf_of_card is not None
-    if captured_at is not None and not on_behalf and is_self_origin(origin):
-        field_error(
-            fields,
-            "captured_at",
-            "not_on_behalf",
-            _("Only an entry made for someone else carries its own capture date."),
-        )
 
 
 def _refresh_search_document(contribution: Contribution) -> None:
@@ -215,46 +58,6 @@ def _refresh_search_document(contribution: Contribution) -> None:
         search_document=SearchVector(
             Func(text, function="npt_unaccent", output_field=TextField()), config="french"
         )
-    )
-
-
-@transaction.atomic
-def participant_card_create(
-    *,
-    by: User,
-    consultation: Consultation,
-    label: str,
-    consent_given: bool,
-    consent_note: str,
-    territory: Territory | None = None,
-    age_bracket: str = AgeBracket.UNKNOWN,
-) -> ParticipantCard:
-    """A pseudonymous card for someone a facilitator speaks for (ENTER_ON_BEHALF gate)."""
-    ensure_allowed(user=by, consultation=consultation, verb=Verb.ENTER_ON_BEHALF)
-    fields: FieldErrors = {}
-    check_text(fields, "label", label, limit=LABEL_MAX_LENGTH, blank=False, single_line=True)
-    if not consent_given:
-        field_error(
-            fields,
-            "consent_given",
-            "consent_required",
-            _("The person's consent is needed before speaking for them."),
-        )
-    if consent_note not in ConsentNote.values:
-        field_error(fields, "consent_note", "invalid_choice", _("Unknown kind of consent."))
-    if age_bracket not in AgeBracket.values:
-        field_error(fields, "age_bracket", "invalid_choice", _("Unknown age bracket."))
-    if territory is not None:
-        _check_territory(fields, consultation=consultation, territory=territory)
-    raise_if_errors(fields)
-    return ParticipantCard.objects.create(
-        consultation=consultation,
-        label=label,
-        territory=territory,
-        age_bracket=age_bracket,
-        consent_given=True,
-        consent_note=consent_note,
-        created_by=by,
     )
 
 
@@ -412,14 +215,6 @@ def _announce(contribution: Contribution, event: str) -> None:
     )
 
 
-def _locked(contribution: Contribution) -> Contribution:
-    return (
-        Contribution.objects.select_for_update(of=("self",))
-        .select_related("consultation", "consultation__territory")
-        .get(pk=contribution.pk)
-    )
-
-
 def _ensure_manageable(*, by: User, contribution: Contribution) -> None:
     if not can_manage_contribution(user=by, obj=contribution):
         raise errors.PermissionDenied()
@@ -566,157 +361,3 @@ def contribution_withdraw(*, by: User, contribution: Contribution) -> Contributi
     if was_public:
         _announce(contribution, "contribution.withdrawn")
     return contribution
-
-
-def _ensure_endorsable(contribution: Contribution) -> None:
-    if (
-        contribution.kind != ContributionKind.PROBLEM
-        or contribution.status != ContributionStatus.PUBLISHED
-    ):
-        raise errors.NotEndorsable(
-            _("Only published problems can be endorsed."),
-            details={"kind": contribution.kind, "status": contribution.status},
-        )
-
-
-def _endorser_checks(
-    *,
-    by: User,
-    contribution: Contribution,
-    structure: Structure | None,
-    on_behalf_of_card: ParticipantCard | None,
-) -> None:
-    consultation = contribution.consultation
-    ensure_allowed(user=by, consultation=consultation, verb=Verb.SUPPORT)
-    if on_behalf_of_card is not None:
-        ensure_allowed(user=by, consultation=consultation, verb=Verb.ENTER_ON_BEHALF)
-        if on_behalf_of_card.consultation_id != consultation.pk:
-            raise errors.ValidationFailed(
-                fields={
-                    "on_behalf_of_card": [
-                        {
-                            "code": "wrong_consultation",
-                            "message": _("This card belongs to another consultation."),
-                        }
-                    ]
-                }
-            )
-        if structure is not None:
-            raise errors.ValidationFailed(
-                fields={
-                    "structure": [
-                        {
-                            "code": "not_a_member",
-                            "message": _("A participant card cannot speak for a structure."),
-                        }
-                    ]
-                }
-            )
-    elif (
-        structure is not None
-        and not Membership.objects.filter(structure=structure, user=by).exists()
-    ):
-        raise errors.ValidationFailed(
-            fields={
-                "structure": [
-                    {
-                        "code": "not_a_member",
-                        "message": _("You must be a member of this structure."),
-                    }
-                ]
-            }
-        )
-
-
-def _add_to_endorsement_count(contribution: Contribution, delta: int) -> None:
-    """In SQL (F()), in the caller's transaction: the stored counter never drifts from the
-    rows, whatever the caller's copy of the contribution holds."""
-    Contribution.objects.filter(pk=contribution.pk).update(
-        endorsement_count=F("endorsement_count") + delta
-    )
-
-
-def _endorsement_of(
-    *,
-    contribution: Contribution,
-    by: User,
-    structure: Structure | None,
-    card: ParticipantCard | None,
-) -> Endorsement | None:
-    queryset = Endorsement.objects.filter(contribution=contribution)
-    if card is not None:
-        return queryset.filter(card=card).first()
-    if structure is not None:
-        return queryset.filter(structure=structure).first()
-    return queryset.filter(user=by, structure__isnull=True).first()
-
-
-@transaction.atomic
-def endorsement_add(
-    *,
-    by: User,
-    contribution: Contribution,
-    structure: Structure | None = None,
-    on_behalf_of_card: ParticipantCard | None = None,
-) -> Endorsement:
-    """ "We see it too" on a published problem: once per person and once per structure.
-
-    Idempotent: endorsing again returns the existing endorsement (a structure already
-    endorsed by another member counts once). Locks the contribution row first (the order of
-    comment writes too), so adds and removes on a problem take turns; the partial unique
-    indexes still settle any other race. A new row adds one to `endorsement_count`.
-    """
-    contribution = _locked(contribution)
-    _ensure_endorsable(contribution)
-    _endorser_checks(
-        by=by, contribution=contribution, structure=structure, on_behalf_of_card=on_behalf_of_card
-    )
-    existing = _endorsement_of(
-        contribution=contribution, by=by, structure=structure, card=on_behalf_of_card
-    )
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            endorsement = Endorsement.objects.create(
-                contribution=contribution,
-                user=None if on_behalf_of_card is not None else by,
-                card=on_behalf_of_card,
-                structure=structure,
-                entered_by=by,
-            )
-    except IntegrityError:
-        found = _endorsement_of(
-            contribution=contribution, by=by, structure=structure, card=on_behalf_of_card
-        )
-        if found is None:
-            raise errors.Conflict() from None
-        return found
-    _add_to_endorsement_count(contribution, 1)
-    return endorsement
-
-
-@transaction.atomic
-def endorsement_remove(
-    *,
-    by: User,
-    contribution: Contribution,
-    structure: Structure | None = None,
-    on_behalf_of_card: ParticipantCard | None = None,
-) -> None:
-    """Take an endorsement back; removing one that does not exist is a no-op.
-
-    Locks the contribution row first; a row really deleted takes one off
-    `endorsement_count`.
-    """
-    contribution = _locked(contribution)
-    _endorser_checks(
-        by=by, contribution=contribution, structure=structure, on_behalf_of_card=on_behalf_of_card
-    )
-    found = _endorsement_of(
-        contribution=contribution, by=by, structure=structure, card=on_behalf_of_card
-    )
-    if found is not None:
-        deleted, _by_model = Endorsement.objects.filter(pk=found.pk).delete()
-        if deleted:
-            _add_to_endorsement_count(contribution, -1)
