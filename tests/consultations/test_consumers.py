@@ -47,7 +47,7 @@ def open_consultation(make_user: Callable[..., User]) -> tuple[Consultation, Use
 
 
 async def receive(ws: Any) -> dict[str, Any]:
-    return dict(json.loads(await asyncio.wait_for(ws.recv(), timeout=10)))
+    return dict(json.loads(await asyncio.wait_for(ws.recv(), timeout=30)))
 
 
 def test_follower_receives_a_published_proposal_after_commit(
