@@ -88,6 +88,7 @@ test: install lint typecheck
 lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen lint-imports --no-cache
 
 typecheck: export SECRET_KEY ?= typecheck-only-secret-key-not-for-production
 typecheck: install

@@ -1,9 +1,7 @@
 """Bearer token authentication for mobile and script clients."""
 
-from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import (
     BaseAuthentication,
@@ -13,11 +11,9 @@ from rest_framework.authentication import (
 from rest_framework.request import Request
 
 from backend.accounts.models import AccessToken, User
-from backend.accounts.tokens import token_digest
+from backend.accounts.selectors import access_token_get_by_raw
+from backend.accounts.services import access_token_touch
 from backend.core import errors
-
-# Writing last_used_at on every request would turn reads into writes; once a minute is enough.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class CsrfCodedSessionAuthentication(SessionAuthentication):
@@ -44,12 +40,10 @@ class BearerTokenAuthentication(BaseAuthentication):
             raw = header[1].decode()
         except UnicodeError as exc:
             raise errors.AuthenticationFailed() from exc
-        token = AccessToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
-        if token is None or not token.user.is_active:
+        token = access_token_get_by_raw(raw=raw)
+        if token is None:
             raise errors.AuthenticationFailed()
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-            AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        access_token_touch(token=token)
         return token.user, token
 
     def authenticate_header(self, request: Any) -> str:

@@ -1,8 +1,9 @@
-"""Reads on accounts: the signed-in person's profile and access tokens."""
+"""Reads on accounts: the signed-in person's profile, access tokens, a bearer token's owner."""
 
 from django.db.models import Prefetch, QuerySet
 
 from backend.accounts.models import AccessToken, User
+from backend.accounts.tokens import token_digest
 from backend.core import errors
 from backend.structures.models import Membership
 
@@ -33,3 +34,12 @@ def access_token_list(*, user: User) -> QuerySet[AccessToken]:
 def user_find_by_email(*, email: str) -> User | None:
     """The active account with this address (case-insensitive), if any."""
     return User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+
+
+def access_token_get_by_raw(*, raw: str) -> AccessToken | None:
+    """The token whose digest matches `raw`, with its user (one query), if it is still valid
+    (its account active). Both REST bearer authentication and websockets use it."""
+    token = AccessToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    return token

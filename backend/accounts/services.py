@@ -1,11 +1,14 @@
 """Writes on accounts: registration, sign-in, profile, password and access tokens."""
 
+from datetime import datetime, timedelta
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts.domain import email_normalize, token_name_normalize
@@ -17,6 +20,8 @@ from backend.core import errors
 from backend.territories.models import Territory
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Writing last_used_at on every request would turn reads into writes; once a minute is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _password_errors(
@@ -182,3 +187,11 @@ def access_token_revoke(*, user: User, token_id: int) -> None:
     if token is None or not can_revoke_access_token(user=user, obj=token):
         raise errors.NotFound()
     token.delete()
+
+
+def access_token_touch(*, token: AccessToken, now: datetime | None = None) -> None:
+    """Record that the token was just used, at most once per LAST_USED_RESOLUTION (a
+    conditional single-row UPDATE, no lock; `token` itself is left as read)."""
+    now = now or timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -8,13 +8,11 @@ from backend.consultations.policies import AnyUser, can_view_consultation
 from backend.core import errors
 from backend.proposals.models import Contribution
 from backend.proposals.policies import can_view_contribution
+from backend.proposals.selectors import COMMENT_COUNT_FIELDS, contribution_comment_counts
 
-# Annotation names added by annotate_comment_counts, per stance.
-STANCE_COUNT_FIELDS = {
-    Stance.FOR: "comment_count_for",
-    Stance.AGAINST: "comment_count_against",
-    Stance.NEUTRAL: "comment_count_neutral",
-}
+# Annotation names added by annotate_comment_counts, per stance (contribution reads carry them:
+# CommentsConfig.ready registers the annotation with proposals).
+STANCE_COUNT_FIELDS = {Stance(stance): name for stance, name in COMMENT_COUNT_FIELDS.items()}
 
 
 def _comments() -> QuerySet[Comment]:
@@ -63,7 +61,4 @@ def annotate_comment_counts(queryset: QuerySet[Contribution]) -> QuerySet[Contri
 
 def comment_counts_of(contribution: Contribution) -> dict[str, int]:
     """The counts of an annotated contribution as {total, for, against, neutral}."""
-    counts = {"total": contribution.comment_count}
-    for stance, name in STANCE_COUNT_FIELDS.items():
-        counts[str(stance)] = int(getattr(contribution, name, 0) or 0)
-    return counts
+    return contribution_comment_counts(contribution)

@@ -6,9 +6,10 @@ from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from backend.consultations.models import Consultation
-from backend.consultations.policies import can_view_consultation
+from backend.consultations.selectors import consultation_find_visible
 from backend.core import errors
 from backend.core.realtime import consultation_group
+from backend.core.users import AnyUser
 from backend.core.websocket import TranslatedJsonConsumer, UnknownMessage
 
 # Close codes (4000 + the HTTP status they mirror), listed in frontend-contract/.
@@ -16,11 +17,8 @@ CLOSE_NOT_FOUND = 4404
 
 
 @database_sync_to_async
-def visible_consultation(*, consultation_id: int, user: Any) -> Consultation | None:
-    consultation = Consultation.objects.filter(pk=consultation_id).first()
-    if consultation is None or not can_view_consultation(user=user, obj=consultation):
-        return None
-    return consultation
+def visible_consultation(*, consultation_id: int, user: AnyUser) -> Consultation | None:
+    return consultation_find_visible(consultation_id=consultation_id, user=user)
 
 
 class ConsultationActivityConsumer(TranslatedJsonConsumer):

@@ -5,15 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from backend.consultations import domain
 from backend.consultations.domain import GateCode, PhaseSpec, Verb
 from backend.consultations.models import Consultation, ConsultationRole, ConsultationStatus, Phase
 from backend.core import errors
-
-AnyUser = Any  # a User or an AnonymousUser, as request.user gives it
+from backend.core.users import AnyUser, is_signed_in
 
 
 @dataclass(frozen=True)
@@ -34,10 +32,6 @@ class GateDecision:
             "starts_at": timezone.localtime(self.open_phase.starts_at).isoformat(),
             "ends_at": timezone.localtime(self.open_phase.ends_at).isoformat(),
         }
-
-
-def is_signed_in(user: AnyUser) -> bool:
-    return user is not None and not isinstance(user, AnonymousUser) and user.is_authenticated
 
 
 def consultation_roles_of(*, user: AnyUser, consultation: Consultation) -> frozenset[str]:

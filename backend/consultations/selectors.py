@@ -6,9 +6,9 @@ from typing import Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from backend.consultations.api.filters import ConsultationFilter
+from backend.consultations.filters import ConsultationFilter
 from backend.consultations.models import Consultation, ConsultationRole, ConsultationStatus
-from backend.consultations.policies import AnyUser, is_signed_in
+from backend.consultations.policies import AnyUser, can_view_consultation, is_signed_in
 from backend.core import errors
 
 PUBLIC_STATUSES = (ConsultationStatus.PUBLISHED, ConsultationStatus.ARCHIVED)
@@ -64,6 +64,15 @@ def consultation_get(*, consultation_id: int, user: AnyUser) -> Consultation:
     consultation = _with_details(_visible(user=user), user=user).filter(pk=consultation_id).first()
     if consultation is None:
         raise errors.NotFound()
+    return consultation
+
+
+def consultation_find_visible(*, consultation_id: int, user: AnyUser) -> Consultation | None:
+    """The consultation if `user` may view it (one query and the policy), else None: what a
+    websocket needs before it joins the consultation's group."""
+    consultation = Consultation.objects.filter(pk=consultation_id).first()
+    if consultation is None or not can_view_consultation(user=user, obj=consultation):
+        return None
     return consultation
 
 

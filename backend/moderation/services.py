@@ -17,7 +17,7 @@ from backend.comments.services import comment_count_adjust, lock_contribution_of
 from backend.consultations.domain import Verb
 from backend.consultations.models import Consultation
 from backend.consultations.policies import ensure_allowed
-from backend.core import errors
+from backend.core import errors, hooks
 from backend.core.realtime import consultation_group, contribution_event, emit_after_commit
 from backend.core.validation import FieldErrors, field_error
 from backend.moderation.models import (
@@ -31,7 +31,6 @@ from backend.moderation.models import (
     TargetKind,
 )
 from backend.proposals.models import Contribution, ContributionStatus
-from backend.suggestions.services import similarity_contribution_changed
 
 HIDDEN = "hidden"  # the same value in ContributionStatus and CommentStatus
 
@@ -131,7 +130,8 @@ def _ensure_public(target: Target) -> None:
 def _announce(target: Target, verb_past: str) -> None:
     """`contribution.hidden`, `comment.restored`...: ids only, after commit."""
     if target.contribution is not None:
-        similarity_contribution_changed(
+        hooks.run(
+            hooks.CONTRIBUTION_CHANGED,
             consultation_id=target.contribution.consultation_id,
             contribution_id=target.contribution.pk,
         )

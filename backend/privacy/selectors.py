@@ -15,6 +15,7 @@ from django.utils import timezone
 from backend.accounts.models import AccessToken, User
 from backend.comments.models import Comment
 from backend.consultations.models import ConsultationRole
+from backend.core import errors
 from backend.moderation.models import Report
 from backend.proposals.models import Contribution, Endorsement, ParticipantCard
 from backend.structures.models import Membership
@@ -196,3 +197,12 @@ def personal_data_zip(*, user: User) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("donnees-personnelles.json", data)
     return buffer.getvalue()
+
+
+def participant_card_get(*, card_id: int) -> ParticipantCard:
+    """A participant card with its consultation (the erasure service checks who may erase it);
+    NotFound otherwise."""
+    card = ParticipantCard.objects.select_related("consultation").filter(pk=card_id).first()
+    if card is None:
+        raise errors.NotFound()
+    return card

@@ -6,20 +6,18 @@ from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from backend.core import errors
+from backend.core.users import AnyUser
 from backend.core.websocket import TranslatedJsonConsumer, UnknownMessage
 from backend.programmes.events import programme_group
 from backend.programmes.models import Programme
-from backend.programmes.policies import can_view_programme
+from backend.programmes.selectors import programme_find_visible
 
 CLOSE_NOT_FOUND = 4404
 
 
 @database_sync_to_async
-def visible_programme(*, programme_id: int, user: Any) -> Programme | None:
-    programme = Programme.objects.filter(pk=programme_id).first()
-    if programme is None or not can_view_programme(user=user, obj=programme):
-        return None
-    return programme
+def visible_programme(*, programme_id: int, user: AnyUser) -> Programme | None:
+    return programme_find_visible(programme_id=programme_id, user=user)
 
 
 class ProgrammeActivityConsumer(TranslatedJsonConsumer):

@@ -9,15 +9,12 @@ most) and turns refusals into application errors.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AnonymousUser
-
 from backend.accounts.models import User
 from backend.consultations.models import ConsultationRole, RoleKind
 from backend.core import errors
+from backend.core.users import AnyUser, is_signed_in
 from backend.programmes.domain.stages import GateCode, Role, Verb, decide
 from backend.programmes.models import Programme, ProgrammeOrganizer, ProgrammeStatus
-
-AnyUser = User | AnonymousUser
 
 
 @dataclass(frozen=True)
@@ -27,10 +24,6 @@ class ProgrammeGate:
     code: GateCode | None
     allowed_in: tuple[str, ...]
     stage: str
-
-
-def is_signed_in(user: AnyUser | None) -> bool:
-    return isinstance(user, User) and user.is_authenticated
 
 
 def territorial_rounds_of(*, user: AnyUser, programme: Programme) -> frozenset[int]:

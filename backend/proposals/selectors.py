@@ -1,6 +1,6 @@
 """Reads on contributions: visibility, filters, orderings, one query per page."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -10,15 +10,13 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.db.models.functions import Coalesce
 
-from backend.comments.selectors import annotate_comment_counts
 from backend.consultations.models import Consultation, ConsultationRole, ConsultationStatus
 from backend.consultations.policies import AnyUser, is_signed_in
 from backend.core import errors
-from backend.proposals.api.filters import ContributionFilter, random_key
+from backend.proposals.filters import ContributionFilter, random_key
 from backend.proposals.models import (
     Contribution,
     ContributionStatus,
@@ -27,9 +25,34 @@ from backend.proposals.models import (
     ParticipantCard,
 )
 from backend.proposals.policies import can_view_contribution
-from backend.synthesis.models import ClusterMember
 
 PUBLIC_CONSULTATION_STATUSES = (ConsultationStatus.PUBLISHED, ConsultationStatus.ARCHIVED)
+
+# Annotations a contribution read carries from the apps above proposals, which register them
+# from their AppConfig.ready() (proposals never imports them): comments adds the visible
+# comment counts per stance (these names), synthesis the cluster it is merged into
+# (`merged_into_id`, `merged_into_title`).
+COMMENT_COUNT_FIELDS = {
+    "for": "comment_count_for",
+    "against": "comment_count_against",
+    "neutral": "comment_count_neutral",
+}
+ContributionAnnotator = Callable[[QuerySet[Contribution]], QuerySet[Contribution]]
+_detail_annotators: list[ContributionAnnotator] = []
+
+
+def contribution_details_extend(annotator: ContributionAnnotator) -> None:
+    """Add `annotator` to every contribution read (registering it twice: no-op)."""
+    if annotator not in _detail_annotators:
+        _detail_annotators.append(annotator)
+
+
+def contribution_comment_counts(contribution: Contribution) -> dict[str, int]:
+    """The comment counts of a read contribution as {total, for, against, neutral}."""
+    counts = {"total": contribution.comment_count}
+    for stance, name in COMMENT_COUNT_FIELDS.items():
+        counts[stance] = int(getattr(contribution, name, 0) or 0)
+    return counts
 
 
 def _own(user: AnyUser) -> Q:
@@ -37,8 +60,8 @@ def _own(user: AnyUser) -> Q:
 
 
 def _with_details(queryset: QuerySet[Contribution], *, user: AnyUser) -> QuerySet[Contribution]:
-    """Everything an output needs in the same single query: joins, counts, answer ids, the
-    cluster it is merged into.
+    """Everything an output needs in the same single query: joins, counts, answer ids, and
+    what the apps above add (comment counts, the cluster it is merged into).
 
     The endorsement and comment totals are the stored counters; the per-stance comment
     counts and answer ids are subqueries in the SELECT list, run for the page's rows only."""
@@ -47,16 +70,13 @@ def _with_details(queryset: QuerySet[Contribution], *, user: AnyUser) -> QuerySe
         .order_by("to_contribution_id")
         .values("to_contribution_id")
     )
-    # "Merged into": the active cluster, if any (at most one, by a partial unique index).
-    cluster = ClusterMember.objects.filter(contribution=OuterRef("pk"), removed_at__isnull=True)
     queryset = queryset.select_related(
         "territory", "author", "author_card", "entered_by", "structure"
     ).annotate(
         answer_ids=ArraySubquery(answer_ids),
-        merged_into_id=Subquery(cluster.values("cluster_id")[:1]),
-        merged_into_title=Subquery(cluster.values("cluster__title")[:1]),
     )
-    queryset = annotate_comment_counts(queryset)
+    for annotator in _detail_annotators:
+        queryset = annotator(queryset)
     if is_signed_in(user):
         mine = Endorsement.objects.filter(
             contribution=OuterRef("pk"), user=user, structure__isnull=True

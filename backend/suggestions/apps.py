@@ -11,6 +11,10 @@ class SuggestionsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from backend.core import hooks
+        from backend.suggestions.services import similarity_contribution_changed
         from backend.synthesis.domain.semantic import limit_blas_threads
 
         limit_blas_threads(settings.SIMILARITY_BLAS_THREADS)
+        # Proposals and moderation log their changes here without importing suggestions.
+        hooks.register(hooks.CONTRIBUTION_CHANGED, similarity_contribution_changed)

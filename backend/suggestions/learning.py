@@ -4,28 +4,24 @@ rejected pairs, fed to the engine's `calibrate` for the next run's threshold and
 import itertools
 from collections.abc import Sequence
 
-from django.apps import apps
-
 from backend.synthesis.domain import Calibration, Decision, Doc, build_index, calibrate
+from backend.synthesis.models import MergeLogEntry
 
 
 def merge_decisions(*, consultation_id: int) -> list[Decision]:
     """Pairs of contributions an organizer merged (accepted) or merged then split (rejected),
-    oldest first; none when the synthesis app is not installed.
+    oldest first.
 
     A merge into an existing cluster pairs each added contribution with the members that
     earlier merges (not undone) brought into that cluster.
     """
-    if not apps.is_installed("backend.synthesis"):
-        return []
-    entry_model = apps.get_model("synthesis", "MergeLogEntry")
     merges = (
-        entry_model.objects.filter(consultation_id=consultation_id, kind="merge")
+        MergeLogEntry.objects.filter(consultation_id=consultation_id, kind="merge")
         .order_by("at", "id")
         .prefetch_related("contributions")
     )
     undone = set(
-        entry_model.objects.filter(consultation_id=consultation_id, kind="split").values_list(
+        MergeLogEntry.objects.filter(consultation_id=consultation_id, kind="split").values_list(
             "undoes_id", flat=True
         )
     )

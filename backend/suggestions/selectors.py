@@ -13,6 +13,7 @@ from backend.proposals.models import Contribution, ContributionStatus
 from backend.suggestions.indexes import Hit, index_cache
 from backend.suggestions.models import SuggestionRun
 from backend.suggestions.policies import can_look_up_similar, can_run_suggestions
+from backend.synthesis.models import ClusterMember
 
 DEFAULT_SIMILAR_COUNT = 5
 MAX_SIMILAR_COUNT = 20
@@ -108,14 +109,9 @@ def cluster_members(run: SuggestionRun) -> dict[int, Member]:
 
 def merged_groups(run: SuggestionRun) -> set[frozenset[int]]:
     """Groups of the run's contributions already together in an active synthesis cluster."""
-    from django.apps import apps
-
-    if not apps.is_installed("backend.synthesis"):
-        return set()
     ids = [doc_id for cluster in run.result or [] for doc_id in cluster.get("ids", [])]
-    member_model = apps.get_model("synthesis", "ClusterMember")
     by_cluster: dict[int, list[int]] = {}
-    for contribution_id, cluster_id in member_model.objects.filter(
+    for contribution_id, cluster_id in ClusterMember.objects.filter(
         contribution_id__in=ids, removed_at__isnull=True
     ).values_list("contribution_id", "cluster_id"):
         by_cluster.setdefault(cluster_id, []).append(contribution_id)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from backend.consultations.models import Consultation
 from backend.consultations.policies import AnyUser, can_view_consultation
@@ -71,6 +71,17 @@ def cluster_get(*, cluster_id: int, user: AnyUser) -> Cluster:
     if cluster is None or not can_view_consultation(user=user, obj=cluster.consultation):
         raise errors.NotFound()
     return cluster
+
+
+def annotate_merged_into(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
+    """Add the active cluster a contribution is merged into, if any (at most one, by a partial
+    unique index): `merged_into_id`, `merged_into_title`, as subqueries of the same query.
+    Every contribution read carries them (SynthesisConfig.ready registers this)."""
+    cluster = ClusterMember.objects.filter(contribution=OuterRef("pk"), removed_at__isnull=True)
+    return queryset.annotate(
+        merged_into_id=Subquery(cluster.values("cluster_id")[:1]),
+        merged_into_title=Subquery(cluster.values("cluster__title")[:1]),
+    )
 
 
 def merged_into_map(*, contribution_ids: Iterable[int]) -> dict[int, Cluster]:

@@ -119,3 +119,8 @@ def territory_ancestor_map(*, territories: Iterable[Territory]) -> dict[int, lis
         else {}
     )
     return {t.pk: [loaded[i] for i in t.ancestor_ids() if i in loaded] for t in territories}
+
+
+def territory_in_bulk(*, ids: Iterable[int]) -> dict[int, Territory]:
+    """The territories with these ids, by id (one query; unknown ids are absent)."""
+    return Territory.objects.in_bulk(list(ids))

@@ -463,7 +463,7 @@ def _device_card(*, workshop: Workshop, display_name: str) -> ParticipantCard:
 def participant_join(
     *,
     workshop: Workshop,
-    user: AnyUser,
+    user: AnyUser | None,
     resume_token: str | None = None,
     display_name: str = "",
     device_token: str | None = None,

@@ -7,6 +7,7 @@ from backend.consultations.domain import PhaseKind
 from backend.consultations.models import Consultation
 from backend.consultations.services import consultation_archive
 from backend.core import errors
+from backend.core.users import AnyUser
 from backend.synthesis.policies import (
     can_decide_candidate_action,
     can_edit_candidate_action,
@@ -27,8 +28,8 @@ IN_RESTITUTION = {"merge": "no no no no no no", "decide": "yes no no no no no"}
 ELSEWHERE = {"merge": "no no no no no no", "decide": "no no no no no no"}
 
 
-def _users(people: Personas) -> dict[str, object]:
-    users: dict[str, object] = {name: getattr(people, name) for name in PERSONAS[:-1]}
+def _users(people: Personas) -> dict[str, AnyUser]:
+    users: dict[str, AnyUser] = {name: getattr(people, name) for name in PERSONAS[:-1]}
     users["anonymous"] = AnonymousUser()
     return users
 

@@ -43,20 +43,6 @@ class CommentTypistOutput(serializers.Serializer[Any]):
     display_name = serializers.CharField()
 
 
-class CommentCountsOutput(serializers.Serializer[Any]):
-    """Visible comments of a contribution: {"total", "for", "against", "neutral"}."""
-
-    total = serializers.IntegerField()
-    against = serializers.IntegerField()
-    neutral = serializers.IntegerField()
-
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        # `for` is a Python keyword: it cannot be a class attribute.
-        fields = super().get_fields()
-        fields["for"] = serializers.IntegerField()
-        return fields
-
-
 class CommentOutput(serializers.Serializer[Any]):
     """Pass the request in the context to get `is_editable` for the caller."""
 

@@ -23,6 +23,7 @@ from backend.consultations.models import (
 from backend.consultations.policies import GateDecision, phase_specs
 from backend.core.serializers import SafeDateTimeField, StrictInputSerializer
 from backend.territories.models import Territory
+from backend.territories.selectors import territory_in_bulk
 
 MAX_PHASES = 20
 MAX_REPLICA_TERRITORIES = 200
@@ -100,7 +101,7 @@ class ConsultationReplicateInput(StrictInputSerializer):
     )
 
     def validate_territories(self, value: list[int]) -> list[Territory]:
-        found = Territory.objects.in_bulk(value)
+        found = territory_in_bulk(ids=value)
         missing = {
             str(index): [
                 serializers.ErrorDetail(_("This territory does not exist."), code="does_not_exist")

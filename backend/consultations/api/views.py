@@ -11,7 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.consultations.api.filters import ConsultationFilter
 from backend.consultations.api.serializers import (
     ConsultationCreateInput,
     ConsultationOutput,
@@ -25,6 +24,7 @@ from backend.consultations.api.serializers import (
     phase_inputs_to_specs,
 )
 from backend.consultations.domain import Verb
+from backend.consultations.filters import ConsultationFilter
 from backend.consultations.models import Consultation, ConsultationRole, Theme
 from backend.consultations.policies import consultation_permissions, ensure_allowed
 from backend.consultations.selectors import (

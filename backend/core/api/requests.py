@@ -1,18 +1,21 @@
 """Small helpers every thin view uses: the signed-in caller, strict body and query parsing."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rest_framework.request import Request
 from rest_framework.serializers import Serializer
 
-from backend.accounts.models import User
 from backend.core import errors
+from backend.core.users import is_signed_in
+
+if TYPE_CHECKING:
+    from backend.accounts.models import User
 
 
-def signed_in_user(request: Request) -> User:
+def signed_in_user(request: Request) -> "User":
     """The signed-in caller (the view's permissions have already required one)."""
     user = request.user
-    if not isinstance(user, User):
+    if not is_signed_in(user):
         raise errors.NotAuthenticated()
     return user
 

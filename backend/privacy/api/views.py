@@ -14,7 +14,6 @@ from backend.core import errors
 from backend.core.api.requests import parse_input, signed_in_user
 from backend.core.serializers import StrictInputSerializer
 from backend.privacy import selectors, services
-from backend.proposals.models import ParticipantCard
 
 
 class AccountErasureInput(StrictInputSerializer):
@@ -99,8 +98,6 @@ class ParticipantCardErasureView(APIView):
         responses={204: OpenApiResponse(description="Erased.")},
     )
     def post(self, request: Request, card_id: int) -> Response:
-        card = ParticipantCard.objects.select_related("consultation").filter(pk=card_id).first()
-        if card is None:
-            raise errors.NotFound()
+        card = selectors.participant_card_get(card_id=card_id)
         services.participant_card_erase(by=signed_in_user(request), card=card)
         return Response(status=204)

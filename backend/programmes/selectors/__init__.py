@@ -21,6 +21,7 @@ from backend.programmes.selectors.plan import (
 )
 from backend.programmes.selectors.programmes import (
     programme_dashboard,
+    programme_find_visible,
     programme_get,
     programme_list,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "programme_budget",
     "programme_coverage",
     "programme_dashboard",
+    "programme_find_visible",
     "programme_get",
     "programme_list",
     "regional_action_audience",

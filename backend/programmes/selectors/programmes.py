@@ -37,6 +37,15 @@ def programme_list(*, user: AnyUser) -> QuerySet[Programme]:
     ).distinct()
 
 
+def programme_find_visible(*, programme_id: int, user: AnyUser) -> Programme | None:
+    """The programme if `user` may view it (one query and the policy), else None: what a
+    websocket needs before it joins the programme's group."""
+    programme = Programme.objects.filter(pk=programme_id).first()
+    if programme is None or not can_view_programme(user=user, obj=programme):
+        return None
+    return programme
+
+
 def programme_get(*, programme_id: int, user: AnyUser) -> Programme:
     """One programme with its territory, partners and funders; NotFound if not visible."""
     programme = (

@@ -6,8 +6,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.models import User
-from backend.comments.api.serializers import CommentCountsOutput
-from backend.comments.selectors import comment_counts_of
 from backend.consultations.models import Theme
 from backend.core.serializers import SafeDateTimeField, StrictInputSerializer
 from backend.proposals.models import (
@@ -26,6 +24,7 @@ from backend.proposals.models import (
     ParticipantCard,
     Public,
 )
+from backend.proposals.selectors import contribution_comment_counts
 from backend.proposals.services import MAX_ANSWERS
 from backend.structures.models import Structure
 from backend.territories.models import Territory
@@ -41,6 +40,20 @@ def _text(limit: int, *, required: bool = True, blank: bool = False) -> serializ
     if blank:
         kwargs["allow_blank"] = True
     return serializers.CharField(**kwargs)
+
+
+class CommentCountsOutput(serializers.Serializer[Any]):
+    """Visible comments of a contribution: {"total", "for", "against", "neutral"}."""
+
+    total = serializers.IntegerField()
+    against = serializers.IntegerField()
+    neutral = serializers.IntegerField()
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # `for` is a Python keyword: it cannot be a class attribute.
+        fields = super().get_fields()
+        fields["for"] = serializers.IntegerField()
+        return fields
 
 
 class ContributionCreateInput(StrictInputSerializer):
@@ -266,7 +279,7 @@ class ContributionOutput(serializers.Serializer[Any]):
 
     @extend_schema_field(CommentCountsOutput)
     def get_comment_counts(self, obj: Contribution) -> dict[str, int]:
-        return comment_counts_of(obj)
+        return contribution_comment_counts(obj)
 
     def to_representation(self, instance: Contribution) -> dict[str, Any]:
         data = super().to_representation(instance)

@@ -22,7 +22,6 @@ from backend.idempotency.api.decorators import (
     IDEMPOTENCY_RESPONSES,
     idempotent,
 )
-from backend.proposals.api.filters import ContributionFilter
 from backend.proposals.api.pagination import ContributionPagination
 from backend.proposals.api.serializers import (
     ContributionCreateInput,
@@ -33,6 +32,7 @@ from backend.proposals.api.serializers import (
     ParticipantCardCreateInput,
     ParticipantCardOutput,
 )
+from backend.proposals.filters import ContributionFilter
 from backend.proposals.models import Contribution, ContributionVersion, ParticipantCard
 from backend.proposals.policies import can_list_participant_cards
 from backend.proposals.selectors import (

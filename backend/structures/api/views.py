@@ -20,7 +20,6 @@ from backend.idempotency.api.decorators import (
     idempotent,
 )
 from backend.structures import selectors, services
-from backend.structures.api.filters import StructureFilter
 from backend.structures.api.serializers import (
     StructureCreateInput,
     StructureDetailOutput,
@@ -30,6 +29,7 @@ from backend.structures.api.serializers import (
     StructureOutput,
     StructureUpdateInput,
 )
+from backend.structures.filters import StructureFilter
 from backend.structures.models import Membership, Structure
 from backend.structures.policies import can_manage_structure
 

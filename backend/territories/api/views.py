@@ -13,8 +13,8 @@ from rest_framework.response import Response
 
 from backend.core import errors
 from backend.core.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional_response
-from backend.territories.api.filters import TerritoryFilter
 from backend.territories.api.serializers import TerritoryCreateInput, TerritoryOutput
+from backend.territories.filters import TerritoryFilter
 from backend.territories.models import Territory
 from backend.territories.policies import can_create_territory
 from backend.territories.selectors import (

@@ -13,7 +13,7 @@ from backend.consultations.models import (
     Theme,
 )
 from backend.core.filters import IdFilter
-from backend.territories.api.filters import TerritoryIdFilter
+from backend.territories.filters import TerritoryIdFilter
 from backend.territories.models import Territory
 from backend.territories.selectors import territory_subtree
 

@@ -16,7 +16,7 @@ from backend.proposals.models import (
     Origin,
 )
 from backend.structures.models import StructureType
-from backend.territories.api.filters import TerritoryIdFilter
+from backend.territories.filters import TerritoryIdFilter
 from backend.territories.models import Territory
 from backend.territories.selectors import territory_within_q
 
