@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "backend.suggestions",
     "backend.programmes",
     "backend.privacy",
+    "backend.notifications",
     "backend.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -209,6 +210,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ne-pas-repondre@localhost")
+
+# The site's public address, for links in e-mails (the digest's one-click unsubscribe link,
+# RFC 8058: it must be https in production for mail providers to offer the button).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out account before any password is checked.

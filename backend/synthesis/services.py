@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import User
 from backend.consultations.models import Consultation, Theme
 from backend.core import errors
-from backend.core.realtime import consultation_group, emit_after_commit
+from backend.core.domain_events import DomainEvent, publish_on_commit
+from backend.core.realtime import consultation_group
 from backend.core.validation import FieldErrors, check_text, field_error, raise_if_errors
 from backend.proposals.models import Contribution, ContributionKind, ContributionStatus
 from backend.synthesis.models import (
@@ -78,20 +79,24 @@ def _authors(contributions: Iterable[Contribution]) -> list[int]:
 def _merge_event(
     *, event: str, entry: MergeLogEntry, contributions: Sequence[Contribution]
 ) -> None:
-    """`contribution.merged` / `contribution.split` on the consultation group. `authors` lists
-    the accounts whose contributions moved, so their clients can show it in their activity
+    """`contribution.merged` / `contribution.split`, a domain event after commit: to the
+    consultation group and to in-process subscribers (notifications). `authors` lists the
+    accounts whose contributions moved, so their clients can show it in their activity
     stream (contributions and their authors are public)."""
-    emit_after_commit(
-        group=consultation_group(entry.consultation_id),
-        event=event,
-        data={
-            "consultation": entry.consultation_id,
-            "cluster": entry.cluster_id,
-            "log_entry": entry.pk,
-            "undoes": entry.undoes_id,
-            "contributions": sorted(c.pk for c in contributions),
-            "authors": _authors(contributions),
-        },
+    publish_on_commit(
+        DomainEvent(
+            name=event,
+            data={
+                "consultation": entry.consultation_id,
+                "cluster": entry.cluster_id,
+                "log_entry": entry.pk,
+                "undoes": entry.undoes_id,
+                "contributions": sorted(c.pk for c in contributions),
+                "authors": _authors(contributions),
+            },
+            groups=(consultation_group(entry.consultation_id),),
+            actor=entry.by_id,
+        )
     )
 
 
@@ -263,14 +268,18 @@ def merge_undo(*, by: User, merge_entry: MergeLogEntry, reason: str) -> MergeLog
 
 
 def _action_event(*, event: str, action: CandidateAction) -> None:
-    emit_after_commit(
-        group=consultation_group(action.consultation_id),
-        event=event,
-        data={
-            "id": action.pk,
-            "consultation": action.consultation_id,
-            "decision": action.decision,
-        },
+    """`candidate_action.*`, a domain event after commit: to the consultation group and to
+    in-process subscribers (the notifications app tells the contributors)."""
+    publish_on_commit(
+        DomainEvent(
+            name=event,
+            data={
+                "id": action.pk,
+                "consultation": action.consultation_id,
+                "decision": action.decision,
+            },
+            groups=(consultation_group(action.consultation_id),),
+        )
     )
 
 
