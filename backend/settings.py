@@ -345,6 +345,9 @@ SPECTACULAR_SETTINGS = {
         "SuggestionRunStatusEnum": "backend.suggestions.models.RunStatus",
         "CandidateActionDecisionEnum": "backend.synthesis.models.Decision",
         "IdeaModerationDecisionEnum": ["approve", "reject"],
+        "CommentOutputStatusEnum": "backend.comments.models.CommentStatus",
+        "ActionKindEnum": ["candidate_action", "regional_action"],
+        "TargetKindEnum": "backend.moderation.models.TargetKind",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [

@@ -24,3 +24,24 @@ def is_digest_due(*, frequency: str, last_sent_at: datetime | None, now: datetim
     if last_sent_at is None:
         return True
     return now - last_sent_at >= period - DIGEST_SLACK
+
+
+# Comments on actions, role x phase: any signed-in person may comment on a candidate action
+# while the round is in synthesis or restitution (the actions exist and are being decided or
+# published), and on a regional action while the programme consolidates or follows up.
+CANDIDATE_ACTION_COMMENT_PHASES = frozenset({"synthesis", "restitution"})
+REGIONAL_ACTION_COMMENT_STAGES = frozenset({"consolidation", "adopted"})
+
+
+def action_comment_refusal(
+    *, is_signed_in: bool, is_open: bool, moment: str | None, allowed: frozenset[str]
+) -> str | None:
+    """Why a person may not comment on an action now (None: they may). `is_open`: the
+    consultation or programme is published; `moment`: its open phase kind or its stage."""
+    if not is_signed_in:
+        return "not_authenticated"
+    if not is_open:
+        return "not_open"
+    if moment not in allowed:
+        return "closed"
+    return None

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from backend.accounts.models import User
+from backend.comments.models import Comment
 from backend.core import errors
 from backend.notifications.mail import unsubscribe_user_id
 from backend.notifications.models import Notification, NotificationPreference
-from backend.programmes.models import RegionalActionSource
+from backend.programmes.models import RegionalAction, RegionalActionSource
 from backend.proposals.models import Contribution
-from backend.synthesis.models import ActionSource, ClusterMember
+from backend.synthesis.models import ActionSource, CandidateAction, ClusterMember
 
 # person id -> their contributions (ids) that fed the action
 Contributors = dict[int, list[int]]
@@ -147,3 +148,21 @@ def notification_preference_for_token(*, token: str) -> NotificationPreference:
     user_id = unsubscribe_token_user_id(token=token)
     preference = NotificationPreference.objects.filter(user_id=user_id).first()
     return preference or NotificationPreference(user_id=user_id)
+
+
+def candidate_action_comment_list(*, action: CandidateAction) -> QuerySet[Comment]:
+    """Every comment of the candidate action, oldest first, flat with parent ids (as a
+    contribution's thread). One query a page."""
+    return (
+        Comment.objects.filter(candidate_action=action)
+        .select_related("author", "author_card", "entered_by")
+        .order_by("created_at", "id")
+    )
+
+
+def regional_action_comment_list(*, action: RegionalAction) -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(regional_action=action)
+        .select_related("author", "author_card", "entered_by")
+        .order_by("created_at", "id")
+    )

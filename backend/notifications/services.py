@@ -1,5 +1,6 @@
 """Writes of notifications: telling contributors (deduplicated), marking read, preferences,
-the e-mail digest, one-click unsubscribe and erasure with the account."""
+the e-mail digest, one-click unsubscribe, erasure with the account; and comments on
+candidate and regional actions (in the comments app's table)."""
 
 import logging
 from collections.abc import Iterable
@@ -13,8 +14,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
+from backend.comments.models import (
+    BODY_MAX_LENGTH,
+    MAX_DEPTH,
+    Comment,
+    CommentStatus,
+    Stance,
+    TargetKind,
+)
 from backend.core import errors
-from backend.core.validation import FieldErrors, field_error, raise_if_errors
+from backend.core.realtime import consultation_group, emit_after_commit
+from backend.core.validation import FieldErrors, check_text, field_error, raise_if_errors
 from backend.notifications import mail, realtime, selectors
 from backend.notifications.domain import is_digest_due, notification_key
 from backend.notifications.models import (
@@ -24,6 +34,11 @@ from backend.notifications.models import (
     NotificationKind,
     NotificationPreference,
 )
+from backend.notifications.policies import (
+    ensure_can_comment_candidate_action,
+    ensure_can_comment_regional_action,
+)
+from backend.programmes.events import programme_group
 from backend.programmes.models import RegionalAction, RegionalDecision
 from backend.synthesis.models import CandidateAction, Decision
 
@@ -344,3 +359,134 @@ def notifications_erase(*, user: User) -> None:
     (they are about them only and public nowhere)."""
     Notification.objects.filter(recipient=user).delete()
     NotificationPreference.objects.filter(user=user).delete()
+
+
+# --- comments on actions ---------------------------------------------------------------
+
+
+def _check_comment(fields: FieldErrors, *, body: str, stance: str) -> None:
+    check_text(fields, "body", body, limit=BODY_MAX_LENGTH, blank=False)
+    if stance not in Stance.values:
+        field_error(fields, "stance", "invalid_choice", _("Unknown stance."))
+
+
+def _check_parent(
+    fields: FieldErrors, *, parent: Comment | None, same_target: dict[str, int]
+) -> tuple[Comment | None, int]:
+    """The parent read again under a lock, and the reply's depth (as for contributions)."""
+    if parent is None:
+        return None, 0
+    parent = Comment.objects.select_for_update(of=("self",)).get(pk=parent.pk)
+    if any(getattr(parent, f"{name}_id") != pk for name, pk in same_target.items()):
+        field_error(
+            fields,
+            "parent",
+            "wrong_target",
+            _("A reply must answer a comment on the same action."),
+        )
+    elif parent.status != CommentStatus.VISIBLE:
+        field_error(
+            fields,
+            "parent",
+            "not_visible",
+            _("This comment was deleted or hidden: it cannot be answered."),
+        )
+    elif parent.depth + 1 > MAX_DEPTH:
+        field_error(
+            fields,
+            "parent",
+            "too_deep",
+            _("Replies can only go %(limit)d levels deep: answer a comment higher up.")
+            % {"limit": MAX_DEPTH},
+        )
+    return parent, parent.depth + 1
+
+
+@transaction.atomic
+def candidate_action_comment_create(
+    *,
+    by: User,
+    action: CandidateAction,
+    body: str,
+    stance: str = Stance.NEUTRAL,
+    parent: Comment | None = None,
+) -> Comment:
+    """Comment on a candidate action (or reply to a comment on it), in the comments app's
+    table: its consultation's moderators moderate it like any comment.
+
+    Gate: can_comment_candidate_action (signed in, published round, synthesis or
+    restitution open). Lock: the parent comment, if any. Emits `comment.created` (with
+    `candidate_action`) on the consultation group after commit.
+    """
+    action = CandidateAction.objects.select_related("consultation").get(pk=action.pk)
+    ensure_can_comment_candidate_action(user=by, obj=action)
+    fields: FieldErrors = {}
+    _check_comment(fields, body=body, stance=stance)
+    parent, depth = _check_parent(
+        fields, parent=parent, same_target={"candidate_action": action.pk}
+    )
+    raise_if_errors(fields)
+    comment = Comment.objects.create(
+        consultation=action.consultation,
+        target_kind=TargetKind.CANDIDATE_ACTION,
+        candidate_action=action,
+        parent=parent,
+        depth=depth,
+        author=by,
+        entered_by=by,
+        stance=stance,
+        body=body,
+    )
+    emit_after_commit(
+        group=consultation_group(action.consultation_id),
+        event="comment.created",
+        data={
+            "id": comment.pk,
+            "consultation": action.consultation_id,
+            "candidate_action": action.pk,
+            "parent": comment.parent_id,
+        },
+    )
+    return comment
+
+
+@transaction.atomic
+def regional_action_comment_create(
+    *,
+    by: User,
+    action: RegionalAction,
+    body: str,
+    stance: str = Stance.NEUTRAL,
+    parent: Comment | None = None,
+) -> Comment:
+    """Comment on a regional action (or reply). Gate: can_comment_regional_action (signed
+    in, published programme, consolidation or adopted stage). Lock: the parent comment, if
+    any. Emits `comment.created` (with `regional_action`) on the programme group after
+    commit. Such comments have no consultation, hence no moderators yet (see README)."""
+    action = RegionalAction.objects.select_related("programme").get(pk=action.pk)
+    ensure_can_comment_regional_action(user=by, obj=action)
+    fields: FieldErrors = {}
+    _check_comment(fields, body=body, stance=stance)
+    parent, depth = _check_parent(fields, parent=parent, same_target={"regional_action": action.pk})
+    raise_if_errors(fields)
+    comment = Comment.objects.create(
+        target_kind=TargetKind.REGIONAL_ACTION,
+        regional_action=action,
+        parent=parent,
+        depth=depth,
+        author=by,
+        entered_by=by,
+        stance=stance,
+        body=body,
+    )
+    emit_after_commit(
+        group=programme_group(action.programme_id),
+        event="comment.created",
+        data={
+            "id": comment.pk,
+            "programme": action.programme_id,
+            "regional_action": action.pk,
+            "parent": comment.parent_id,
+        },
+    )
+    return comment

@@ -2,8 +2,11 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.comments.api.serializers import CommentOutput
+from backend.comments.models import BODY_MAX_LENGTH, Comment, Stance
 from backend.core.serializers import StrictInputSerializer
 from backend.notifications.models import DigestFrequency, DigestLanguage, NotificationKind
 from backend.programmes.models import FollowUpStatus
@@ -75,3 +78,26 @@ class NotificationPreferenceUpdateInput(StrictInputSerializer):
 
 class DigestUnsubscribeOutput(serializers.Serializer[Any]):
     email_digest = serializers.ChoiceField(choices=DigestFrequency.choices)
+
+
+class ActionCommentCreateInput(StrictInputSerializer):
+    # Text is stored as people typed it: no trimming.
+    body = serializers.CharField(max_length=BODY_MAX_LENGTH, trim_whitespace=False)
+    stance = serializers.ChoiceField(choices=Stance.choices, required=False, default=Stance.NEUTRAL)
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
+        queryset=Comment.objects.all(), allow_null=True, required=False, default=None
+    )
+
+
+class ActionCommentOutput(CommentOutput):
+    """A comment on a candidate action (`consultation` set) or a regional action (null)."""
+
+    consultation = serializers.IntegerField(source="consultation_id", allow_null=True)
+    contribution = None  # type: ignore[assignment]
+    target_kind = serializers.ChoiceField(choices=["candidate_action", "regional_action"])
+    candidate_action = serializers.IntegerField(source="candidate_action_id", allow_null=True)
+    regional_action = serializers.IntegerField(source="regional_action_id", allow_null=True)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_is_editable(self, obj: Comment) -> bool:
+        return False  # editing and deleting an action's comment: not in this version

@@ -27,6 +27,16 @@ urlpatterns = [
         name="me-notification-preferences",
     ),
     path(
+        "candidate-actions/<int:action_id>/comments/",
+        views.CandidateActionCommentListView.as_view(),
+        name="candidate-action-comment-list",
+    ),
+    path(
+        "regional-actions/<int:action_id>/comments/",
+        views.RegionalActionCommentListView.as_view(),
+        name="regional-action-comment-list",
+    ),
+    path(
         "notifications/unsubscribe/<str:token>/",
         views.DigestUnsubscribeView.as_view(),
         name="notification-unsubscribe",

@@ -1,22 +1,32 @@
 """Notification endpoints: the signed-in person's notifications and preferences; the
-one-click unsubscribe link of the e-mail digest (no sign-in: the token is the proof)."""
+one-click unsubscribe link of the e-mail digest (no sign-in: the token is the proof); the
+comments of candidate and regional actions (public reads, signed-in writes)."""
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.comments.models import Comment
 from backend.core.api.requests import parse_input, parse_query, signed_in_user
 from backend.core.parsers import JSONParser
+from backend.idempotency.api.decorators import (
+    IDEMPOTENCY_PARAMETERS,
+    IDEMPOTENCY_RESPONSES,
+    idempotent,
+)
 from backend.notifications import selectors, services
 from backend.notifications.api.serializers import (
+    ActionCommentCreateInput,
+    ActionCommentOutput,
     DigestUnsubscribeOutput,
     NotificationListQueryInput,
     NotificationOutput,
@@ -27,8 +37,11 @@ from backend.notifications.api.serializers import (
 )
 from backend.notifications.models import Notification, NotificationPreference
 from backend.notifications.realtime import notification_payload
+from backend.programmes.selectors.actions import regional_action_get
+from backend.synthesis.selectors import candidate_action_get
 
 TAGS = ["notifications"]
+COMMENT_TAGS = ["comments"]
 
 
 def _preference_output(preference: NotificationPreference) -> dict[str, Any]:
@@ -186,3 +199,85 @@ class DigestUnsubscribeView(APIView):
     def post(self, request: Request, token: str) -> Response:
         preference = services.digest_unsubscribe(token=token)
         return Response(DigestUnsubscribeOutput({"email_digest": preference.email_digest}).data)
+
+
+class _ActionCommentListView(GenericAPIView[Comment]):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    filter_backends: list[Any] = []
+    queryset = Comment.objects.none()
+
+    def _page(self, request: Request, comments: Any) -> Response:
+        page = self.paginate_queryset(comments)
+        context = {"request": request, "now": timezone.now()}
+        return self.get_paginated_response(
+            ActionCommentOutput(page, many=True, context=context).data
+        )
+
+    def _created(self, request: Request, comment: Comment) -> Response:
+        return Response(
+            ActionCommentOutput(comment, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CandidateActionCommentListView(_ActionCommentListView):
+    @extend_schema(
+        operation_id="candidate_action_comments_list",
+        tags=COMMENT_TAGS,
+        summary="The comments of a candidate action, oldest first (flat, with parent ids)",
+        responses=ActionCommentOutput(many=True),
+    )
+    def get(self, request: Request, action_id: int) -> Response:
+        action = candidate_action_get(action_id=action_id, user=request.user)
+        return self._page(request, selectors.candidate_action_comment_list(action=action))
+
+    @extend_schema(
+        operation_id="candidate_action_comments_create",
+        tags=COMMENT_TAGS,
+        summary="Comment on a candidate action, or reply to a comment on it",
+        description="Any signed-in person, while the round is in synthesis or restitution "
+        "(409 phase_closed otherwise; consultation_not_open when it is archived). Replies go "
+        "at most 3 levels deep (field code too_deep).",
+        request=ActionCommentCreateInput,
+        responses={201: ActionCommentOutput, **IDEMPOTENCY_RESPONSES},
+        parameters=IDEMPOTENCY_PARAMETERS,
+    )
+    @idempotent
+    def post(self, request: Request, action_id: int) -> Response:
+        action = candidate_action_get(action_id=action_id, user=request.user)
+        data = parse_input(ActionCommentCreateInput, request)
+        comment = services.candidate_action_comment_create(
+            by=signed_in_user(request), action=action, **data
+        )
+        return self._created(request, comment)
+
+
+class RegionalActionCommentListView(_ActionCommentListView):
+    @extend_schema(
+        operation_id="regional_action_comments_list",
+        tags=COMMENT_TAGS,
+        summary="The comments of a regional action, oldest first (flat, with parent ids)",
+        responses=ActionCommentOutput(many=True),
+    )
+    def get(self, request: Request, action_id: int) -> Response:
+        action = regional_action_get(action_id=action_id, user=request.user)
+        return self._page(request, selectors.regional_action_comment_list(action=action))
+
+    @extend_schema(
+        operation_id="regional_action_comments_create",
+        tags=COMMENT_TAGS,
+        summary="Comment on a regional action, or reply to a comment on it",
+        description="Any signed-in person, while the programme is published and at the "
+        "consolidation or adopted stage (409 programme_stage_closed otherwise).",
+        request=ActionCommentCreateInput,
+        responses={201: ActionCommentOutput, **IDEMPOTENCY_RESPONSES},
+        parameters=IDEMPOTENCY_PARAMETERS,
+    )
+    @idempotent
+    def post(self, request: Request, action_id: int) -> Response:
+        action = regional_action_get(action_id=action_id, user=request.user)
+        data = parse_input(ActionCommentCreateInput, request)
+        comment = services.regional_action_comment_create(
+            by=signed_in_user(request), action=action, **data
+        )
+        return self._created(request, comment)
