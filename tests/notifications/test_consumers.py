@@ -4,14 +4,17 @@ same server, on an action their contribution fed; nobody else's socket does."""
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import websockets
+import yaml
 from django.db.models import F
 from django.test import Client
 from django.utils import timezone
+from jsonschema import Draft202012Validator
 from pytest_django import Settings
 from websockets.typing import Origin
 
@@ -25,6 +28,12 @@ from tests.fixtures.phases import middle_of
 from tests.notifications.conftest import Region
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+ASYNCAPI = yaml.safe_load(
+    (
+        Path(__file__).resolve().parents[2] / "frontend-contract" / "notifications.asyncapi.yaml"
+    ).read_text()
+)
 
 
 @pytest.fixture
@@ -101,6 +110,10 @@ def test_a_signed_in_contributor_receives_notification_created_frames(
     assert sent["answer"] == "Hors du champ du plan."
     assert "non retenue" in sent["message"]
     assert quiet
+    # The frames are the ones the AsyncAPI document describes.
+    messages = ASYNCAPI["components"]["messages"]
+    Draft202012Validator(messages["hello"]["payload"]).validate(hello)
+    Draft202012Validator(messages["notificationCreated"]["payload"]).validate(frame)
 
 
 def test_anonymous_sockets_are_closed_with_4401(server: str) -> None:
