@@ -76,6 +76,8 @@ PARTICIPATION = {
     "POST /api/v1/consultations/",  # needs the add_consultation permission: 403 here
     "POST /api/v1/consultations/{consultation_id}/contributions/",
     "POST /api/v1/contributions/{contribution_id}/comments/",
+    "POST /api/v1/candidate-actions/{action_id}/comments/",  # synthesis, restitution
+    "POST /api/v1/regional-actions/{action_id}/comments/",  # consolidation, adopted stages
     "POST /api/v1/contributions/{contribution_id}/endorsement/",
     "DELETE /api/v1/contributions/{contribution_id}/endorsement/",
     "POST /api/v1/contributions/{contribution_id}/reports/",
