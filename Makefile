@@ -16,7 +16,7 @@ FORWARDED_ALLOW_IPS ?=
 PROXY_FLAGS := $(if $(FORWARDED_ALLOW_IPS),--proxy-headers --forwarded-allow-ips $(FORWARDED_ALLOW_IPS),--no-proxy-headers)
 
 .PHONY: help install run serve serve-with-worker worker migrate demo test lint typecheck schema \
-	contract check-embedded db-stop clean
+	contract check-embedded check-scale-out db-stop clean
 
 help:
 	@echo "make run    install, migrate, load the Grenoble demo data, serve on http://$(HOST):$(PORT)"
@@ -26,6 +26,10 @@ help:
 	@echo "make schema regenerate openapi/openapi.yaml"
 	@echo "make contract prove the OpenAPI document with the tools clients use (needs DATABASE_URL,"
 	@echo "           Node 20 and npm; see frontend-contract/openapi.md)"
+	@echo "make check-embedded  the embedded path on a fresh data folder, as on a fresh clone:"
+	@echo "           one real request, then the whole suite (CHECK_EMBEDDED_SUITE=0: request only)"
+	@echo "make check-scale-out  the README's Scaling out, as written: two workers on Redis (needs"
+	@echo "           DATABASE_URL and REDIS_URL)"
 	@echo "make db-stop stop the embedded PostgreSQL (when DATABASE_URL is not set)"
 
 .tools/bin/uv:
@@ -108,6 +112,11 @@ contract: install
 
 check-embedded: install
 	bash scripts/check_embedded.sh
+
+# The README's "Scaling out" section as written: two uvicorn workers on Redis behind proxy
+# headers (needs DATABASE_URL and REDIS_URL; makes <name>_scaleout next to DATABASE_URL's).
+check-scale-out: install
+	$(PY) scripts/check_scale_out.py
 
 db-stop:
 	$(PY) -m backend.localdb stop

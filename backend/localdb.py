@@ -21,7 +21,13 @@ def embedded_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
         # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); harmless here.
         warnings.simplefilter("ignore", RuntimeWarning)
         server = pgserver.get_server(data_dir, cleanup_mode=None)
-    return str(server.get_uri())
+    uri = str(server.get_uri())
+    port = server.get_postmaster_info().port
+    # The port too (pgserver's URL names only the socket directory): a PGPORT in the
+    # environment must not send anyone to another socket of the same directory.
+    if port is not None and "?host=" in uri and "port=" not in uri:
+        uri += f"&port={int(port)}"
+    return uri
 
 
 def stop(data_dir: Path = DEFAULT_DATA_DIR) -> None:

@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from backend.dburl import database_settings
 from backend.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -67,6 +68,9 @@ INSTALLED_APPS = [
     "backend.privacy",
     "backend.notifications",
     "backend.demo",
+    # Before django_tasks_db: its `db_worker` command (which schedules the periodic jobs)
+    # overrides the library's.
+    "backend.jobs",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -132,7 +136,7 @@ if not DATABASE_URL:
     EMBEDDED_POSTGRES_DIR = Path(env_str("EMBEDDED_POSTGRES_DIR") or DEFAULT_DATA_DIR).resolve()
     DATABASE_URL = embedded_database_url(EMBEDDED_POSTGRES_DIR)
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_settings(
         DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0), conn_health_checks=True
     )
 }
@@ -144,7 +148,7 @@ if DATABASE_POOL_MAX_SIZE > 0 and not DATABASES["default"]["CONN_MAX_AGE"]:
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": DATABASE_POOL_MAX_SIZE,
-        "timeout": env_int("DATABASE_POOL_TIMEOUT", 30),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
     }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("Only PostgreSQL is supported (DATABASE_URL=postgres://...).")
@@ -152,18 +156,41 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Channel layer: Redis when REDIS_URL is set (several workers), in-memory otherwise.
 REDIS_URL = env_str("REDIS_URL")
+# Seconds a Redis read may wait. Each websocket consumer waits for its next message with a
+# blocking pop that Redis answers after 5 s (channels_redis' brpop_timeout); redis-py 8 reads
+# with a 5 s socket timeout by default, which fired first and dropped idle websockets every
+# 5-10 s (channels_redis issue 422). Longer than the blocking pop, still finite so that a Redis
+# that vanished without closing its sockets is noticed. 0: no timeout (redis-py 7's default).
+REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 30)
 if REDIS_URL:
+    if 0 < REDIS_SOCKET_TIMEOUT <= 5:
+        raise ImproperlyConfigured(
+            "REDIS_SOCKET_TIMEOUT must be 0 (none) or more than 5 s, the channel layer's "
+            "blocking pop."
+        )
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("REDIS_PREFIX", "npt")},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": REDIS_SOCKET_TIMEOUT or None,
+                        "socket_connect_timeout": 5,
+                        "socket_keepalive": True,
+                    }
+                ],
+                "prefix": env_str("REDIS_PREFIX", "npt"),
+            },
         }
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "backend.core.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("REDIS_PREFIX", "npt"),
+            # Only throttle counters live here: never wait long for them.
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
         }
     }
 else:
@@ -182,6 +209,17 @@ WORKSHOP_RESULTS_INTERVAL_MS = env_int("WORKSHOP_RESULTS_INTERVAL_MS", 100)
 TASKS = {
     "default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")},
 }
+# A running suggestion run holds a lease its worker renews every third of it; a run whose
+# lease expired (worker killed) is queued again, and failed after this many attempts.
+SUGGESTION_RUN_LEASE_SECONDS = env_int("SUGGESTION_RUN_LEASE_SECONDS", 60)
+SUGGESTION_RUN_MAX_ATTEMPTS = env_int("SUGGESTION_RUN_MAX_ATTEMPTS", 2)
+# Periodic jobs run by the workers (backend/jobs): expired leases are looked for every half
+# lease; housekeeping (pruning) runs every HOUSEKEEPING_INTERVAL_MINUTES.
+HOUSEKEEPING_INTERVAL_MINUTES = env_int("HOUSEKEEPING_INTERVAL_MINUTES", 60)
+# What housekeeping keeps: finished task rows, and the similarity change log (entries newer
+# than the consultation's snapshot are always kept), for this many days.
+TASK_RESULT_RETENTION_DAYS = env_int("TASK_RESULT_RETENTION_DAYS", 14)
+SIMILARITY_CHANGE_LOG_RETENTION_DAYS = env_int("SIMILARITY_CHANGE_LOG_RETENTION_DAYS", 7)
 # Per process: consultations whose similarity index stays in memory (about 100 MB each at
 # 10,000 contributions, with their embeddings).
 SIMILAR_INDEX_CACHE_SIZE = env_int("SIMILAR_INDEX_CACHE_SIZE", 4)
@@ -266,8 +304,35 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Published files (open-data archive, plan CSV, JSON and HTML), built once per state of
+# their sources: a local folder by default; any S3-compatible store with ARTIFACTS_S3_BUCKET
+# (needs the optional django-storages[s3] package; credentials from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY as boto3 reads them).
+ARTIFACTS_S3_BUCKET = env_str("ARTIFACTS_S3_BUCKET")
+ARTIFACTS_STORAGE: dict[str, Any] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ARTIFACTS_S3_BUCKET,
+            "endpoint_url": env_str("ARTIFACTS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("ARTIFACTS_S3_REGION") or None,
+            "location": env_str("ARTIFACTS_S3_PREFIX", "artifacts"),
+            "default_acl": None,
+            "file_overwrite": True,
+        },
+    }
+    if ARTIFACTS_S3_BUCKET
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env_str("ARTIFACTS_DIR", str(BASE_DIR / "var" / "artifacts"))},
+    }
+)
+# A missing open-data archive of at most this many rows (contributions + comments) is built
+# inside the request; a larger one by a background job (202 with the build to follow).
+ARTIFACTS_INLINE_MAX_ROWS = env_int("ARTIFACTS_INLINE_MAX_ROWS", 5000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "artifacts": ARTIFACTS_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

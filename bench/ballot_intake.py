@@ -38,6 +38,7 @@ from _voting import (
 BENCH_DATABASE = "npt_vbench_intake"
 VOTER_DOMAIN = "@voters.bench.example"
 SUPPORTS_PER_BALLOT = 5
+WARMUP_SECONDS = 3.0
 
 COLUMNS = (
     "vote_id, item_id, voter_user_id, voter_card_id, structure_id, value, origin, "
@@ -166,7 +167,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(url: str, *, port: int, conn_max_age: int) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, *, port: int, conn_max_age: int, workers: int = 1
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=url,
@@ -178,7 +181,7 @@ def start_server(url: str, *, port: int, conn_max_age: int) -> subprocess.Popen[
         DATABASE_CONN_MAX_AGE=str(conn_max_age),
     )
     command = [sys.executable, "-m", "uvicorn", "backend.asgi:application"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     command += ["--log-level", "warning", "--no-access-log"]
     return subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (fixed argv)
 
@@ -204,8 +207,9 @@ def measure_http(
     method: str,
     clients: int,
     duration: float,
+    workers: int = 1,
 ) -> Run:
-    run = Run("HTTP PUT my-ballot (uvicorn, 1 worker)", "ballots")
+    run = Run(f"HTTP PUT my-ballot (uvicorn, {workers} worker{'s' * (workers > 1)})", "ballots")
     counter = itertools.count()
     lock = threading.Lock()
     path = f"/api/v1/votes/{round_.vote_id}/my-ballot/"
@@ -244,6 +248,18 @@ def measure_http(
             run.rows += rows
             run.errors += errors
 
+    def warm(keep_going: Callable[[], bool]) -> None:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            while keep_going():
+                index = next(counter) % len(voters)
+                client.put(
+                    path,
+                    json=bodies[index],
+                    headers={"Authorization": f"Bearer {voters[index][1]}"},
+                )
+
+    # Every worker process and thread warms up (imports, pools, first connections) untimed.
+    _concurrently(Run("warm-up", "ballots"), clients=clients, duration=WARMUP_SECONDS, worker=warm)
     return _concurrently(run, clients=clients, duration=duration, worker=worker)
 
 
@@ -401,9 +417,16 @@ def main() -> int:
         help="DATABASE_CONN_MAX_AGE of the server (default: the settings' default, 0)",
     )
     parser.add_argument("--quick", action="store_true", help="500 voters, 5 s per measure")
+    parser.add_argument(
+        "--workers",
+        default="1",
+        help="uvicorn worker counts to measure, comma-separated (1,2: one server, then two)",
+    )
     options = parser.parse_args()
     if options.quick:
         options.voters, options.duration = min(options.voters, 500), 5.0
+    load = os.getloadavg()
+    print(f"load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     url = bench_database_url(BENCH_DATABASE)
     ensure_database(url)
     setup_django(url)
@@ -416,24 +439,28 @@ def main() -> int:
     voters = voters_with_tokens(options.voters)
     print(f"{len(voters)} voters with fresh tokens in {time.perf_counter() - started:.1f} s")
     measures = {"method": options.method, "clients": options.clients, "duration": options.duration}
-    _clear(url, round_.vote_id)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(url, port=port, conn_max_age=options.conn_max_age)
-    try:
-        wait_ready(base, round_.vote_id, server)
-        http = measure_http(base, round_, voters, **measures)  # type: ignore[arg-type]
-    finally:
-        server.terminate()
+    https: list[Run] = []
+    for workers in [int(count) for count in options.workers.split(",")]:
+        _clear(url, round_.vote_id)
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_server(url, port=port, conn_max_age=options.conn_max_age, workers=workers)
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            wait_ready(base, round_.vote_id, server)
+            https.append(
+                measure_http(base, round_, voters, workers=workers, **measures)  # type: ignore[arg-type]
+            )
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
     _clear(url, round_.vote_id)
     ballots = measure_sql_ballots(url, round_, voters, **measures)  # type: ignore[arg-type]
     _clear(url, round_.vote_id)
     rows = measure_sql_rows(url, round_, voters, **measures)  # type: ignore[arg-type]
-    runs = [http, ballots, rows]
+    runs = [*https, ballots, rows]
     bench = measure_pgbench(url, round_, voters, clients=options.clients, duration=options.duration)
     if bench is not None:
         runs.append(bench)
@@ -445,6 +472,13 @@ def main() -> int:
         clients=options.clients,
     )
     print(f"server DATABASE_CONN_MAX_AGE={options.conn_max_age}")
+    for http in https:
+        print(f"{http.name}: {http.rate / ballots.rate:.1%} of the bare SQL ballot rate")
+    load = os.getloadavg()
+    print(
+        f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
+        f"({os.cpu_count()} CPUs)"
+    )
     return 0
 
 

@@ -190,6 +190,7 @@ def _rows(
             published_at or created_at,
             0,
             0,
+            "",
         )
 
 
@@ -197,7 +198,7 @@ COLUMNS = (
     "consultation_id, kind, title, body, summary_easy_read, theme, territory_id, publics, "
     "expected_partners, estimated_cost_eur, status, hidden_reason, origin, entered_by_id, "
     "author_id, author_card_id, structure_id, captured_at, created_at, published_at, updated_at, "
-    "endorsement_count, comment_count"
+    "endorsement_count, comment_count, on_behalf_consent"
 )
 
 # The stored counters of the services (proposals.0003 backfills the same way), for rows

@@ -163,8 +163,8 @@ def main() -> int:
     )
     from django.db import transaction
 
-    from backend.votes.counting import live_counts_rebuild
     from backend.votes.models import Vote
+    from backend.votes.services.counts import live_counts_rebuild
 
     # The lines came by COPY, past the services: count them once into the running totals.
     started = time.perf_counter()

@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.fixtures.consultations",
     "tests.fixtures.contributions",
     "tests.fixtures.live",
+    "tests.fixtures.throwaway",
 ]

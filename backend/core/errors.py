@@ -142,6 +142,18 @@ class ServerError(ApplicationError):
     default_message = _("An unexpected error occurred; it has been logged.")
 
 
+class ServiceUnavailable(ApplicationError):
+    """The database cannot be reached (restarting, failing over, every connection busy): the
+    request did nothing; the client retries after `retry_after_seconds`."""
+
+    status = 503
+    code = "service_unavailable"
+    default_message = _(
+        "The service is briefly unavailable (its database cannot be reached). Try again in a "
+        "few seconds."
+    )
+
+
 class InvalidCredentials(AuthenticationFailed):
     code = "invalid_credentials"
     default_message = _("The e-mail address or the password is not correct.")

@@ -1,13 +1,14 @@
 """One exception handler that renders every API error in the same shape."""
 
 import logging
+import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
@@ -18,6 +19,21 @@ from backend.core import errors
 logger = logging.getLogger(__name__)
 
 NON_FIELD = "non_field_errors"
+# What a client is told to wait when the database cannot be reached (Retry-After): the pool
+# reconnects in the background within a few seconds of the database's return.
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """The database could not be reached or dropped the connection (a restart, a failover, a
+    pool with no free connection within DATABASE_POOL_TIMEOUT): psycopg's OperationalError and
+    InterfaceError, and psycopg_pool's PoolTimeout, as Django wraps them. Not a bug of the
+    request: answered 503, never 500."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def service_unavailable() -> errors.ServiceUnavailable:
+    return errors.ServiceUnavailable(details={"retry_after_seconds": DATABASE_RETRY_AFTER_SECONDS})
 
 
 def flatten_field_errors(detail: Any, prefix: str = "") -> dict[str, list[dict[str, str]]]:
@@ -95,6 +111,9 @@ def to_application_error(exc: Exception) -> errors.ApplicationError | None:
         # request is at fault, not the server.
         logger.warning("Database refused a value from the request: %s", exc)
         result = errors.BadRequest(_("A value of the request is out of range or not valid."))
+    elif database_unavailable(exc):
+        logger.warning("Database unavailable: %s", exc)
+        result = service_unavailable()
     elif isinstance(exc, drf.Throttled):
         raw_wait = getattr(exc, "wait", None)
         wait = int(raw_wait) if raw_wait is not None else None
@@ -126,7 +145,7 @@ def handle_exception(exc: Exception, context: dict[str, Any]) -> Response | None
     headers: dict[str, str] = {}
     if isinstance(error, errors.NotAuthenticated | errors.AuthenticationFailed):
         headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    if isinstance(error, errors.Throttled) and error.details:
+    if isinstance(error, errors.Throttled | errors.ServiceUnavailable) and error.details:
         retry = error.details.get("retry_after_seconds")
         if retry is not None:
             headers["Retry-After"] = str(retry)
@@ -139,7 +158,14 @@ def json_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def json_server_error(request: HttpRequest) -> JsonResponse:
-    """handler500: even an unexpected failure keeps the error shape."""
+    """handler500: even an unexpected failure keeps the error shape. A database that cannot
+    be reached outside a DRF view (a middleware reading the session or the lockout records)
+    is a 503 as in the views."""
+    if database_unavailable(sys.exc_info()[1]):
+        error = service_unavailable()
+        response = JsonResponse(error_body(error), status=error.status)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse(error_body(errors.ServerError()), status=500)
 
 

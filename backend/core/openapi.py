@@ -80,7 +80,7 @@ ERROR_DETAILS_SCHEMA: dict[str, Any] = {
         "bad_lines": {**_IDS, "description": "paper ballots: bad line numbers, from 1"},
         "retry_after_seconds": {
             "type": ["integer", "null"],
-            "description": "throttled: also the Retry-After header",
+            "description": "throttled, service_unavailable: also the Retry-After header",
         },
     },
     "additionalProperties": True,
@@ -96,6 +96,8 @@ ERROR_RESPONSES = {
     "413": "The request body is too large (request_too_large)",
     "415": "The body is not application/json (unsupported_media_type)",
     "429": "Too many requests (throttled)",
+    "503": "The database cannot be reached for a moment; nothing was done, retry after "
+    "Retry-After seconds (service_unavailable)",
 }
 ERROR_HEADERS = {
     "401": {
@@ -105,6 +107,12 @@ ERROR_HEADERS = {
         }
     },
     "429": {
+        "Retry-After": {
+            "schema": {"type": "integer", "minimum": 0},
+            "description": "Seconds to wait before trying again (also details.retry_after_seconds)",
+        }
+    },
+    "503": {
         "Retry-After": {
             "schema": {"type": "integer", "minimum": 0},
             "description": "Seconds to wait before trying again (also details.retry_after_seconds)",

@@ -30,6 +30,8 @@ def emit_after_commit(*, group: str, event: str, data: dict[str, Any]) -> None:
     """Send `event` to `group` once the current transaction commits (never before).
 
     Channel layers deliver at most once: clients re-read state over REST after a reconnect.
+    `robust=True`: a channel layer that fails (Redis down) is logged, never raised: the write
+    is committed, its request must not answer 500, and later on-commit callbacks still run.
     """
     message = event_envelope(event=event, data=data)
 
@@ -38,7 +40,7 @@ def emit_after_commit(*, group: str, event: str, data: dict[str, Any]) -> None:
         if layer is not None:
             async_to_sync(layer.group_send)(group, message)
 
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)
 
 
 def contribution_event(

@@ -94,7 +94,10 @@ def invitation_create(
         invited_by=by,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
     )
-    transaction.on_commit(lambda: _invitation_mail(invitation=invitation, raw_token=raw_token))
+    # robust: a mail server that fails after commit is logged; the invitation stays created.
+    transaction.on_commit(
+        lambda: _invitation_mail(invitation=invitation, raw_token=raw_token), robust=True
+    )
     return invitation
 
 

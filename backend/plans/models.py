@@ -52,3 +52,107 @@ class PlanVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation} — v{self.number}"
+
+
+class ArtifactKind(models.TextChoices):
+    OPEN_DATA = "open_data", _("Open-data archive (ZIP)")
+    PLAN_CSV = "plan_csv", _("Plan as CSV")
+    PLAN_JSON = "plan_json", _("Plan snapshot as JSON")
+    PLAN_HTML = "plan_html", _("Plan as a readable page")
+
+
+class PublicationArtifact(models.Model):
+    """A published file, built once for one state of its sources and kept in storage
+    (`STORAGES["artifacts"]`) under a name holding its SHA-256, so that a file is never
+    read before it is whole: this row is written only once the file is.
+
+    `state_key` names the sources: for a plan format, the version's snapshot digest; for
+    the open-data archive, a digest of the row versions of the consultation's public data
+    (`backend.plans.selectors.artifacts.open_data_state`). A changed state has no artifact
+    yet: it is built again.
+    """
+
+    consultation = models.ForeignKey(
+        "consultations.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="publication_artifacts",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ArtifactKind.choices)
+    plan_number = models.PositiveIntegerField(_("plan version"), null=True, blank=True)
+    state_key = models.CharField(_("state of the sources"), max_length=64)
+    storage_name = models.CharField(_("name in storage"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    filename = models.CharField(_("file name"), max_length=200)
+    build_seconds = models.FloatField(_("build time in seconds"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("publication artifact")
+        verbose_name_plural = _("publication artifacts")
+        ordering = ["consultation_id", "kind", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "kind", "state_key"], name="artifact_unique_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="artifact_sha256_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} {self.kind} {self.sha256[:12]}"
+
+
+class BuildStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ArtifactBuild(models.Model):
+    """One background build of a consultation's published files for one state of their
+    sources (a job of `backend.plans.tasks`), with its progress."""
+
+    consultation = models.ForeignKey(
+        "consultations.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="artifact_builds",
+    )
+    kinds = models.JSONField(_("kinds"), default=list)
+    plan_number = models.PositiveIntegerField(_("plan version"), null=True, blank=True)
+    state_key = models.CharField(_("state of the sources"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BuildStatus.choices, default=BuildStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(_("steps done"), default=0)
+    total = models.PositiveIntegerField(_("steps in all"), default=0)
+    error = models.TextField(_("error"), blank=True, default="")
+    task_id = models.CharField(_("background task id"), max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("artifact build")
+        verbose_name_plural = _("artifact builds")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One build in flight per state: asking again joins it.
+            models.UniqueConstraint(
+                fields=["consultation", "state_key"],
+                condition=Q(status__in=["queued", "running"]),
+                name="artifact_build_one_in_flight",
+            ),
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")), name="artifact_build_done_within_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} {self.state_key[:12]} ({self.status})"

@@ -13,15 +13,23 @@ Policy (why a lookup stays fast and correct with several processes):
   removed. No refit per query; the engine itself refits after 25 % of churn. Under heavy
   traffic that query is made at most every ``SIMILAR_INDEX_RECHECK_MS`` (default 1000 ms) per
   consultation and process: a draft may miss a contribution published less than that ago.
+* Housekeeping prunes the change log older than ``SIMILARITY_CHANGE_LOG_RETENTION_DAYS`` except
+  what is newer than the consultation's snapshot; an entry older than the pruned changes sees
+  a gap in the versions (they have none otherwise) and is rebuilt.
 * A process with no entry loads the pickled ``IndexSnapshot`` (written by the process that built
-  it last) and replays the changes since; with no usable snapshot (none yet, or another engine
-  version) it builds the index from the published contributions (one query) and saves a
-  snapshot for the next process.
+  it last) and replays the changes since; with no usable snapshot (none yet, another engine
+  version, or a signature that does not verify) it builds the index from the published
+  contributions (one query) and saves a snapshot for the next process.
+* A snapshot is unpickled only when its HMAC (keyed from ``SECRET_KEY`` by ``salted_hmac``,
+  over the consultation, version, engine and bytes) verifies: whoever can write that table
+  but does not hold the key cannot make a process run code. A new ``SECRET_KEY`` makes every
+  snapshot unverifiable: each is rebuilt once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import pickle
 import threading
 import time
@@ -35,6 +43,7 @@ from typing import Any
 import psycopg
 from django.conf import settings
 from django.db import connection
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from backend.proposals.models import Contribution, ContributionStatus
 from backend.suggestions.models import IndexChange, IndexSnapshot, IndexVersion
@@ -49,6 +58,8 @@ from backend.synthesis.domain import (
     default_encoder,
     pair_explanation,
 )
+
+logger = logging.getLogger(__name__)
 
 # Beyond this many changes to replay, rebuilding is cheaper and keeps the vocabulary fresh.
 MAX_REPLAYED_CHANGES = 2000
@@ -168,37 +179,65 @@ def _raw_connection() -> Any:
     return connection.connection
 
 
+SNAPSHOT_SALT = "backend.suggestions.indexes.IndexSnapshot"
+
+
+def snapshot_signature(
+    *, consultation_id: int, version: int, engine: str, data: bytes | memoryview
+) -> bytes:
+    """HMAC-SHA256 of a snapshot, keyed from SECRET_KEY (`salted_hmac`): binds the bytes to
+    their consultation, version and engine, so a row cannot be moved or replayed either."""
+    mac = salted_hmac(SNAPSHOT_SALT, f"{consultation_id}:{version}:{engine}:", algorithm="sha256")
+    mac.update(data)
+    return mac.digest()
+
+
 def save_snapshot(entry: Entry) -> None:
     data = pickle.dumps((entry.index, entry.meta), protocol=pickle.HIGHEST_PROTOCOL)
+    engine = engine_fingerprint()
+    signature = snapshot_signature(
+        consultation_id=entry.consultation_id, version=entry.version, engine=engine, data=data
+    )
     table = IndexSnapshot._meta.db_table
     with psycopg.Cursor(_raw_connection()) as cursor:
         cursor.execute(
             f"INSERT INTO {table} "  # noqa: S608
-            "(consultation_id, version, engine, document_count, data, created_at) "
-            "VALUES (%s, %s, %s, %s, %b, now()) ON CONFLICT (consultation_id) DO UPDATE SET "
+            "(consultation_id, version, engine, document_count, data, signature, created_at) "
+            "VALUES (%s, %s, %s, %s, %b, %b, now()) ON CONFLICT (consultation_id) DO UPDATE SET "
             "version = EXCLUDED.version, engine = EXCLUDED.engine, "
             "document_count = EXCLUDED.document_count, data = EXCLUDED.data, "
-            "created_at = EXCLUDED.created_at",
-            [entry.consultation_id, entry.version, engine_fingerprint(), len(entry.meta), data],
+            "signature = EXCLUDED.signature, created_at = EXCLUDED.created_at",
+            [entry.consultation_id, entry.version, engine, len(entry.meta), data, signature],
         )
 
 
 def load_snapshot(consultation_id: int) -> Entry | None:
-    """The saved index, if one was pickled by this engine version (our own rows: trusted)."""
+    """The saved index, if one was pickled by this engine version and its signature verifies
+    (otherwise None: the caller rebuilds, and its new snapshot replaces the row)."""
     table = IndexSnapshot._meta.db_table
+    engine = engine_fingerprint()
     with psycopg.Cursor(_raw_connection()) as cursor:
         cursor.execute(
-            f"SELECT version, data FROM {table} "  # noqa: S608
+            f"SELECT version, data, signature FROM {table} "  # noqa: S608
             "WHERE consultation_id = %s AND engine = %s",
-            [consultation_id, engine_fingerprint()],
+            [consultation_id, engine],
             binary=True,
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    version, data = row
+    version, data, signature = row
+    expected = snapshot_signature(
+        consultation_id=consultation_id, version=int(version), engine=engine, data=data
+    )
+    if not constant_time_compare(expected, bytes(signature)):
+        logger.warning(
+            "Similarity snapshot of consultation %s refused: its signature does not verify",
+            consultation_id,
+        )
+        return None
     try:
-        index, meta = pickle.loads(data)  # noqa: S301
+        index, meta = pickle.loads(data)  # noqa: S301 (signed by us: verified above)
     except Exception:  # an unreadable snapshot (old classes, truncated) is rebuilt
         return None
     if not isinstance(index, SimilarityIndex) or not isinstance(meta, dict):
@@ -208,7 +247,8 @@ def load_snapshot(consultation_id: int) -> Entry | None:
 
 def catch_up(entry: Entry) -> int:
     """Apply the changes logged after the entry's version; the number applied, or -1 when
-    there are too many (the caller rebuilds). One query when nothing changed."""
+    there are too many or the log no longer reaches back to the entry's version (pruned by
+    housekeeping): the caller rebuilds. One query when nothing changed."""
     changes = list(
         IndexChange.objects.filter(consultation_id=entry.consultation_id, version__gt=entry.version)
         .order_by("version")
@@ -216,7 +256,8 @@ def catch_up(entry: Entry) -> int:
     )
     if not changes:
         return 0
-    if len(changes) > MAX_REPLAYED_CHANGES:
+    # Versions have no gaps; a missing one was pruned by housekeeping: rebuild.
+    if len(changes) > MAX_REPLAYED_CHANGES or changes[0][0] != entry.version + 1:
         return -1
     changed = {contribution_id for _, contribution_id in changes}
     current = {

@@ -19,6 +19,11 @@ class SuggestionRun(models.Model):
 
     `result` holds the clusters as computed: `[{"ids": [...], "cohesion": 0.41,
     "representative_id": 8}, ...]`, largest first; titles are read at display time.
+
+    A running run holds a lease (`lease_expires_at`) that its worker renews while it computes;
+    a run whose lease expired (its worker was killed or lost) is queued again, or failed after
+    `SUGGESTION_RUN_MAX_ATTEMPTS`. `attempts` counts the claims and fences the writes: a worker
+    only writes while the run is still running under the attempt it claimed.
     """
 
     consultation = models.ForeignKey(
@@ -38,6 +43,8 @@ class SuggestionRun(models.Model):
     calibration = models.JSONField(_("learned from organizer decisions"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True, default="")
     task_id = models.CharField(_("background task id"), max_length=64, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -65,6 +72,11 @@ class SuggestionRun(models.Model):
         ]
         indexes = [
             models.Index(fields=["consultation", "-created_at"], name="suggestion_run_list_idx"),
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=Q(status="running"),
+                name="suggestion_run_lease_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,7 +133,10 @@ class IndexChange(models.Model):
 
 class IndexSnapshot(models.Model):
     """The pickled similarity index of a consultation at `version`, so that a new process
-    loads it (tens of milliseconds) instead of refitting every contribution (seconds)."""
+    loads it (tens of milliseconds) instead of refitting every contribution (seconds).
+
+    `signature`: HMAC-SHA256 (keyed from SECRET_KEY) of the consultation, version, engine and
+    data; a row whose signature does not verify is never unpickled (see `indexes`)."""
 
     consultation = models.OneToOneField(
         "consultations.Consultation",
@@ -134,6 +149,7 @@ class IndexSnapshot(models.Model):
     engine = models.CharField(_("engine version"), max_length=64)
     document_count = models.PositiveIntegerField(_("documents"))
     data = models.BinaryField(_("pickled index"))
+    signature = models.BinaryField(_("signature"), default=b"", blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

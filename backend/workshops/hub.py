@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 PROCESS_ID = uuid.uuid4().hex[:12]
 PRESENCE_DEBOUNCE_SECONDS = 0.25
+# After a channel-layer failure, the hub tries to subscribe again after these waits (doubling).
+RESUBSCRIBE_FIRST_DELAY_SECONDS = 0.5
+RESUBSCRIBE_MAX_DELAY_SECONDS = 5.0
 
 
 class Connection(Protocol):
@@ -178,11 +181,47 @@ class WorkshopHub:
         assert layer is not None
         assert self.channel is not None
         while not self.closed:
-            message = await layer.receive(self.channel)
+            try:
+                message = await layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Redis down or restarted: a dead listener would leave this process's phones
+                # deaf for good. Wait for the layer, subscribe again, catch up from the log.
+                logger.warning(
+                    "workshop hub %s: channel layer unavailable", self.workshop_id, exc_info=True
+                )
+                await self._resubscribe()
+                continue
             try:
                 await self._dispatch(message)
             except Exception:
                 logger.exception("workshop hub %s: message %r failed", self.workshop_id, message)
+
+    async def _resubscribe(self) -> None:
+        """Back on the channel layer after a failure: join the group again (a restarted Redis
+        forgot it) and deliver, in order, the events sequenced meanwhile (from the log)."""
+        layer = get_channel_layer()
+        assert layer is not None
+        assert self.channel is not None
+        delay = RESUBSCRIBE_FIRST_DELAY_SECONDS
+        while not self.closed:
+            await asyncio.sleep(delay)
+            delay = min(2 * delay, RESUBSCRIBE_MAX_DELAY_SECONDS)
+            try:
+                await layer.group_add(self.group, self.channel)
+                current, _, _ = await _last_seq_and_timer(self.workshop_id)
+                if current > self.last_seq:
+                    for missed in await _missed_events(self.workshop_id, self.last_seq, current):
+                        await self._fan_out(missed)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("workshop hub %s: still no channel layer", self.workshop_id)
+                continue
+            logger.info("workshop hub %s: channel layer back", self.workshop_id)
+            self.schedule_report()
+            return
 
     async def _dispatch(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
@@ -267,7 +306,13 @@ class WorkshopHub:
     async def _report_periodically(self) -> None:
         while not self.closed:
             await asyncio.sleep(settings.WORKSHOP_HEARTBEAT_SECONDS)
-            await self._send_report()
+            try:
+                await self._send_report()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Redis down: the next interval tries again (presence reports expire alone).
+                logger.warning("workshop hub %s: presence not reported", self.workshop_id)
 
     async def _on_report(self, message: dict[str, Any]) -> None:
         self.reports[str(message["process"])] = (

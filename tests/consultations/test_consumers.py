@@ -47,7 +47,7 @@ def open_consultation(make_user: Callable[..., User]) -> tuple[Consultation, Use
 
 
 async def receive(ws: Any) -> dict[str, Any]:
-    return dict(json.loads(await asyncio.wait_for(ws.recv(), timeout=10)))
+    return dict(json.loads(await asyncio.wait_for(ws.recv(), timeout=30)))
 
 
 def test_follower_receives_a_published_proposal_after_commit(
@@ -60,7 +60,7 @@ def test_follower_receives_a_published_proposal_after_commit(
     async def scenario() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], int]:
         async with websockets.connect(ws_url, origin=Origin(live_server_url)) as ws:
             hello = await receive(ws)
-            async with httpx.AsyncClient(base_url=live_server_url) as http:
+            async with httpx.AsyncClient(base_url=live_server_url, timeout=60) as http:
                 created = await http.post(
                     f"/api/v1/consultations/{consultation.pk}/contributions/",
                     json={

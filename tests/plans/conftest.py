@@ -3,6 +3,8 @@ point where its plan can be published."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -186,3 +188,15 @@ def build(
 @pytest.fixture
 def built(build: Callable[..., Built]) -> Built:
     return build()
+
+
+@pytest.fixture(autouse=True)
+def artifacts_in_tmp(settings: Any, tmp_path: Path) -> None:
+    """Published files go to a folder of the test (the storage is rebuilt on the change)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "artifacts": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "artifacts")},
+        },
+    }

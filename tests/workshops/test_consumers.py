@@ -298,7 +298,7 @@ def test_rest_changes_reach_the_sockets(server: str, room: Room, workshop: Works
     async def scenario() -> tuple[int, dict[str, Any]]:
         async with LiveClient(server, workshop.pk) as phone:
             await phone.join()
-            async with httpx.AsyncClient(base_url=server) as http:
+            async with httpx.AsyncClient(base_url=server, timeout=60) as http:
                 created = await http.post(
                     f"/api/v1/workshops/{workshop.pk}/activities/",
                     json={"kind": "idea_capture", "title": "Vos idées"},

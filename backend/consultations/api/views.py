@@ -144,6 +144,7 @@ class ConsultationPhasesView(APIView):
     )
     def put(self, request: Request, consultation_id: int) -> Response:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        ensure_allowed(user=request.user, consultation=consultation, verb=Verb.MANAGE)
         payload = ConsultationPhasesInput(data=request.data)
         payload.is_valid(raise_exception=True)
         consultation_set_phases(
@@ -207,6 +208,7 @@ class ConsultationRoleListView(GenericAPIView[ConsultationRole]):
     )
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        ensure_allowed(user=request.user, consultation=consultation, verb=Verb.MANAGE)
         payload = ConsultationRoleCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         granted = role_grant(
@@ -244,6 +246,7 @@ class ConsultationReplicateView(APIView):
     )
     def post(self, request: Request, consultation_id: int) -> Response:
         source = consultation_get(consultation_id=consultation_id, user=request.user)
+        ensure_allowed(user=request.user, consultation=source, verb=Verb.REPLICATE)
         payload = ConsultationReplicateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         replicas = consultation_replicate(

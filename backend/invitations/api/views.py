@@ -62,6 +62,8 @@ class ConsultationInvitationListView(GenericAPIView[Invitation]):
     )
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        # Refused before the body is read: an outsider learns nothing from a 400.
+        ensure_allowed(user=request.user, consultation=consultation, verb=Verb.MANAGE)
         data = parse_input(ConsultationInvitationCreateInput, request)
         invitation = services.invitation_create(
             by=signed_in_user(request),
@@ -100,6 +102,8 @@ class StructureInvitationListView(GenericAPIView[Invitation]):
     )
     def post(self, request: Request, structure_id: int) -> Response:
         structure = structure_get(structure_id=structure_id, with_members=False)
+        if not can_manage_structure(user=request.user, structure=structure):
+            raise errors.PermissionDenied()
         data = parse_input(StructureInvitationCreateInput, request)
         invitation = services.invitation_create(
             by=signed_in_user(request), email=data["email"], role=data["role"], structure=structure

@@ -112,6 +112,7 @@ class ModerationQueueView(GenericAPIView[Report]):
 class _ModerationActionView(APIView):
     def target_action(self, request: Request, consultation_id: int, *, hide: bool) -> Response:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        ensure_allowed(user=request.user, consultation=consultation, verb=Verb.MODERATE)
         data = parse_input(ModerationTargetInput, request)
         contribution, comment = selectors.moderation_target_get(
             consultation=consultation,

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.core.serializers import StrictInputSerializer
-from backend.plans.models import NOTE_MAX_LENGTH, PlanVersion
+from backend.plans.models import NOTE_MAX_LENGTH, ArtifactBuild, BuildStatus, PlanVersion
 
 
 class PlanPublishInput(StrictInputSerializer):
@@ -82,3 +82,25 @@ class PlanVersionDetailOutput(PlanVersionOutput):
     snapshot = PlanSnapshotField(
         help_text="the frozen plan; its JSON Schema is frontend-contract/plan.schema.json"
     )
+
+
+class ArtifactBuildOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    consultation = serializers.IntegerField(source="consultation_id")
+    status = serializers.ChoiceField(choices=BuildStatus.choices)
+    done = serializers.IntegerField(help_text="steps done")
+    total = serializers.IntegerField(help_text="steps in all")
+    kinds = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="what it builds: open_data, plan_csv, plan_json, plan_html",
+    )
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.SerializerMethodField(help_text="this build, to follow its progress")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj: ArtifactBuild) -> str:
+        path = reverse("artifact-build-detail", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

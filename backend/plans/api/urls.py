@@ -35,4 +35,9 @@ urlpatterns = [
         views.OpenDataArchiveView.as_view(),
         name="consultation-open-data",
     ),
+    path(
+        "artifact-builds/<int:build_id>/",
+        views.ArtifactBuildDetailView.as_view(),
+        name="artifact-build-detail",
+    ),
 ]

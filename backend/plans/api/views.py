@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import HttpResponseBase
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -19,18 +21,25 @@ from backend.core.conditional import (
     DOWNLOAD_PARAMETERS,
     NOT_MODIFIED,
     conditional_response,
-    file_download,
 )
 from backend.plans import selectors, services
 from backend.plans.api.serializers import (
+    ArtifactBuildOutput,
     PlanPublishInput,
     PlanVersionDetailOutput,
     PlanVersionOutput,
 )
-from backend.plans.models import PlanVersion
-from backend.plans.opendata import open_data_archive
+from backend.plans.downloads import artifact_response
+from backend.plans.models import ArtifactKind, PlanVersion
+from backend.plans.selectors.artifacts import artifact_build_get, artifact_get, open_data_state
+from backend.plans.services.artifacts import (
+    artifact_build_request,
+    open_data_artifact_build,
+    plan_version_artifact,
+)
 
 TAGS = ["plan"]
+RETRY_AFTER_SECONDS = 5
 
 
 def _detail(request: Request, version: PlanVersion) -> dict[str, Any]:
@@ -136,7 +145,7 @@ class PlanLatestCsvView(APIView):
         parameters=DOWNLOAD_PARAMETERS,
         responses=CSV_RESPONSES,
     )
-    def get(self, request: Request, consultation_id: int) -> HttpResponse:
+    def get(self, request: Request, consultation_id: int) -> HttpResponseBase:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         version = selectors.plan_version_get(consultation=consultation)
         return _csv(request, version)
@@ -153,19 +162,16 @@ class PlanVersionCsvView(APIView):
         parameters=DOWNLOAD_PARAMETERS,
         responses=CSV_RESPONSES,
     )
-    def get(self, request: Request, consultation_id: int, number: int) -> HttpResponse:
+    def get(self, request: Request, consultation_id: int, number: int) -> HttpResponseBase:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         version = selectors.plan_version_get(consultation=consultation, number=number)
         return _csv(request, version)
 
 
-def _csv(request: Request, version: PlanVersion) -> HttpResponse:
-    return file_download(
-        request,
-        content=selectors.plan_version_csv(version=version).encode("utf-8"),
-        content_type="text/csv; charset=utf-8",
-        filename=f"plan-{version.consultation_id}-v{version.number}.csv",
-    )
+def _csv(request: Request, version: PlanVersion) -> HttpResponseBase:
+    """Built once per version and served from storage (see services.artifacts)."""
+    artifact = plan_version_artifact(version=version, kind=ArtifactKind.PLAN_CSV)
+    return artifact_response(request, artifact=artifact)
 
 
 class OpenDataArchiveView(APIView):
@@ -181,21 +187,56 @@ class OpenDataArchiveView(APIView):
         "latest published plan), and polis/comments.csv, polis/votes.csv, "
         "polis/participants-votes.csv in the Pol.is export layout. Public data only: people "
         "as numeric pseudonyms, no e-mail, no report, hidden and withdrawn texts left out. "
-        "The bytes depend only on the data: the ETag (SHA-256) is stable for a given state.",
+        "The bytes depend only on the data: the ETag (SHA-256) is stable for a given state. "
+        "The archive is built once per state of the data and served from storage (with "
+        "Content-Length). When the data changed and the archive is large, it is built by a "
+        "background job: 202 with the build (follow it at `GET /api/v1/artifact-builds/{id}/` "
+        "or by the `artifact_build.*` websocket events, then ask again); `Retry-After` "
+        "gives seconds to wait.",
         parameters=DOWNLOAD_PARAMETERS,
         responses={
             (200, "application/zip"): OpenApiResponse(
                 response=OpenApiTypes.BINARY, description="The archive"
             ),
+            202: OpenApiResponse(
+                response=ArtifactBuildOutput, description="Being built: ask again when done"
+            ),
             304: NOT_MODIFIED,
         },
     )
-    def get(self, request: Request, consultation_id: int) -> HttpResponse:
+    def get(self, request: Request, consultation_id: int) -> HttpResponseBase:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
-        archive = open_data_archive(consultation=consultation)
-        return file_download(
-            request,
-            content=archive.content,
-            content_type="application/zip",
-            filename=f"concertation-{consultation.pk}-donnees-ouvertes.zip",
+        state = open_data_state(consultation=consultation)
+        artifact = artifact_get(
+            consultation=consultation, kind=ArtifactKind.OPEN_DATA, state_key=state.key
         )
+        if artifact is None and state.rows <= settings.ARTIFACTS_INLINE_MAX_ROWS:
+            artifact = open_data_artifact_build(consultation=consultation, state=state)
+        if artifact is None:
+            build = artifact_build_request(consultation=consultation, state=state)
+            return Response(
+                ArtifactBuildOutput(build, context={"request": request}).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={
+                    "Retry-After": str(RETRY_AFTER_SECONDS),
+                    "Location": reverse("artifact-build-detail", args=[build.pk]),
+                },
+            )
+        return artifact_response(request, artifact=artifact)
+
+
+class ArtifactBuildDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="artifact_builds_retrieve",
+        tags=TAGS,
+        summary="A background build of a consultation's published files, with its progress",
+        description="`done`/`total` steps; `status` queued, running, done or failed. "
+        "Anyone may read it (the files are public data).",
+        responses=ArtifactBuildOutput,
+    )
+    def get(self, request: Request, build_id: int) -> Response:
+        build = artifact_build_get(build_id=build_id)
+        consultation_get(consultation_id=build.consultation_id, user=request.user)
+        return Response(ArtifactBuildOutput(build, context={"request": request}).data)

@@ -28,7 +28,7 @@ from backend.programmes import selectors, services
 from backend.programmes.api import serializers as s
 from backend.programmes.domain.coverage import coverage_svg
 from backend.programmes.models import FollowUpEntry, Programme, RegionalAction
-from backend.programmes.policies import can_view_programme_dashboard
+from backend.programmes.policies import can_create_programme, can_view_programme_dashboard
 from backend.programmes.selectors.coverage import coverage_title, theme_labels_fr
 from backend.programmes.selectors.refs import (
     indicator_get,
@@ -84,6 +84,8 @@ class ProgrammeListView(GenericAPIView[Programme]):
         responses={201: s.ProgrammeDetailOutput},
     )
     def post(self, request: Request) -> Response:
+        if not can_create_programme(user=request.user):  # before the body: nothing leaks
+            raise errors.PermissionDenied()
         data = parse_input(s.ProgrammeCreateInput, request)
         territory = territories_by_ids(ids=[data.pop("territory")], field="territory")[0]
         targets = territories_by_ids(ids=data.pop("target_territories"), field="target_territories")

@@ -11,6 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.consultations.domain import Verb
+from backend.consultations.policies import ensure_allowed
 from backend.consultations.selectors import consultation_get
 from backend.core import errors
 from backend.core.api.requests import signed_in_user
@@ -259,6 +261,7 @@ class ParticipantCardListView(GenericAPIView[ParticipantCard]):
     @idempotent
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        ensure_allowed(user=request.user, consultation=consultation, verb=Verb.ENTER_ON_BEHALF)
         payload = ParticipantCardCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         card = participant_card_create(

@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.core import errors
 from backend.core.api.requests import parse_input, signed_in_user
 from backend.core.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional_response
 from backend.idempotency.api.decorators import (
@@ -30,6 +31,7 @@ from backend.structures.api.serializers import (
     StructureUpdateInput,
 )
 from backend.structures.models import Membership, Structure
+from backend.structures.policies import can_manage_structure
 
 TAGS = ["structures"]
 
@@ -100,6 +102,12 @@ class StructureDetailView(GenericAPIView[Structure]):
         return detail_response(structure_id)
 
 
+def _ensure_can_manage(request: Request, structure: Structure) -> None:
+    """Refused before the body is read: an outsider learns nothing from a 400 or a 409."""
+    if not can_manage_structure(user=request.user, structure=structure):
+        raise errors.PermissionDenied()
+
+
 class StructureMembersView(GenericAPIView[Membership]):
     permission_classes = [IsAuthenticatedOrReadOnly]
     filter_backends: list[Any] = []
@@ -124,6 +132,7 @@ class StructureMembersView(GenericAPIView[Membership]):
     )
     def post(self, request: Request, structure_id: int) -> Response:
         structure = selectors.structure_get(structure_id=structure_id, with_members=False)
+        _ensure_can_manage(request, structure)
         data = parse_input(StructureMemberCreateInput, request)
         membership = services.membership_add(
             structure=structure, by=signed_in_user(request), user=data["user_id"], role=data["role"]
@@ -144,6 +153,7 @@ class StructureMemberView(GenericAPIView[Membership]):
     def patch(self, request: Request, structure_id: int, user_id: int) -> Response:
         by = signed_in_user(request)
         structure = selectors.structure_get(structure_id=structure_id, with_members=False)
+        _ensure_can_manage(request, structure)
         membership = selectors.membership_get(structure=structure, user_id=user_id)
         data = parse_input(StructureMemberUpdateInput, request)
         membership = services.membership_change_role(
@@ -192,7 +202,7 @@ class StructureVerificationView(GenericAPIView[Structure]):
         tags=TAGS,
         summary="Withdraw a structure's verification (staff)",
         request=None,
-        responses=StructureDetailOutput,
+        responses={200: StructureDetailOutput},
     )
     def delete(self, request: Request, structure_id: int) -> Response:
         structure = selectors.structure_get(structure_id=structure_id, with_members=False)

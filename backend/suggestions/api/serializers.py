@@ -152,6 +152,15 @@ class SuggestionRunOutput(serializers.Serializer[Any]):
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField()
+    attempts = serializers.IntegerField(
+        help_text="Workers that took the run: more than 1 when a worker was lost mid-run and "
+        "the run was queued again."
+    )
+    lease_expires_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="While running: when the run is taken back unless its worker renews the "
+        "lease (it does every third of the lease while alive). Null otherwise.",
+    )
 
 
 class SuggestionRunDetailOutput(SuggestionRunOutput):

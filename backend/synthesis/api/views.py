@@ -43,6 +43,7 @@ from backend.synthesis.api.serializers import (
     UnansweredContributionOutput,
 )
 from backend.synthesis.models import ActionSource, CandidateAction, Cluster, MergeLogEntry
+from backend.synthesis.policies import ensure_can_decide, ensure_can_merge
 
 TAGS = ["synthesis"]
 
@@ -185,6 +186,7 @@ class ConsultationClusterListView(GenericAPIView[Cluster]):
     @idempotent
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        ensure_can_merge(user=request.user, consultation=consultation)
         data = parse_input(ClusterMergeInput, request)
         into = data.get("into_cluster")
         entry = services.contributions_merge(
@@ -228,6 +230,7 @@ class MergeUndoView(APIView):
         entry = selectors.merge_entry_get(merge_id=merge_id)
         if not can_view_consultation(user=request.user, obj=entry.consultation):
             raise errors.NotFound()
+        ensure_can_merge(user=request.user, consultation=entry.consultation)
         data = parse_input(MergeUndoInput, request)
         split = services.merge_undo(
             by=signed_in_user(request), merge_entry=entry, reason=data["reason"]
@@ -292,6 +295,7 @@ class ConsultationCandidateActionListView(GenericAPIView[CandidateAction]):
     @idempotent
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        ensure_can_merge(user=request.user, consultation=consultation)
         data = parse_input(CandidateActionCreateInput, request)
         action = services.candidate_action_create(
             by=signed_in_user(request),
@@ -328,6 +332,7 @@ class CandidateActionDetailView(APIView):
     )
     def patch(self, request: Request, action_id: int) -> Response:
         action = selectors.candidate_action_get(action_id=action_id, user=request.user)
+        ensure_can_merge(user=request.user, consultation=action.consultation)
         data = parse_input(CandidateActionUpdateInput, request)
         services.candidate_action_update(
             by=signed_in_user(request),
@@ -354,6 +359,7 @@ class CandidateActionSourceListView(APIView):
     )
     def post(self, request: Request, action_id: int) -> Response:
         action = selectors.candidate_action_get(action_id=action_id, user=request.user)
+        ensure_can_merge(user=request.user, consultation=action.consultation)
         data = parse_input(ActionSourceInput, request)
         source = services.action_source_add(
             by=signed_in_user(request),
@@ -401,6 +407,7 @@ class CandidateActionDecisionView(APIView):
     )
     def put(self, request: Request, action_id: int) -> Response:
         action = selectors.candidate_action_get(action_id=action_id, user=request.user)
+        ensure_can_decide(user=request.user, consultation=action.consultation)
         data = parse_input(CandidateActionDecisionInput, request)
         services.candidate_action_decide(
             by=signed_in_user(request),
@@ -482,6 +489,7 @@ class ContributionAnswerView(APIView):
     )
     def put(self, request: Request, contribution_id: int) -> Response:
         contribution = contribution_get(contribution_id=contribution_id, user=request.user)
+        ensure_can_decide(user=request.user, consultation=contribution.consultation)
         data = parse_input(ContributionAnswerInput, request)
         services.contribution_answer_set(
             by=signed_in_user(request), contribution=contribution, text=data["text"]

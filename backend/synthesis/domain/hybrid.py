@@ -162,7 +162,16 @@ class HybridMatrix:
         dense = np.asarray(self.dense[start:stop] @ self.dense.T, dtype=np.float32)
         rows = np.arange(stop - start)
         dense[rows, rows + start] = -np.inf
-        chosen = np.argpartition(-dense, candidates - 1, axis=1)[:, :candidates]
+        total = dense.shape[1]
+        # The candidates' cut-off value per row (a partition of the values is several times
+        # cheaper than an argpartition), then the columns at or above it: exactly
+        # ``candidates`` per row unless values tie at the cut, where argpartition decides.
+        cut = np.partition(dense, total - candidates, axis=1)[:, total - candidates]
+        hit_rows, hit_cols = np.nonzero(dense >= cut[:, None])
+        if len(hit_rows) == dense.shape[0] * candidates:
+            chosen = hit_cols.reshape(dense.shape[0], candidates)
+        else:
+            chosen = np.argpartition(dense, total - candidates, axis=1)[:, total - candidates :]
         semantic = np.take_along_axis(dense, chosen, axis=1)
         if not self.lexical.shape[1] or self.lexical_weight == 0:
             return chosen, semantic

@@ -7,7 +7,6 @@ from rest_framework import serializers
 
 from backend.core.serializers import SafeDateTimeField, StrictInputSerializer
 from backend.structures.models import Structure
-from backend.votes.counting import Grouping
 from backend.votes.models import (
     PAPER_REFERENCE_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -15,6 +14,7 @@ from backend.votes.models import (
     BallotOrigin,
     VoteMethod,
 )
+from backend.votes.selectors.counting import Grouping
 from backend.votes.services import MAX_ITEMS, MAX_PAPER_LINES, SMALLINT_MAX
 
 

@@ -120,7 +120,7 @@ class MyBallotView(APIView):
         responses=BallotOutput,
     )
     def put(self, request: Request, vote_id: int) -> Response:
-        vote = selectors.vote_get(vote_id=vote_id, user=request.user)
+        vote = selectors.vote_get_for_ballot(vote_id=vote_id, user=request.user)
         data = parse_input(BallotCastInput, request)
         lines = services.ballot_cast(by=signed_in_user(request), vote=vote, **data)
         return Response(BallotOutput(ballot_data(vote_id=vote.pk, lines=lines)).data)

@@ -10,8 +10,11 @@ from hypothesis import strategies as st
 
 from backend.synthesis.domain import Doc, suggest_clusters
 from backend.synthesis.domain.clustering import (
+    _best_neighbour_linkage,
+    _sparse_average_linkage,
     average_linkage,
     clusters_from_vectors,
+    neighbour_arrays,
     neighbour_graph,
 )
 
@@ -97,6 +100,47 @@ def test_result_does_not_depend_on_edge_order(
     assert average_linkage(n, dict(items), threshold) == average_linkage(n, edges, threshold)
 
 
+@given(st.integers(2, 40), st.floats(0.05, 0.9), st.randoms(use_true_random=False))
+@settings(max_examples=150, deadline=None)
+def test_component_linkage_matches_the_sparse_heap_linkage(
+    n: int, threshold: float, rnd: random.Random
+) -> None:
+    # Distinct scores (no ties): the per-component SciPy linkage must give the partition of the
+    # one-heap sparse linkage over the whole graph.
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if rnd.random() < 0.3]
+    values = rnd.sample(range(1, 10 * len(pairs) + 2), len(pairs))
+    edges = {pair: v / (10 * len(pairs) + 2) for pair, v in zip(pairs, values, strict=True)}
+    expected = _sparse_average_linkage(n, edges, threshold)
+    assert average_linkage(n, edges, threshold) == expected
+    # The path of components too large for a dense matrix.
+    assert _best_neighbour_linkage(n, edges, threshold) == expected
+
+
+@given(graphs(), st.floats(0.0, 1.0))
+@settings(max_examples=200, deadline=None)
+def test_best_neighbour_linkage_partitions_like_the_heap(graph: Graph, threshold: float) -> None:
+    n, edges = graph
+    groups = _best_neighbour_linkage(n, edges, threshold)
+    assert sorted(r for g in groups for r in g) == list(range(n))
+    if len(set(edges.values())) == len(edges):
+        assert groups == _sparse_average_linkage(n, edges, threshold)
+
+
+def test_neighbour_arrays_hold_each_pair_once() -> None:
+    rnd = np.random.default_rng(3)
+    vectors = sp.csr_matrix(rnd.random((30, 8)).astype(np.float32))
+    norms = np.sqrt(vectors.multiply(vectors).sum(axis=1)).A.ravel()
+    vectors = sp.csr_matrix(sp.diags(1 / norms) @ vectors)
+    first, second, scores = neighbour_arrays(vectors, k=5, min_similarity=0.0)
+    assert np.all(first < second)
+    assert len(set(zip(first.tolist(), second.tolist(), strict=True))) == len(first)
+    dense = (vectors @ vectors.T).toarray()
+    assert np.allclose(scores, dense[first, second], atol=1e-5)
+    assert neighbour_graph(vectors, k=5, min_similarity=0.0) == {
+        (i, j): s for i, j, s in zip(first.tolist(), second.tolist(), scores.tolist(), strict=True)
+    }
+
+
 def test_neighbour_graph_keeps_the_top_k() -> None:
     vectors = sp.csr_matrix(np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32))
     norms = np.sqrt(vectors.multiply(vectors).sum(axis=1)).A.ravel()
@@ -170,3 +214,30 @@ class TestSuggestClusters:
 
         ids, vectors = build_index(DOCS).vectors()
         assert clusters_from_vectors(ids, vectors, 0.2) == suggest_clusters(DOCS, 0.2)
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_block_candidates_are_the_semantic_top_with_exact_scores(ties: bool) -> None:
+    from backend.synthesis.domain.hybrid import HybridMatrix
+    from backend.synthesis.domain.semantic import normalize_rows
+
+    rnd = np.random.default_rng(5)
+    n, candidates = 300, 16
+    dense = normalize_rows(rnd.standard_normal((n, 8)).astype(np.float32))
+    if ties:
+        dense[100:140] = dense[0]  # many equal cosines at the cut: the argpartition path
+    lexical = sp.csr_matrix(rnd.random((n, 20)) * (rnd.random((n, 20)) < 0.2), dtype=np.float32)
+    norms = np.sqrt(lexical.multiply(lexical).sum(axis=1)).A.ravel()
+    norms[norms == 0] = 1
+    lexical = sp.csr_matrix(sp.diags(1 / norms) @ lexical, dtype=np.float32)
+    matrix = HybridMatrix(lexical, dense, np.ones(n, dtype=bool), 0.5)
+    chosen, scores = matrix.block_candidates(0, 64, candidates)
+    exact = matrix.block(0, 64)
+    semantic = dense[:64] @ dense.T
+    for r in range(64):
+        assert r not in chosen[r]
+        assert len(set(chosen[r].tolist())) == candidates
+        others = np.delete(semantic[r], r)
+        cut = np.sort(others)[-candidates]
+        assert np.all(semantic[r, chosen[r]] >= cut - 1e-6)
+        assert np.allclose(scores[r], exact[r, chosen[r]], atol=1e-5)

