@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "backend.suggestions",
     "backend.programmes",
     "backend.privacy",
+    "backend.notifications",
     "backend.demo",
     # Before django_tasks_db: its `db_worker` command (which schedules the periodic jobs)
     # overrides the library's.
@@ -262,6 +263,10 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ne-pas-repondre@localhost")
 
+# The site's public address, for links in e-mails (the digest's one-click unsubscribe link,
+# RFC 8058: it must be https in production for mail providers to offer the button).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out account before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -420,6 +425,9 @@ SPECTACULAR_SETTINGS = {
         "SuggestionRunStatusEnum": "backend.suggestions.models.RunStatus",
         "CandidateActionDecisionEnum": "backend.synthesis.models.Decision",
         "IdeaModerationDecisionEnum": ["approve", "reject"],
+        "CommentOutputStatusEnum": "backend.comments.models.CommentStatus",
+        "ActionKindEnum": ["candidate_action", "regional_action"],
+        "TargetKindEnum": "backend.moderation.models.TargetKind",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [

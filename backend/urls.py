@@ -28,6 +28,7 @@ api_v1 = [
     path("", include("backend.synthesis.api.urls")),
     path("", include("backend.programmes.api.urls")),
     path("", include("backend.privacy.api.urls")),
+    path("", include("backend.notifications.api.urls")),
 ]
 
 urlpatterns = [

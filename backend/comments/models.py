@@ -28,12 +28,18 @@ class CommentStatus(models.TextChoices):
 
 class TargetKind(models.TextChoices):
     CONTRIBUTION = "contribution", _("Contribution")
+    CANDIDATE_ACTION = "candidate_action", _("Candidate action")
+    REGIONAL_ACTION = "regional_action", _("Regional action")
 
 
 class Comment(models.Model):
+    # The consultation of a contribution's or candidate action's comment (its moderators
+    # moderate it); none for a regional action's, which belongs to a programme.
     consultation = models.ForeignKey(
         "consultations.Consultation",
         verbose_name=_("consultation"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="comments",
     )
@@ -43,6 +49,22 @@ class Comment(models.Model):
     contribution = models.ForeignKey(
         "proposals.Contribution",
         verbose_name=_("contribution"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    candidate_action = models.ForeignKey(
+        "synthesis.CandidateAction",
+        verbose_name=_("candidate action"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    regional_action = models.ForeignKey(
+        "programmes.RegionalAction",
+        verbose_name=_("regional action"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -104,7 +126,27 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(target_kind="contribution", contribution__isnull=False),
+                condition=Q(
+                    target_kind="contribution",
+                    contribution__isnull=False,
+                    candidate_action__isnull=True,
+                    regional_action__isnull=True,
+                    consultation__isnull=False,
+                )
+                | Q(
+                    target_kind="candidate_action",
+                    contribution__isnull=True,
+                    candidate_action__isnull=False,
+                    regional_action__isnull=True,
+                    consultation__isnull=False,
+                )
+                | Q(
+                    target_kind="regional_action",
+                    contribution__isnull=True,
+                    candidate_action__isnull=True,
+                    regional_action__isnull=False,
+                    consultation__isnull=True,
+                ),
                 name="comment_target_matches_kind",
             ),
             models.CheckConstraint(condition=Q(depth__lte=MAX_DEPTH), name="comment_depth_limit"),
@@ -117,6 +159,16 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["contribution", "created_at"], name="comment_target_time_idx"),
             models.Index(fields=["consultation", "status"], name="comment_consultation_idx"),
+            models.Index(
+                fields=["candidate_action", "created_at"],
+                condition=Q(candidate_action__isnull=False),
+                name="comment_candidate_time_idx",
+            ),
+            models.Index(
+                fields=["regional_action", "created_at"],
+                condition=Q(regional_action__isnull=False),
+                name="comment_regional_time_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -34,6 +34,7 @@ def comment_get(*, comment_id: int, user: AnyUser) -> Comment:
     if (
         comment is None
         or comment.contribution is None
+        or comment.consultation is None
         or not can_view_consultation(user=user, obj=comment.consultation)
         or not can_view_contribution(user=user, obj=comment.contribution)
     ):

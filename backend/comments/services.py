@@ -69,6 +69,7 @@ def lock_contribution_of(comment: Comment) -> None:
 
 def _announce(comment: Comment, event: str) -> None:
     """Ids only: clients re-read the comment over REST (its text may be private)."""
+    assert comment.consultation_id is not None  # a contribution's comment
     emit_after_commit(
         group=consultation_group(comment.consultation_id),
         event=event,
@@ -206,8 +207,9 @@ def comment_edit(
     now = timezone.now()
     if not is_within_edit_window(obj=comment, now=now):
         raise errors.EditWindowClosed()
+    if comment.consultation is None or comment.contribution is None:
+        raise errors.NotFound()  # an action's comment: not editable in this iteration
     ensure_allowed(user=by, consultation=comment.consultation, verb=Verb.COMMENT)
-    assert comment.contribution is not None  # the only target kind so far
     _ensure_commentable(comment.contribution)
     fields: FieldErrors = {}
     if body is not None:

@@ -300,6 +300,11 @@ class InvitationInvalid(NotFound):
     default_message = _("This invitation does not exist, was already used or has expired.")
 
 
+class UnsubscribeLinkInvalid(NotFound):
+    code = "unsubscribe_link_invalid"
+    default_message = _("This unsubscribe link is not valid.")
+
+
 class InvitationForAnotherAddress(PermissionDenied):
     code = "invitation_for_another_address"
     default_message = _(

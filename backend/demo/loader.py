@@ -20,6 +20,7 @@ from backend.consultations.services import (
 )
 from backend.demo import contributions as demo_contributions
 from backend.demo import territories as data
+from backend.demo.notifications import load_notifications
 from backend.demo.programme import load_programme
 from backend.demo.synthesis import load_synthesis
 from backend.demo.workshops import load_workshop
@@ -389,4 +390,6 @@ def demo_load() -> LoadReport:
         report.count("workshop_ballots")
     for _ in range(load_programme(pilot=pilot, people=people, places=places)):
         report.count("regional_actions")
+    for _ in range(load_notifications(people=people)):
+        report.count("comments")
     return report

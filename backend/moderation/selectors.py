@@ -105,7 +105,12 @@ def report_get(*, report_id: int) -> Report:
 def comment_get_for_report(*, comment_id: int, user: AnyUser) -> Comment:
     """A comment whose consultation the caller may see (its state is the service's concern)."""
     comment = Comment.objects.select_related("consultation").filter(pk=comment_id).first()
-    if comment is None or not can_view_consultation(user=user, obj=comment.consultation):
+    # A regional action's comment has no consultation (no moderators): not reportable here.
+    if (
+        comment is None
+        or comment.consultation is None
+        or not can_view_consultation(user=user, obj=comment.consultation)
+    ):
         raise errors.NotFound()
     return comment
 

@@ -51,7 +51,10 @@ class Target:
 
     @property
     def consultation(self) -> Consultation:
-        return self.obj.consultation
+        # Targets are looked up within a consultation (moderation_target_get).
+        consultation = self.obj.consultation
+        assert consultation is not None
+        return consultation
 
     @property
     def status(self) -> str:
@@ -143,6 +146,7 @@ def _announce(target: Target, verb_past: str) -> None:
         )
         return
     assert target.comment is not None
+    assert target.comment.consultation_id is not None
     emit_after_commit(
         group=consultation_group(target.comment.consultation_id),
         event=f"comment.{verb_past}",

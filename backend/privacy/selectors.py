@@ -17,6 +17,7 @@ from backend.comments.models import Comment
 from backend.consultations.models import ConsultationRole
 from backend.core import errors
 from backend.moderation.models import Report
+from backend.notifications.models import Notification, NotificationPreference
 from backend.proposals.models import Contribution, Endorsement, ParticipantCard
 from backend.structures.models import Membership
 from backend.votes.models import BallotLine
@@ -174,6 +175,31 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
             "prefix",
             "created_at",
             "last_used_at",
+        ),
+        "notifications": _rows(
+            Notification.objects.filter(recipient=user).order_by("created_at", "id"),
+            "id",
+            "kind",
+            "consultation_id",
+            "candidate_action_id",
+            "programme_id",
+            "regional_action_id",
+            "action_title",
+            "decision",
+            "answer",
+            "status",
+            "previous_status",
+            "contributions",
+            "created_at",
+            "read_at",
+            "emailed_at",
+        ),
+        "notification_preferences": _rows(
+            NotificationPreference.objects.filter(user=user),
+            "email_digest",
+            "language",
+            "last_digest_at",
+            "updated_at",
         ),
     }
 

@@ -16,6 +16,7 @@ from backend.accounts.models import AccessToken, User
 from backend.consultations.models import ConsultationRole
 from backend.core import errors
 from backend.moderation.models import Report
+from backend.notifications.services import notifications_erase
 from backend.privacy.policies import can_erase_participant_card
 from backend.proposals.models import AgeBracket, ParticipantCard
 from backend.structures.models import Membership
@@ -38,14 +39,16 @@ def user_erase(*, user: User) -> User:
     Kept and still counted: contributions, comments, ballots, endorsements (linked to the
     shell, shown as "Compte supprimé"). Replaced: e-mail, display name, territory, password
     (unusable: every session stops, as sessions are bound to the password). Deleted: access
-    tokens, structure memberships, consultation roles, groups and permissions, and the reports
-    the person filed (never public). Lock: the user row. Idempotent.
+    tokens, structure memberships, consultation roles, groups and permissions, the reports
+    the person filed (never public), their notifications and notification preferences.
+    Lock: the user row. Idempotent.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     AccessToken.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
     ConsultationRole.objects.filter(user=user).delete()
     Report.objects.filter(reporter=user).delete()
+    notifications_erase(user=user)
     user.email = erased_email(user.pk)
     user.display_name = str(_("Deleted account"))
     user.territory = None

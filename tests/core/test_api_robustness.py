@@ -23,6 +23,7 @@ from backend.consultations.models import Consultation, ConsultationRole
 from backend.demo.loader import DEMO_DOMAIN, demo_load
 from backend.moderation.models import Report
 from backend.moderation.services import report_create
+from backend.notifications.models import Notification
 from backend.plans.models import ArtifactBuild, PlanVersion
 from backend.programmes.models import (
     Indicator,
@@ -132,6 +133,7 @@ PARAMETER_MODELS: dict[str, Any] = {
     "milestone_id": Milestone,
     "indicator_id": Indicator,
     "build_id": ArtifactBuild,
+    "notification_id": Notification,
     # A plan version's number (1, 2, ...): the demo publishes no plan, so the lookup misses.
     "number": PlanVersion,
 }
@@ -156,6 +158,8 @@ def real_ids_for(path: str) -> dict[str, str]:
         elif name == "code":
             workshop = Workshop.objects.exclude(join_code="").order_by("pk").first()
             ids[name] = workshop.join_code if workshop else "ZZZZZZ"
+        elif name == "token":  # the digest's unsubscribe link: a forged one
+            ids[name] = "1:forged-signature"
         elif name in PARAMETER_MODELS:
             ids[name] = first_pk(PARAMETER_MODELS[name])
         elif name == "id":

@@ -2,9 +2,13 @@
 envelopes, published once, followed up; loading twice adds nothing."""
 
 import pytest
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from backend.accounts.models import User
+from backend.comments.models import Comment
 from backend.demo.loader import demo_load
 from backend.demo.programme import PROGRAMME_TITLE
+from backend.notifications.models import Notification, NotificationPreference
 from backend.programmes.models import FollowUpEntry, Programme, RegionalAction
 
 
@@ -28,3 +32,16 @@ def test_the_demo_regional_plan() -> None:
     before = RegionalAction.objects.count()
     assert "regional_actions" not in demo_load().created
     assert RegionalAction.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_demo_tells_contributors_and_discusses_a_regional_action(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_load()
+    nadia = User.objects.get(email__startswith="participant@")
+    kinds = set(Notification.objects.filter(recipient=nadia).values_list("kind", flat=True))
+    assert {"contribution_merged", "regional_action_status_changed"} <= kinds
+    assert NotificationPreference.objects.get(user=nadia).email_digest == "daily"
+    assert Comment.objects.filter(target_kind="regional_action").count() == 2

@@ -36,6 +36,7 @@ def _hide(
     what: str = "hide",
 ) -> Any:
     kind = "contribution" if isinstance(target, Contribution) else "comment"
+    assert target.consultation is not None
     return client.post(
         _moderation_url(target.consultation, what),
         {"target_kind": kind, "target_id": target.pk, "reason": reason},

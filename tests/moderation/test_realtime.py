@@ -63,6 +63,7 @@ def test_comment_hidden_carries_ids_only(
     people: Personas,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
+    assert comment.consultation_id is not None
     layer, channel = _subscribe(comment.consultation_id)
     with django_capture_on_commit_callbacks(execute=True):
         content_hide(by=people.moderator, comment=comment, reason="Numéro de téléphone")

@@ -46,6 +46,9 @@ PUBLIC = {
     "POST /api/v1/consultations/{consultation_id}/similar-contributions/",  # drafts' lookup
     "GET /api/v1/health/",
     "GET /api/v1/themes/",
+    # one-click unsubscribe: the signed token is the proof (an unknown one: 404)
+    "GET /api/v1/notifications/unsubscribe/{token}/",
+    "POST /api/v1/notifications/unsubscribe/{token}/",
 }
 # The caller's own account: 401 without one, their own data with one.
 SELF = {
@@ -57,6 +60,12 @@ SELF = {
     "POST /api/v1/me/erasure/",
     "GET /api/v1/me/export/",
     "POST /api/v1/me/password/",
+    "GET /api/v1/me/notifications/",
+    "GET /api/v1/me/notifications/unread-count/",
+    "POST /api/v1/me/notifications/read-all/",
+    "POST /api/v1/me/notifications/{notification_id}/read/",  # someone else's: 404
+    "GET /api/v1/me/notification-preferences/",
+    "PATCH /api/v1/me/notification-preferences/",
     "GET /api/v1/votes/{vote_id}/my-ballot/",
     "PUT /api/v1/votes/{vote_id}/my-ballot/",
     "DELETE /api/v1/votes/{vote_id}/my-ballot/",
@@ -67,6 +76,8 @@ PARTICIPATION = {
     "POST /api/v1/consultations/",  # needs the add_consultation permission: 403 here
     "POST /api/v1/consultations/{consultation_id}/contributions/",
     "POST /api/v1/contributions/{contribution_id}/comments/",
+    "POST /api/v1/candidate-actions/{action_id}/comments/",  # synthesis, restitution
+    "POST /api/v1/regional-actions/{action_id}/comments/",  # consolidation, adopted stages
     "POST /api/v1/contributions/{contribution_id}/endorsement/",
     "DELETE /api/v1/contributions/{contribution_id}/endorsement/",
     "POST /api/v1/contributions/{contribution_id}/reports/",

@@ -387,7 +387,8 @@ def _comments(
 ) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = [COMMENTS_COLUMNS]
     queryset = (
-        Comment.objects.filter(consultation=consultation)
+        # Contributions' comments (candidate actions' comments are not part of this file).
+        Comment.objects.filter(consultation=consultation, contribution__isnull=False)
         .exclude(contribution__status=ContributionStatus.DRAFT)
         .order_by("id")
         .values_list(

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import User
 from backend.consultations.models import Consultation, Theme
 from backend.core import errors
-from backend.core.realtime import consultation_group, emit_after_commit
+from backend.core.domain_events import DomainEvent, publish_on_commit
+from backend.core.realtime import consultation_group
 from backend.core.validation import FieldErrors, check_text, field_error, raise_if_errors
 from backend.proposals.models import Contribution, ContributionKind
 from backend.synthesis.models import (
@@ -37,14 +38,18 @@ from backend.territories.models import Territory
 
 
 def _action_event(*, event: str, action: CandidateAction) -> None:
-    emit_after_commit(
-        group=consultation_group(action.consultation_id),
-        event=event,
-        data={
-            "id": action.pk,
-            "consultation": action.consultation_id,
-            "decision": action.decision,
-        },
+    """`candidate_action.*`, a domain event after commit: to the consultation group and to
+    in-process subscribers (the notifications app tells the contributors)."""
+    publish_on_commit(
+        DomainEvent(
+            name=event,
+            data={
+                "id": action.pk,
+                "consultation": action.consultation_id,
+                "decision": action.decision,
+            },
+            groups=(consultation_group(action.consultation_id),),
+        )
     )
 
 

@@ -5,7 +5,8 @@ from collections.abc import Iterable, Sequence
 from django.utils.translation import gettext as _
 
 from backend.consultations.models import Consultation
-from backend.core.realtime import consultation_group, emit_after_commit
+from backend.core.domain_events import DomainEvent, publish_on_commit
+from backend.core.realtime import consultation_group
 from backend.core.validation import FieldErrors, field_error
 from backend.proposals.models import Contribution, ContributionStatus
 from backend.synthesis.models import (
@@ -55,20 +56,24 @@ def _authors(contributions: Iterable[Contribution]) -> list[int]:
 def _merge_event(
     *, event: str, entry: MergeLogEntry, contributions: Sequence[Contribution]
 ) -> None:
-    """`contribution.merged` / `contribution.split` on the consultation group. `authors` lists
-    the accounts whose contributions moved, so their clients can show it in their activity
+    """`contribution.merged` / `contribution.split`, a domain event after commit: to the
+    consultation group and to in-process subscribers (notifications). `authors` lists the
+    accounts whose contributions moved, so their clients can show it in their activity
     stream (contributions and their authors are public)."""
-    emit_after_commit(
-        group=consultation_group(entry.consultation_id),
-        event=event,
-        data={
-            "consultation": entry.consultation_id,
-            "cluster": entry.cluster_id,
-            "log_entry": entry.pk,
-            "undoes": entry.undoes_id,
-            "contributions": sorted(c.pk for c in contributions),
-            "authors": _authors(contributions),
-        },
+    publish_on_commit(
+        DomainEvent(
+            name=event,
+            data={
+                "consultation": entry.consultation_id,
+                "cluster": entry.cluster_id,
+                "log_entry": entry.pk,
+                "undoes": entry.undoes_id,
+                "contributions": sorted(c.pk for c in contributions),
+                "authors": _authors(contributions),
+            },
+            groups=(consultation_group(entry.consultation_id),),
+            actor=entry.by_id,
+        )
     )
 
 
