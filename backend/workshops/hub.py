@@ -207,14 +207,16 @@ class WorkshopHub:
             delay = min(2 * delay, RESUBSCRIBE_MAX_DELAY_SECONDS)
             try:
                 await layer.group_add(self.group, self.channel)
-                current, _, _ = await _last_seq_and_timer(self.workshop_id)
+                current, _, _ = await _last_seq_and_timer(workshop_id=self.workshop_id)
                 if current > self.last_seq:
                     for missed in await _missed_events(self.workshop_id, self.last_seq, current):
                         await self._fan_out(missed)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.warning("workshop hub %s: still no channel layer", self.workshop_id)
+                logger.warning(
+                    "workshop hub %s: still no channel layer", self.workshop_id, exc_info=True
+                )
                 continue
             logger.info("workshop hub %s: channel layer back", self.workshop_id)
             self.schedule_report()

@@ -12,6 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.consultations.domain import Verb
+from backend.consultations.policies import ensure_allowed
 from backend.consultations.selectors import consultation_get
 from backend.core.api.requests import parse_input, parse_query, signed_in_user
 from backend.core.conditional import DOWNLOAD_PARAMETERS, NOT_MODIFIED, file_download
@@ -77,6 +79,8 @@ class ConsultationVoteListView(GenericAPIView[Vote]):
     )
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        # Refused before the body is read: an outsider learns nothing from a 400.
+        ensure_allowed(user=request.user, consultation=consultation, verb=Verb.MANAGE)
         data = parse_input(VoteCreateInput, request)
         vote = services.vote_create(by=signed_in_user(request), consultation=consultation, **data)
         return Response(_vote_output(request, vote.pk), status=status.HTTP_201_CREATED)
@@ -156,6 +160,7 @@ class PaperBallotImportView(APIView):
     @idempotent
     def post(self, request: Request, vote_id: int) -> Response:
         vote = selectors.vote_get(vote_id=vote_id, user=request.user)
+        ensure_allowed(user=request.user, consultation=vote.consultation, verb=Verb.ENTER_ON_BEHALF)
         data = parse_input(PaperBallotImportEnvelopeInput, request)
         result = services.paper_ballots_import(
             by=signed_in_user(request), vote=vote, lines=data["lines"]

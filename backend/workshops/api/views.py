@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from backend.consultations.selectors import consultation_get
 from backend.core import errors
 from backend.core.api.requests import parse_input, parse_query, signed_in_user
+from backend.core.users import is_signed_in
 from backend.workshops import selectors, services
 from backend.workshops.api.serializers import (
     ActivityAnswerInput,
@@ -37,7 +38,7 @@ from backend.workshops.devices import (
     set_device_cookie,
 )
 from backend.workshops.models import ActivityKind, Idea, Participant, Workshop
-from backend.workshops.policies import can_run_workshop
+from backend.workshops.policies import can_run_workshop, can_run_workshops_of
 from backend.workshops.realtime import (
     activity_data,
     idea_data,
@@ -87,6 +88,11 @@ class ConsultationWorkshopListView(GenericAPIView[Workshop]):
     )
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
+        # Refused before the body is read: an outsider learns nothing from a 400.
+        if not is_signed_in(request.user):
+            raise errors.NotAuthenticated()
+        if not can_run_workshops_of(user=request.user, consultation=consultation):
+            raise errors.PermissionDenied()
         data = parse_input(WorkshopCreateInput, request)
         workshop = services.workshop_create(
             by=signed_in_user(request), consultation=consultation, **data
@@ -193,7 +199,7 @@ class WorkshopActivityListView(APIView):
         responses={201: ActivityOutput},
     )
     def post(self, request: Request, workshop_id: int) -> Response:
-        workshop = selectors.workshop_get(workshop_id=workshop_id, user=request.user)
+        workshop = _run(request, workshop_id)
         data = parse_input(ActivityCreateInput, request)
         activity = services.activity_create(by=signed_in_user(request), workshop=workshop, **data)
         return Response(activity_data(activity), status=status.HTTP_201_CREATED)
@@ -244,7 +250,7 @@ class ActivityResultsVisibilityView(APIView):
         responses=ActivityOutput,
     )
     def post(self, request: Request, workshop_id: int, activity_id: int) -> Response:
-        workshop = selectors.workshop_get(workshop_id=workshop_id, user=request.user)
+        workshop = _run(request, workshop_id)
         activity = selectors.activity_get(workshop=workshop, activity_id=activity_id)
         data = parse_input(ActivityResultsVisibilityInput, request)
         activity = services.activity_results_show(
