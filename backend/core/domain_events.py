@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from backend.core.realtime import event_envelope
+from backend.core.realtime import event_envelope, group_send_now
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ def deliver(event: DomainEvent) -> None:
         message = event_envelope(event=event.name, data=dict(event.data))
         for group in event.groups:
             try:
-                async_to_sync(layer.group_send)(group, message)
+                group_send_now(group, message)
             except Exception:
                 logger.exception("event %s not sent to group %s", event.name, group)
     for names, handler in list(_subscribers):

@@ -1,11 +1,15 @@
 """Realtime events: group names, event envelopes, and sending them after commit."""
 
+import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+logger = logging.getLogger(__name__)
 
 
 def consultation_group(consultation_id: int) -> str:
@@ -35,13 +39,25 @@ def emit_after_commit(*, group: str, event: str, data: dict[str, Any]) -> None:
     is committed, its request must not answer 500, and later on-commit callbacks still run.
     """
     message = event_envelope(event=event, data=data)
+    transaction.on_commit(lambda: group_send_now(group, message), robust=True)
 
-    def send() -> None:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(group, message)
 
-    transaction.on_commit(send, robust=True)
+def group_send_now(group: str, message: dict[str, Any]) -> None:
+    """Send a message to a group from synchronous code.
+
+    After Redis restarted, the pool's idle connections were closed by the server: the first
+    send on one fails with a ConnectionError although Redis is back. That send is retried once
+    on a fresh connection (a duplicate is harmless: workshop events carry a sequence number
+    the hub deduplicates, other events make clients re-read). Other failures propagate.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except RedisConnectionError:
+        logger.info("channel layer connection lost; sending to %s again", group)
+        async_to_sync(layer.group_send)(group, message)
 
 
 def contribution_event(
