@@ -278,6 +278,14 @@ class TestCursorPages:
         assert response.json()["code"] == "validation_error"
         assert response.json()["fields"]["cursor"][0]["code"] == "invalid_cursor"
 
+    def test_a_malformed_cursor_is_refused_in_page_mode_too(
+        self, consultation: Consultation, api_client: APIClient
+    ) -> None:
+        """Found by schemathesis: a cursor over its documented length was ignored (200)."""
+        response = api_client.get(_list_url(consultation), {"cursor": "0" * 201})
+        assert response.status_code == 400
+        assert response.json()["fields"]["cursor"][0]["code"] == "invalid_cursor"
+
     def test_cursor_needs_the_recent_order(
         self, consultation: Consultation, api_client: APIClient
     ) -> None:

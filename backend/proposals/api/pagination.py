@@ -89,6 +89,9 @@ class ContributionPagination(PageNumberPagination):
         self, queryset: Any, request: Request, view: Any = None
     ) -> list[Any] | None:
         self.request = request
+        cursor = request.query_params.get(self.cursor_query_param)
+        if cursor is not None:
+            cursor_decode(cursor)  # a malformed cursor is a 400 in every mode, never ignored
         mode = request.query_params.get(self.mode_query_param) or "page"
         if mode not in ("page", CURSOR_MODE):
             message = _("Use page (the default) or cursor.")
