@@ -48,11 +48,18 @@ class SafeDateTimeField(serializers.DateTimeField):
     """DRF's DateTimeField, with a calendar overflow while applying the time zone (a naive
     0001-01-01T00:00 in Paris) reported as a field error instead of an exception."""
 
+    default_error_messages = {
+        "out_of_range": _("Give a date between the years 2000 and 2100."),
+    }
+
     def to_internal_value(self, value: Any) -> datetime:
         try:
-            return super().to_internal_value(value)
+            parsed = super().to_internal_value(value)
         except OverflowError:
             self.fail("overflow")
+        if not 2000 <= parsed.year <= 2100:
+            self.fail("out_of_range")
+        return parsed
 
 
 class NameField(serializers.CharField):

@@ -4,7 +4,9 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from backend.core import errors
 from backend.core.filters import IdFilter, LazyOrderingFilter
 from backend.structures.models import Structure, StructureType
 from backend.structures.selectors import structure_filter
@@ -44,6 +46,15 @@ class StructureFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet[Structure]) -> QuerySet[Structure]:
         data = self.form.cleaned_data
+        for raw in self.data.getlist("is_verified") if hasattr(self.data, "getlist") else []:
+            if raw.lower() not in {"true", "false", "1", "0"}:
+                raise errors.ValidationFailed(
+                    fields={
+                        "is_verified": [
+                            {"code": "invalid", "message": str(_("Use true or false."))}
+                        ]
+                    }
+                )
         queryset = structure_filter(
             queryset,
             type=data.get("type") or "",
