@@ -48,15 +48,23 @@ class SafeDateTimeField(serializers.DateTimeField):
     """DRF's DateTimeField, with a calendar overflow while applying the time zone (a naive
     0001-01-01T00:00 in Paris) reported as a field error instead of an exception."""
 
+    def to_internal_value(self, value: Any) -> datetime:
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
+class ScheduleDateTimeField(SafeDateTimeField):
+    """A date something is planned at: between the years 2000 and 2100 (a year 1206 would
+    come back with Paris's local mean time offset, which RFC 3339 cannot write)."""
+
     default_error_messages = {
         "out_of_range": _("Give a date between the years 2000 and 2100."),
     }
 
     def to_internal_value(self, value: Any) -> datetime:
-        try:
-            parsed = super().to_internal_value(value)
-        except OverflowError:
-            self.fail("overflow")
+        parsed = super().to_internal_value(value)
         if not 2000 <= parsed.year <= 2100:
             self.fail("out_of_range")
         return parsed

@@ -5,7 +5,7 @@ from typing import Any
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from backend.core.serializers import SafeDateTimeField, StrictInputSerializer
+from backend.core.serializers import ScheduleDateTimeField, StrictInputSerializer
 from backend.proposals.models import ContributionKind
 from backend.territories.models import Territory
 from backend.votes.api.serializers import VoteResultBodyOutput
@@ -30,7 +30,7 @@ class WorkshopCreateInput(StrictInputSerializer):
     territory = serializers.PrimaryKeyRelatedField(
         queryset=Territory.objects.all(), required=False, allow_null=True, default=None
     )
-    scheduled_at = SafeDateTimeField(required=False, allow_null=True, default=None)
+    scheduled_at = ScheduleDateTimeField(required=False, allow_null=True, default=None)
     participation = serializers.ChoiceField(
         choices=Participation.choices,
         required=False,
