@@ -426,28 +426,17 @@ def candidate_action_comment_create(
         fields, parent=parent, same_target={"candidate_action": action.pk}
     )
     raise_if_errors(fields)
-    comment = Comment.objects.create(
-        consultation=action.consultation,
-        target_kind=TargetKind.CANDIDATE_ACTION,
-        candidate_action=action,
+    return _action_comment_save(
+        target={"consultation": action.consultation, "candidate_action": action},
+        kind=TargetKind.CANDIDATE_ACTION,
+        group=consultation_group(action.consultation_id),
+        scope={"consultation": action.consultation_id, "candidate_action": action.pk},
+        by=by,
         parent=parent,
         depth=depth,
-        author=by,
-        entered_by=by,
         stance=stance,
         body=body,
     )
-    emit_after_commit(
-        group=consultation_group(action.consultation_id),
-        event="comment.created",
-        data={
-            "id": comment.pk,
-            "consultation": action.consultation_id,
-            "candidate_action": action.pk,
-            "parent": comment.parent_id,
-        },
-    )
-    return comment
 
 
 @transaction.atomic
@@ -469,9 +458,36 @@ def regional_action_comment_create(
     _check_comment(fields, body=body, stance=stance)
     parent, depth = _check_parent(fields, parent=parent, same_target={"regional_action": action.pk})
     raise_if_errors(fields)
+    return _action_comment_save(
+        target={"regional_action": action},
+        kind=TargetKind.REGIONAL_ACTION,
+        group=programme_group(action.programme_id),
+        scope={"programme": action.programme_id, "regional_action": action.pk},
+        by=by,
+        parent=parent,
+        depth=depth,
+        stance=stance,
+        body=body,
+    )
+
+
+def _action_comment_save(
+    *,
+    target: dict[str, Any],
+    kind: str,
+    group: str,
+    scope: dict[str, int],
+    by: User,
+    parent: Comment | None,
+    depth: int,
+    stance: str,
+    body: str,
+) -> Comment:
+    """The comment row of an action's thread, and `comment.created` on `group` after commit
+    (`scope` names the action and its consultation or programme)."""
     comment = Comment.objects.create(
-        target_kind=TargetKind.REGIONAL_ACTION,
-        regional_action=action,
+        **target,
+        target_kind=kind,
         parent=parent,
         depth=depth,
         author=by,
@@ -480,13 +496,8 @@ def regional_action_comment_create(
         body=body,
     )
     emit_after_commit(
-        group=programme_group(action.programme_id),
+        group=group,
         event="comment.created",
-        data={
-            "id": comment.pk,
-            "programme": action.programme_id,
-            "regional_action": action.pk,
-            "parent": comment.parent_id,
-        },
+        data={"id": comment.pk, **scope, "parent": comment.parent_id},
     )
     return comment
