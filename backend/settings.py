@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "backend.territories",
     "backend.accounts",
     "backend.structures",
+    "backend.profiles",
     "backend.consultations",
     "backend.invitations",
     "backend.idempotency",

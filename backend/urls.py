@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("backend.territories.api.urls")),
     path("", include("backend.accounts.api.urls")),
     path("", include("backend.structures.api.urls")),
+    path("", include("backend.profiles.api.urls")),
     path("", include("backend.consultations.api.urls")),
     path("", include("backend.invitations.api.urls")),
     path("", include("backend.proposals.api.urls")),

@@ -1,26 +1,16 @@
-"""Reads on accounts: the signed-in person's profile, access tokens, a bearer token's owner."""
+"""Reads on accounts: a person, access tokens, a bearer token's owner (the profile, which
+shows structures too, is `backend.profiles.selectors`)."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from backend.accounts.models import AccessToken, User
 from backend.accounts.tokens import token_digest
 from backend.core import errors
-from backend.structures.models import Membership
 
 
-def user_profile_queryset() -> QuerySet[User]:
-    """Users with what the profile shows: territory, and memberships with their structure."""
-    memberships = Membership.objects.select_related("structure").order_by(
-        "structure__name", "structure_id"
-    )
-    return User.objects.select_related("territory").prefetch_related(
-        Prefetch("memberships", queryset=memberships)
-    )
-
-
-def user_get_profile(*, user_id: int) -> User:
-    """One user with the profile data, in two queries whatever the number of memberships."""
-    user = user_profile_queryset().filter(pk=user_id).first()
+def user_get(*, user_id: int) -> User:
+    """One user by id, or 404 not_found."""
+    user = User.objects.filter(pk=user_id).first()
     if user is None:
         raise errors.NotFound()
     return user

@@ -1,4 +1,5 @@
-"""Accounts API routes: /auth/ (sign-in, tokens) and /me/ (profile)."""
+"""Accounts API routes: /auth/ (CSRF, sign-out, tokens) and /me/password/ (sign-in,
+registration and /me/ are `backend.profiles.api.urls`)."""
 
 from django.urls import path
 
@@ -6,8 +7,6 @@ from backend.accounts.api import views
 
 urlpatterns = [
     path("auth/csrf/", views.CsrfView.as_view(), name="auth-csrf"),
-    path("auth/register/", views.RegisterView.as_view(), name="auth-register"),
-    path("auth/login/", views.LoginView.as_view(), name="auth-login"),
     path("auth/logout/", views.LogoutView.as_view(), name="auth-logout"),
     path("auth/tokens/", views.AccessTokenListCreateView.as_view(), name="auth-tokens"),
     path(
@@ -15,6 +14,5 @@ urlpatterns = [
         views.AccessTokenDetailView.as_view(),
         name="auth-token-detail",
     ),
-    path("me/", views.MeView.as_view(), name="me"),
     path("me/password/", views.PasswordChangeView.as_view(), name="me-password"),
 ]

@@ -1,4 +1,5 @@
-"""Accounts API: sign-in by session or access token, and the signed-in person's profile."""
+"""Accounts API: the CSRF token, signing out, access tokens and the password (signing in,
+registering and the profile answer with the profile: `backend.profiles.api`)."""
 
 from typing import Any
 
@@ -12,17 +13,12 @@ from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.accounts import selectors, services
-from backend.accounts.api.permissions import CsrfProtected, CsrfProtectedWhenOpeningSession
 from backend.accounts.api.serializers import (
     AccessTokenCreatedOutput,
     AccessTokenCreateInput,
     AccessTokenOutput,
-    AuthLoginInput,
-    AuthRegisterInput,
     CsrfTokenOutput,
     PasswordChangeInput,
-    UserProfileOutput,
-    UserProfileUpdateInput,
 )
 from backend.accounts.models import AccessToken
 from backend.core.api.requests import parse_input, signed_in_user
@@ -38,12 +34,6 @@ def request_token(request: Request) -> AccessToken | None:
     return request.auth if isinstance(request.auth, AccessToken) else None
 
 
-def profile_response(user_id: int, status: int = 200) -> Response:
-    return Response(
-        UserProfileOutput(selectors.user_get_profile(user_id=user_id)).data, status=status
-    )
-
-
 class CsrfView(APIView):
     """Set the CSRF cookie and return its token, before signing in with the session."""
 
@@ -53,69 +43,6 @@ class CsrfView(APIView):
     @extend_schema(operation_id="auth_csrf", tags=[AUTH_TAG], responses=CsrfTokenOutput)
     def get(self, request: Request) -> Response:
         return Response(CsrfTokenOutput({"csrf_token": get_token(request._request)}).data)
-
-
-class RegisterView(APIView):
-    """Create an account, and sign it in with a session unless asked not to."""
-
-    authentication_classes: list[type] = []
-    permission_classes = [CsrfProtectedWhenOpeningSession]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = AUTH_THROTTLE_SCOPE
-
-    @extend_schema(
-        operation_id="auth_register",
-        tags=[AUTH_TAG],
-        request=AuthRegisterInput,
-        responses={201: UserProfileOutput},
-        description=(
-            "Web clients (`session`: true, the default) send the CSRF token from GET "
-            "/auth/csrf/ in X-CSRFToken and are signed in by a session cookie (403 "
-            "csrf_failed without it). Token clients send `session: false`: no CSRF token, "
-            "no cookie; they then create a token with POST /auth/tokens/. Weak passwords are "
-            "rejected with the code of Django's validator (password_too_short, "
-            "password_too_common, ...); a used e-mail address with email_taken."
-        ),
-    )
-    def post(self, request: Request) -> Response:
-        data = parse_input(AuthRegisterInput, request)
-        user = services.user_register(
-            email=data["email"],
-            password=data["password"],
-            display_name=data["display_name"],
-            territory=data["territory"],
-        )
-        if data["session"]:
-            services.user_login(request=request._request, user=user)
-        return profile_response(user.pk, status=201)
-
-
-class LoginView(APIView):
-    """Sign in with e-mail and password and open a session (web clients)."""
-
-    authentication_classes: list[type] = []
-    permission_classes = [CsrfProtected]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = AUTH_THROTTLE_SCOPE
-
-    @extend_schema(
-        operation_id="auth_login",
-        tags=[AUTH_TAG],
-        request=AuthLoginInput,
-        responses={200: UserProfileOutput},
-        description=(
-            "Send the CSRF token from GET /auth/csrf/ in X-CSRFToken. Signing in rotates "
-            "the CSRF token: read the new csrftoken cookie afterwards. Wrong credentials "
-            "give 401 invalid_credentials."
-        ),
-    )
-    def post(self, request: Request) -> Response:
-        data = parse_input(AuthLoginInput, request)
-        user = services.user_authenticate(
-            request=request._request, email=data["email"], password=data["password"]
-        )
-        services.user_login(request=request._request, user=user)
-        return profile_response(user.pk)
 
 
 class LogoutView(APIView):
@@ -194,30 +121,6 @@ class AccessTokenDetailView(APIView):
     def delete(self, request: Request, token_id: int) -> Response:
         services.access_token_revoke(user=signed_in_user(request), token_id=token_id)
         return Response(status=204)
-
-
-class MeView(APIView):
-    """The signed-in person's profile."""
-
-    @extend_schema(operation_id="me_get", tags=[ME_TAG], responses=UserProfileOutput)
-    def get(self, request: Request) -> Response:
-        return profile_response(signed_in_user(request).pk)
-
-    @extend_schema(
-        operation_id="me_update",
-        tags=[ME_TAG],
-        request=UserProfileUpdateInput,
-        responses=UserProfileOutput,
-    )
-    def patch(self, request: Request) -> Response:
-        user = signed_in_user(request)
-        data = parse_input(UserProfileUpdateInput, request)
-        services.user_update_profile(
-            user=user,
-            display_name=data.get("display_name", user.display_name),
-            territory=data.get("territory", user.territory),
-        )
-        return profile_response(user.pk)
 
 
 class PasswordChangeView(APIView):

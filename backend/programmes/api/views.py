@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.selectors import user_get_profile
+from backend.accounts.selectors import user_get
 from backend.consultations.selectors import consultation_get
 from backend.core import errors
 from backend.core.api.requests import parse_input, signed_in_user
@@ -175,7 +175,7 @@ class ProgrammeOrganizerView(APIView):
     def post(self, request: Request, programme_id: int) -> Response:
         programme = _programme(request, programme_id)
         data = parse_input(s.ProgrammeOrganizerInput, request)
-        user = user_get_profile(user_id=data["user"])
+        user = user_get(user_id=data["user"])
         organizer = services.programme_organizer_add(
             by=signed_in_user(request), programme=programme, user=user
         )
