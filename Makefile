@@ -13,6 +13,10 @@ WORKERS ?= 1
 # laptop): no proxy is trusted and the client address is the connection's peer, so a client
 # can never choose the address that sign-in throttles count it under.
 FORWARDED_ALLOW_IPS ?=
+# Seconds uvicorn waits on SIGTERM for open requests and sockets before cancelling them. Without
+# a bound, a websocket whose channel-layer read (a blocking Redis BZPOPMIN that redis-py shields
+# from cancellation) is still in flight kept a worker alive after SIGTERM.
+GRACEFUL_SHUTDOWN_SECONDS ?= 10
 PROXY_FLAGS := $(if $(FORWARDED_ALLOW_IPS),--proxy-headers --forwarded-allow-ips $(FORWARDED_ALLOW_IPS),--no-proxy-headers)
 
 .PHONY: help install run serve serve-with-worker worker migrate demo test lint typecheck schema \
@@ -55,7 +59,7 @@ serve-with-worker: install
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(UV) run --frozen uvicorn backend.asgi:application --host $(HOST) --port $(PORT) \
-		--workers $(WORKERS) $(PROXY_FLAGS)
+		--workers $(WORKERS) --timeout-graceful-shutdown $(GRACEFUL_SHUTDOWN_SECONDS) $(PROXY_FLAGS)
 
 # Background jobs (suggested clusters); run as many as needed, on any machine that reaches
 # the same PostgreSQL.
@@ -65,7 +69,7 @@ worker: install
 serve: export DEBUG ?= true
 serve:
 	$(UV) run --frozen uvicorn backend.asgi:application --host $(HOST) --port $(PORT) \
-		--workers $(WORKERS) $(PROXY_FLAGS)
+		--workers $(WORKERS) --timeout-graceful-shutdown $(GRACEFUL_SHUTDOWN_SECONDS) $(PROXY_FLAGS)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
