@@ -8,11 +8,13 @@ Run with `uv run python bench/live_fanout.py` (see bench/README.md).
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import multiprocessing
 import os
 import random
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -50,6 +52,14 @@ def raise_open_files_limit() -> int:
         wanted = hard if hard != resource.RLIM_INFINITY else 65536
         resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def load_average() -> str:
+    """The machine's load (1, 5, 15 min): figures of a shared machine are read with it."""
+    try:
+        return " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
 
 
 def free_port() -> int:
@@ -200,6 +210,7 @@ class WorkerResult:
     sample: dict[str, Any] | None = None  # one results message (the baseline's template)
     closed_codes: dict[str, int] = field(default_factory=dict)  # readers ended by a close
     refused: dict[str, int] = field(default_factory=dict)  # joins closed, by close code
+    finals: list[tuple[str, int]] = field(default_factory=list)  # per client: last results
 
 
 def client_worker(
@@ -249,6 +260,7 @@ async def _clients(
         def __init__(self, index: int) -> None:
             self.index = index
             self.receipts: list[tuple[float, int]] = []
+            self.final: tuple[str, int] = ("", 0)  # digest of the last results, its answered
             self.acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
             self.websocket: Any = None
             self.done = False
@@ -289,6 +301,10 @@ async def _clients(
                     kind = message["type"]
                     if kind == "results":
                         self.receipts.append((now, int(message["answered"])))
+                        digest = hashlib.sha256(
+                            json.dumps(message, sort_keys=True).encode()
+                        ).hexdigest()
+                        self.final = (digest, int(message["answered"]))
                         if result.sample is None:
                             result.sample = message
                         if message["answered"] >= expected and not self.done:
@@ -345,6 +361,7 @@ async def _clients(
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(everyone_done.wait(), timeout=settle)
     result.receipts = [client.receipts for client in population]
+    result.finals = [client.final for client in population]
     for task in readers:
         task.cancel()
     await asyncio.gather(
@@ -373,6 +390,10 @@ class Measure:
     refused: dict[str, int]
     closed: dict[str, int]  # connections closed before the end of the measure, by code
     memory_per_client_kb: float | None = None  # server RSS growth per joined client
+    cpu_per_join_ms: float | None = None  # server CPU time per join (all its threads)
+    cpu_burst_seconds: float | None = None  # server CPU time from the burst to the end
+    final_tallies: int = 0  # distinct last results seen by the clients (1: all agree)
+    last_answered: list[int] = field(default_factory=list)  # per client, its last `answered`
 
 
 def rss_kb(pid: int | None) -> int | None:
@@ -386,6 +407,18 @@ def rss_kb(pid: int | None) -> int | None:
     except OSError:
         return None
     return None
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process and its threads so far (Linux), in seconds: on a
+    shared machine, what the server spent, whatever the load."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_clients(
@@ -418,6 +451,7 @@ def run_clients(
         for n, (share, vshare) in enumerate(zip(shares, voter_shares, strict=True))
     ]
     idle_rss = rss_kb(server_pid)
+    cpu_start = cpu_seconds(server_pid)
     for worker in workers:
         worker.start()
     ready = 0
@@ -432,8 +466,10 @@ def run_clients(
             results.append(payload)
             if len(results) == processes:
                 raise SystemExit(f"{name}: clients gave up before the burst")
+    cpu_joined = cpu_seconds(server_pid)
     time.sleep(1.0)  # the server settles after the joins
     joined_rss = rss_kb(server_pid)
+    cpu_burst = cpu_seconds(server_pid)
     go.set()
     while len(results) < processes:
         kind, payload = queue.get(timeout=600)
@@ -441,9 +477,14 @@ def run_clients(
             raise SystemExit(f"{name}: a client process failed: {payload}")
         if kind == "done":
             results.append(payload)
+    cpu_end = cpu_seconds(server_pid)
     for worker in workers:
         worker.join(timeout=30)
     measure = summarize(name, clients, results)
+    if cpu_start is not None and cpu_joined is not None:
+        measure.cpu_per_join_ms = (cpu_joined - cpu_start) * 1000 / clients
+    if cpu_burst is not None and cpu_end is not None:
+        measure.cpu_burst_seconds = cpu_end - cpu_burst
     if idle_rss is not None and joined_rss is not None:
         measure.memory_per_client_kb = (joined_rss - idle_rss) / clients
     describe(measure)
@@ -477,7 +518,10 @@ def summarize(name: str, clients: int, results: list[WorkerResult]) -> Measure:
                 deliveries.append(delay)
                 latest[k] = max(latest[k], delay)
     all_clients = latest  # inf: some client never had it within --settle
+    finals = [final for result in results for final in result.finals]
     return Measure(
+        final_tallies=len({digest for digest, _answered in finals}),
+        last_answered=[answered for _digest, answered in finals],
         name=name,
         clients=clients,
         ballots=ballots,
@@ -513,6 +557,16 @@ def describe(measure: Measure) -> None:
     )
     if measure.memory_per_client_kb is not None:
         print(f"  server memory per joined client: {measure.memory_per_client_kb:.1f} KiB (RSS)")
+    if measure.cpu_per_join_ms is not None and measure.cpu_burst_seconds is not None:
+        print(
+            f"  server CPU: {measure.cpu_per_join_ms:.2f} ms per join, "
+            f"{measure.cpu_burst_seconds:.2f} s from the burst to the end"
+        )
+    print(
+        f"  final tally: {measure.final_tallies} distinct last results message(s) among the "
+        f"clients, last `answered` from {min(measure.last_answered, default=0)} to "
+        f"{max(measure.last_answered, default=0)}"
+    )
     if measure.refused:
         print(f"  joins closed by the server and tried again, by close code: {measure.refused}")
     if measure.errors:
@@ -548,6 +602,16 @@ def report(measures: list[Measure]) -> None:
             f"{_ms(row[2]):>7} {_ms(one[0]):>8} {_ms(one[1]):>7} {measure.missing:>5}"
         )
     app = measures[0]
+    print(
+        "joins per second: "
+        + ", ".join(f"{m.name.split(' ')[0]} {m.clients / m.connect_seconds:.0f}" for m in measures)
+        + "; server CPU per join: "
+        + ", ".join(
+            f"{m.name.split(' ')[0]} {m.cpu_per_join_ms:.2f} ms"
+            for m in measures
+            if m.cpu_per_join_ms is not None
+        )
+    )
     if app.memory_per_client_kb is not None and base.memory_per_client_kb is not None:
         print(
             f"memory per idle connection: app {app.memory_per_client_kb:.1f} KiB, bare "
@@ -597,6 +661,11 @@ def main() -> int:
         action="store_true",
         help="clients offer permessage-deflate (as browsers do); default: no compression",
     )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="record the app server with py-spy (collapsed stacks) into FILE",
+    )
     parser.add_argument("--quick", action="store_true", help="200 clients, 50 ballots")
     options = parser.parse_args()
     if options.quick:
@@ -612,6 +681,7 @@ def main() -> int:
     from django.conf import settings
 
     room = make_room()
+    print(f"load average at the start (1 / 5 / 15 min): {load_average()}")
     print(
         f"{options.clients} clients in {options.processes} processes, {options.ballots} ballots "
         f"spread over {options.burst:.1f} s; results coalesced every "
@@ -635,8 +705,14 @@ def main() -> int:
 
     port = free_port()
     server = start_app_server(url, port, options.conn_max_age)
+    profiler: subprocess.Popen[bytes] | None = None
     try:
         wait_http(f"http://127.0.0.1:{port}/api/v1/health/", server)
+        if options.profile:
+            # py-spy (not a project dependency: `pip install py-spy` anywhere on PATH).
+            command = ["py-spy", "record", "--pid", str(server.pid), "--rate", "100"]
+            command += ["--format", "raw", "--output", options.profile, "--nonblocking"]
+            profiler = subprocess.Popen(command)  # noqa: S603 (fixed argv, tool on PATH)
         # One websocket first, so that the idle memory includes the Channels stack.
         warm_up(f"ws://127.0.0.1:{port}/ws/v1/workshops/{room.workshop_id}/")
         app = run_clients(
@@ -646,6 +722,9 @@ def main() -> int:
             **shared,
         )
     finally:
+        if profiler is not None:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(timeout=30)
         server.terminate()
         try:
             server.wait(timeout=10)
@@ -672,6 +751,7 @@ def main() -> int:
         bare.terminate()
         bare.join(timeout=10)
     report([app, baseline])
+    print(f"load average at the end (1 / 5 / 15 min): {load_average()}")
     return 0
 
 

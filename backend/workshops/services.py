@@ -445,18 +445,37 @@ def activity_results_show(*, by: User, activity: Activity, visible: bool) -> Act
 # Participants ------------------------------------------------------------------------------
 
 
-def _device_card(*, workshop: Workshop, display_name: str) -> ParticipantCard:
-    """The card of a phone joining without an account: the person joined by themselves,
-    typing on their own device (recorded as written consent), labelled with their name."""
-    number = ParticipantCard.objects.filter(consultation=workshop.consultation).count() + 1
-    return ParticipantCard.objects.create(
-        consultation=workshop.consultation,
-        label=display_name or _("Participant %(number)d") % {"number": number},
-        territory=workshop.territory,
-        consent_given=True,
-        consent_note=ConsentNote.WRITTEN,
-        created_by=workshop.created_by,
-    )
+def _device_cards(*, workshop: Workshop, display_names: Sequence[str]) -> list[ParticipantCard]:
+    """The cards of phones joining without an account, in one INSERT: each person joined by
+    themselves, typing on their own device (recorded as written consent), labelled with their
+    name (or "Participant n" when they gave none)."""
+    number = 0
+    if not all(display_names):
+        number = ParticipantCard.objects.filter(consultation=workshop.consultation).count()
+    cards = []
+    for name in display_names:
+        number += 0 if name else 1
+        cards.append(
+            ParticipantCard(
+                consultation=workshop.consultation,
+                label=name or _("Participant %(number)d") % {"number": number},
+                territory=workshop.territory,
+                consent_given=True,
+                consent_note=ConsentNote.WRITTEN,
+                created_by=workshop.created_by,
+            )
+        )
+    return ParticipantCard.objects.bulk_create(cards)
+
+
+def _refuse_without_device(workshop: Workshop) -> None:
+    """The participation rules that refuse a phone with neither account nor device id."""
+    if workshop.participation == Participation.ACCOUNTS:
+        raise ParticipationRefused(_("This workshop takes accounts only: sign in to take part."))
+    if workshop.participation == Participation.DEVICE:
+        raise ParticipationRefused(
+            _("Open the workshop's page on this device first (it gives the device its id).")
+        )
 
 
 @transaction.atomic
@@ -489,7 +508,7 @@ def participant_join(
             participant.save(update_fields=["display_name"])
         return participant, None
     if workshop.participation == Participation.ACCOUNTS:
-        raise ParticipationRefused(_("This workshop takes accounts only: sign in to take part."))
+        _refuse_without_device(workshop)
     if resume_token:
         found = (
             Participant.objects.select_related("card")
@@ -502,9 +521,7 @@ def participant_join(
     device = device_digest(device_token) if device_token else None
     if workshop.participation == Participation.DEVICE:
         if device is None:
-            raise ParticipationRefused(
-                _("Open the workshop's page on this device first (it gives the device its id).")
-            )
+            _refuse_without_device(workshop)
         found = (
             Participant.objects.select_related("card")
             .filter(workshop=workshop, device_digest=device)
@@ -517,7 +534,7 @@ def participant_join(
             found.save(update_fields=["resume_token_digest"])
             return _rejoined(found, display_name=display_name), raw
     raw = secrets.token_urlsafe(32)
-    card = _device_card(workshop=workshop, display_name=display_name)
+    (card,) = _device_cards(workshop=workshop, display_names=[display_name])
     try:
         with transaction.atomic():
             participant = Participant.objects.create(
@@ -531,6 +548,33 @@ def participant_join(
         # The same device joined twice at once: the other join made its card.
         raise errors.Conflict(_("This device is already joining; try again.")) from exc
     return participant, raw
+
+
+@transaction.atomic
+def participants_join_new(
+    *, workshop: Workshop, display_names: Sequence[str]
+) -> list[tuple[Participant, str]]:
+    """Phones joining for the first time with neither account, resume token nor device id,
+    several at once (a room starting together): a card and a participant each, written in
+    two statements whatever their number. The same rules as `participant_join` for one of
+    them (ParticipationRefused for all unless the workshop is `open`); returns each one's
+    participant and resume token, in order (only the tokens' hashes are kept)."""
+    _refuse_without_device(workshop)
+    names = [name.strip()[:DISPLAY_NAME_MAX_LENGTH] for name in display_names]
+    tokens = [secrets.token_urlsafe(32) for _name in names]
+    cards = _device_cards(workshop=workshop, display_names=names)
+    participants = Participant.objects.bulk_create(
+        [
+            Participant(
+                workshop=workshop,
+                card=card,
+                display_name=name,
+                resume_token_digest=token_digest(raw),
+            )
+            for card, name, raw in zip(cards, names, tokens, strict=True)
+        ]
+    )
+    return list(zip(participants, tokens, strict=True))
 
 
 def _rejoined(participant: Participant, *, display_name: str) -> Participant:
