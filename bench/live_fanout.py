@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
@@ -77,11 +78,13 @@ class Room:
     workshop_id: int
     activity_id: int
     items: list[int]
+    token: str  # a facilitator's access token (the presence check)
 
 
 def make_room() -> Room:
     """A fresh workshop at every run (its 1,000 participant cards are created by the joins)."""
     from backend.accounts.models import User
+    from backend.accounts.services import access_token_create
     from backend.consultations.models import Consultation
     from backend.workshops import services
 
@@ -104,12 +107,17 @@ def make_room() -> Room:
     )
     activity = services.activity_start(by=organizer, activity=activity)
     services.activity_results_show(by=organizer, activity=activity, visible=True)
-    return Room(workshop.pk, activity.pk, round_.items)
+    token = access_token_create(user=organizer, name="banc live_fanout")[1]
+    return Room(workshop.pk, activity.pk, round_.items, token)
 
 
-def start_app_server(url: str, port: int, conn_max_age: int) -> subprocess.Popen[bytes]:
+def start_app_server(
+    url: str, port: int, conn_max_age: int, redis_url: str | None = None
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.pop("REDIS_URL", None)  # one worker: the in-memory channel layer
+    if redis_url:
+        env["REDIS_URL"] = redis_url  # several workers: the Redis channel layer
     env.update(
         DATABASE_URL=url,
         DEBUG="false",
@@ -214,7 +222,7 @@ class WorkerResult:
 
 
 def client_worker(
-    url: str,
+    url: list[str],
     clients: int,
     voters: int,
     expected: int,
@@ -237,7 +245,7 @@ def client_worker(
 
 
 async def _clients(
-    url: str,
+    url: list[str],
     clients: int,
     voters: int,
     expected: int,
@@ -272,7 +280,7 @@ async def _clients(
             async with gate:
                 for attempt in range(JOIN_ATTEMPTS):
                     self.websocket = await connect(
-                        url,
+                        url[self.index % len(url)],  # the workers in turn
                         origin=ORIGIN,  # type: ignore[arg-type]
                         open_timeout=60,
                         ping_interval=None,  # the servers ping; the app's pings are answered
@@ -301,8 +309,10 @@ async def _clients(
                     kind = message["type"]
                     if kind == "results":
                         self.receipts.append((now, int(message["answered"])))
+                        # The tally itself: each worker stamps its own computed_at.
+                        tally = {k: v for k, v in message.items() if k != "computed_at"}
                         digest = hashlib.sha256(
-                            json.dumps(message, sort_keys=True).encode()
+                            json.dumps(tally, sort_keys=True).encode()
                         ).hexdigest()
                         self.final = (digest, int(message["answered"]))
                         if result.sample is None:
@@ -421,17 +431,48 @@ def cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _total(read: Callable[[int], float | None], pids: list[int]) -> float | None:
+    """The sum of a per-process figure over the server's processes (None if one is missing)."""
+    values = [read(pid) for pid in pids]
+    return None if any(value is None for value in values) else sum(v for v in values if v)
+
+
+def check_presence(url: str, token: str, expected: int, window: float) -> tuple[int, float]:
+    """A facilitator joins on `url` and reads `presence` until it counts `expected`
+    participants or `window` seconds pass: the last count seen, and how long it took."""
+
+    async def watch() -> tuple[int, float]:
+        from websockets.asyncio.client import connect
+
+        started = time.monotonic()
+        seen = -1
+        async with connect(url, origin=ORIGIN) as websocket:  # type: ignore[arg-type]
+            await websocket.send(json.dumps({"type": "join", "token": token}))
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    left = window - (time.monotonic() - started)
+                    message = json.loads(await asyncio.wait_for(websocket.recv(), max(left, 0)))
+                    if message["type"] == "presence":
+                        seen = int(message["participants"])
+                        if seen == expected:
+                            break
+        return seen, time.monotonic() - started
+
+    return asyncio.run(watch())
+
+
 def run_clients(
     name: str,
-    url: str,
+    url: list[str],
     *,
-    server_pid: int | None = None,
+    server_pids: list[int],
     clients: int,
     voters: int,
     processes: int,
     room: dict[str, Any],
     burst: float,
     settle: float,
+    presence: Callable[[], None] | None = None,
 ) -> Measure:
     context = multiprocessing.get_context("spawn")
     go = context.Event()
@@ -450,8 +491,8 @@ def run_clients(
         )
         for n, (share, vshare) in enumerate(zip(shares, voter_shares, strict=True))
     ]
-    idle_rss = rss_kb(server_pid)
-    cpu_start = cpu_seconds(server_pid)
+    idle_rss = _total(rss_kb, server_pids)
+    cpu_start = _total(cpu_seconds, server_pids)
     for worker in workers:
         worker.start()
     ready = 0
@@ -466,10 +507,12 @@ def run_clients(
             results.append(payload)
             if len(results) == processes:
                 raise SystemExit(f"{name}: clients gave up before the burst")
-    cpu_joined = cpu_seconds(server_pid)
+    cpu_joined = _total(cpu_seconds, server_pids)
     time.sleep(1.0)  # the server settles after the joins
-    joined_rss = rss_kb(server_pid)
-    cpu_burst = cpu_seconds(server_pid)
+    joined_rss = _total(rss_kb, server_pids)
+    cpu_burst = _total(cpu_seconds, server_pids)
+    if presence is not None:
+        presence()
     go.set()
     while len(results) < processes:
         kind, payload = queue.get(timeout=600)
@@ -477,7 +520,7 @@ def run_clients(
             raise SystemExit(f"{name}: a client process failed: {payload}")
         if kind == "done":
             results.append(payload)
-    cpu_end = cpu_seconds(server_pid)
+    cpu_end = _total(cpu_seconds, server_pids)
     for worker in workers:
         worker.join(timeout=30)
     measure = summarize(name, clients, results)
@@ -620,8 +663,9 @@ def report(measures: list[Measure]) -> None:
         )
     # A bare figure at or below 1 ms means the clients, not the server, set the pace (their
     # processes read the tally before the voter's own ack): no meaningful ratio then.
+    # Likewise an app figure at or below 1 ms (its clients read the tally before the ack).
     ratios = [
-        f"{a / b:.1f}x" if b > 1.0 else "n/a (bare <= 1 ms)"
+        f"{a / b:.1f}x" if b > 1.0 and a > 1.0 else "n/a (app or bare <= 1 ms)"
         for a, b in zip(
             _percentiles(app.all_clients, (0.5, 0.95, 0.99)),
             _percentiles(base.all_clients, (0.5, 0.95, 0.99)),
@@ -642,6 +686,13 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--ballots", type=int, default=200, help="voters among the clients")
     parser.add_argument("--burst", type=float, default=1.0, help="seconds the ballots spread over")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="uvicorn server processes (over 1: the Redis channel layer of REDIS_URL); the "
+        "clients join them in turn",
+    )
     parser.add_argument("--processes", type=int, default=max(2, min(8, os.cpu_count() or 2)))
     parser.add_argument("--settle", type=float, default=60.0, help="seconds to wait for the tally")
     parser.add_argument(
@@ -703,33 +754,61 @@ def main() -> int:
         "settle": options.settle,
     }
 
-    port = free_port()
-    server = start_app_server(url, port, options.conn_max_age)
+    redis_url = os.environ.get("REDIS_URL") if options.workers > 1 else None
+    if options.workers > 1 and not redis_url:
+        raise SystemExit("--workers > 1 needs REDIS_URL (the channel layer between workers)")
+    ports = [free_port() for _worker in range(options.workers)]
+    servers = [
+        start_app_server(url, port, options.conn_max_age, redis_url=redis_url) for port in ports
+    ]
+    urls = [f"ws://127.0.0.1:{port}/ws/v1/workshops/{room.workshop_id}/" for port in ports]
+    presence: dict[str, Any] = {}
+
+    def presence_check() -> None:
+        # Every worker's hub reports its counts (debounced 0.25 s, then every heartbeat):
+        # a facilitator on the first worker must see every phone within one heartbeat.
+        presence["seen"], presence["seconds"] = check_presence(
+            urls[0], room.token, options.clients, float(settings.WORKSHOP_HEARTBEAT_SECONDS)
+        )
+
     profiler: subprocess.Popen[bytes] | None = None
     try:
-        wait_http(f"http://127.0.0.1:{port}/api/v1/health/", server)
+        for port, server in zip(ports, servers, strict=True):
+            wait_http(f"http://127.0.0.1:{port}/api/v1/health/", server)
         if options.profile:
             # py-spy (not a project dependency: `pip install py-spy` anywhere on PATH).
-            command = ["py-spy", "record", "--pid", str(server.pid), "--rate", "100"]
+            command = ["py-spy", "record", "--pid", str(servers[0].pid), "--rate", "100"]
             command += ["--format", "raw", "--output", options.profile, "--nonblocking"]
             profiler = subprocess.Popen(command)  # noqa: S603 (fixed argv, tool on PATH)
         # One websocket first, so that the idle memory includes the Channels stack.
-        warm_up(f"ws://127.0.0.1:{port}/ws/v1/workshops/{room.workshop_id}/")
+        for worker_url in urls:
+            warm_up(worker_url)
+        layer = f"{options.workers} workers, Redis layer" if redis_url else "1 worker, in-memory"
         app = run_clients(
-            "app (uvicorn, 1 worker, in-memory layer)",
-            f"ws://127.0.0.1:{port}/ws/v1/workshops/{room.workshop_id}/",
-            server_pid=server.pid,
+            f"app (uvicorn, {layer})",
+            urls,
+            server_pids=[server.pid for server in servers],
+            presence=presence_check,
             **shared,
         )
     finally:
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(timeout=30)
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    if presence:
+        print(
+            f"presence seen by a facilitator on worker 1: {presence['seen']} participants of "
+            f"{options.clients} ({'exact' if presence['seen'] == options.clients else 'WRONG'}), "
+            f"after {presence['seconds']:.2f} s (window: one heartbeat, "
+            f"{settings.WORKSHOP_HEARTBEAT_SECONDS} s)"
+        )
 
     template = app.sample or {"type": "results", "results": {}}
     print(f"results message: {len(json.dumps(template))} bytes")
@@ -743,8 +822,8 @@ def main() -> int:
             raise SystemExit("the bare server did not start")
         baseline = run_clients(
             "bare websockets broadcast (1 process)",
-            f"ws://127.0.0.1:{port}/",
-            server_pid=bare.pid,
+            [f"ws://127.0.0.1:{port}/"],
+            server_pids=[bare.pid] if bare.pid is not None else [],
             **shared,
         )
     finally:
