@@ -666,5 +666,15 @@ class WorkshopConsumer(TranslatedJsonConsumer):
             self.tasks.append(asyncio.create_task(self.close(code=CLOSE_HEARTBEAT)))
 
     async def _write(self) -> None:
+        """Send the queued texts straight to the ASGI server (the same bytes for every socket;
+        Channels' send layers add nothing to a text frame), all those queued at each wake-up."""
+        outbox = self.outbox
         while True:
-            await self.send(text_data=await self.outbox.get())
+            text = await outbox.get()
+            while True:
+                if getattr(self, "close_sent", False):
+                    return
+                await self.base_send({"type": "websocket.send", "text": text})
+                if outbox.empty():
+                    break
+                text = outbox.get_nowait()
