@@ -8,15 +8,18 @@ Run with `uv run python bench/live_fanout.py` (see bench/README.md).
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import multiprocessing
 import os
 import random
 import resource
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
@@ -52,6 +55,14 @@ def raise_open_files_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+def load_average() -> str:
+    """The machine's load (1, 5, 15 min): figures of a shared machine are read with it."""
+    try:
+        return " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -67,11 +78,13 @@ class Room:
     workshop_id: int
     activity_id: int
     items: list[int]
+    token: str  # a facilitator's access token (the presence check)
 
 
 def make_room() -> Room:
     """A fresh workshop at every run (its 1,000 participant cards are created by the joins)."""
     from backend.accounts.models import User
+    from backend.accounts.services import access_token_create
     from backend.consultations.models import Consultation
     from backend.workshops import services
 
@@ -94,12 +107,17 @@ def make_room() -> Room:
     )
     activity = services.activity_start(by=organizer, activity=activity)
     services.activity_results_show(by=organizer, activity=activity, visible=True)
-    return Room(workshop.pk, activity.pk, round_.items)
+    token = access_token_create(user=organizer, name="banc live_fanout")[1]
+    return Room(workshop.pk, activity.pk, round_.items, token)
 
 
-def start_app_server(url: str, port: int, conn_max_age: int) -> subprocess.Popen[bytes]:
+def start_app_server(
+    url: str, port: int, conn_max_age: int, redis_url: str | None = None
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.pop("REDIS_URL", None)  # one worker: the in-memory channel layer
+    if redis_url:
+        env["REDIS_URL"] = redis_url  # several workers: the Redis channel layer
     env.update(
         DATABASE_URL=url,
         DEBUG="false",
@@ -200,10 +218,11 @@ class WorkerResult:
     sample: dict[str, Any] | None = None  # one results message (the baseline's template)
     closed_codes: dict[str, int] = field(default_factory=dict)  # readers ended by a close
     refused: dict[str, int] = field(default_factory=dict)  # joins closed, by close code
+    finals: list[tuple[str, int]] = field(default_factory=list)  # per client: last results
 
 
 def client_worker(
-    url: str,
+    url: list[str],
     clients: int,
     voters: int,
     expected: int,
@@ -226,7 +245,7 @@ def client_worker(
 
 
 async def _clients(
-    url: str,
+    url: list[str],
     clients: int,
     voters: int,
     expected: int,
@@ -249,6 +268,7 @@ async def _clients(
         def __init__(self, index: int) -> None:
             self.index = index
             self.receipts: list[tuple[float, int]] = []
+            self.final: tuple[str, int] = ("", 0)  # digest of the last results, its answered
             self.acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
             self.websocket: Any = None
             self.done = False
@@ -260,7 +280,7 @@ async def _clients(
             async with gate:
                 for attempt in range(JOIN_ATTEMPTS):
                     self.websocket = await connect(
-                        url,
+                        url[self.index % len(url)],  # the workers in turn
                         origin=ORIGIN,  # type: ignore[arg-type]
                         open_timeout=60,
                         ping_interval=None,  # the servers ping; the app's pings are answered
@@ -289,6 +309,12 @@ async def _clients(
                     kind = message["type"]
                     if kind == "results":
                         self.receipts.append((now, int(message["answered"])))
+                        # The tally itself: each worker stamps its own computed_at.
+                        tally = {k: v for k, v in message.items() if k != "computed_at"}
+                        digest = hashlib.sha256(
+                            json.dumps(tally, sort_keys=True).encode()
+                        ).hexdigest()
+                        self.final = (digest, int(message["answered"]))
                         if result.sample is None:
                             result.sample = message
                         if message["answered"] >= expected and not self.done:
@@ -345,6 +371,7 @@ async def _clients(
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(everyone_done.wait(), timeout=settle)
     result.receipts = [client.receipts for client in population]
+    result.finals = [client.final for client in population]
     for task in readers:
         task.cancel()
     await asyncio.gather(
@@ -373,6 +400,10 @@ class Measure:
     refused: dict[str, int]
     closed: dict[str, int]  # connections closed before the end of the measure, by code
     memory_per_client_kb: float | None = None  # server RSS growth per joined client
+    cpu_per_join_ms: float | None = None  # server CPU time per join (all its threads)
+    cpu_burst_seconds: float | None = None  # server CPU time from the burst to the end
+    final_tallies: int = 0  # distinct last results seen by the clients (1: all agree)
+    last_answered: list[int] = field(default_factory=list)  # per client, its last `answered`
 
 
 def rss_kb(pid: int | None) -> int | None:
@@ -388,17 +419,60 @@ def rss_kb(pid: int | None) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process and its threads so far (Linux), in seconds: on a
+    shared machine, what the server spent, whatever the load."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _total(read: Callable[[int], float | None], pids: list[int]) -> float | None:
+    """The sum of a per-process figure over the server's processes (None if one is missing)."""
+    values = [read(pid) for pid in pids]
+    return None if any(value is None for value in values) else sum(v for v in values if v)
+
+
+def check_presence(url: str, token: str, expected: int, window: float) -> tuple[int, float]:
+    """A facilitator joins on `url` and reads `presence` until it counts `expected`
+    participants or `window` seconds pass: the last count seen, and how long it took."""
+
+    async def watch() -> tuple[int, float]:
+        from websockets.asyncio.client import connect
+
+        started = time.monotonic()
+        seen = -1
+        async with connect(url, origin=ORIGIN) as websocket:  # type: ignore[arg-type]
+            await websocket.send(json.dumps({"type": "join", "token": token}))
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    left = window - (time.monotonic() - started)
+                    message = json.loads(await asyncio.wait_for(websocket.recv(), max(left, 0)))
+                    if message["type"] == "presence":
+                        seen = int(message["participants"])
+                        if seen == expected:
+                            break
+        return seen, time.monotonic() - started
+
+    return asyncio.run(watch())
+
+
 def run_clients(
     name: str,
-    url: str,
+    url: list[str],
     *,
-    server_pid: int | None = None,
+    server_pids: list[int],
     clients: int,
     voters: int,
     processes: int,
     room: dict[str, Any],
     burst: float,
     settle: float,
+    presence: Callable[[], None] | None = None,
 ) -> Measure:
     context = multiprocessing.get_context("spawn")
     go = context.Event()
@@ -417,7 +491,8 @@ def run_clients(
         )
         for n, (share, vshare) in enumerate(zip(shares, voter_shares, strict=True))
     ]
-    idle_rss = rss_kb(server_pid)
+    idle_rss = _total(rss_kb, server_pids)
+    cpu_start = _total(cpu_seconds, server_pids)
     for worker in workers:
         worker.start()
     ready = 0
@@ -432,8 +507,12 @@ def run_clients(
             results.append(payload)
             if len(results) == processes:
                 raise SystemExit(f"{name}: clients gave up before the burst")
+    cpu_joined = _total(cpu_seconds, server_pids)
     time.sleep(1.0)  # the server settles after the joins
-    joined_rss = rss_kb(server_pid)
+    joined_rss = _total(rss_kb, server_pids)
+    cpu_burst = _total(cpu_seconds, server_pids)
+    if presence is not None:
+        presence()
     go.set()
     while len(results) < processes:
         kind, payload = queue.get(timeout=600)
@@ -441,9 +520,14 @@ def run_clients(
             raise SystemExit(f"{name}: a client process failed: {payload}")
         if kind == "done":
             results.append(payload)
+    cpu_end = _total(cpu_seconds, server_pids)
     for worker in workers:
         worker.join(timeout=30)
     measure = summarize(name, clients, results)
+    if cpu_start is not None and cpu_joined is not None:
+        measure.cpu_per_join_ms = (cpu_joined - cpu_start) * 1000 / clients
+    if cpu_burst is not None and cpu_end is not None:
+        measure.cpu_burst_seconds = cpu_end - cpu_burst
     if idle_rss is not None and joined_rss is not None:
         measure.memory_per_client_kb = (joined_rss - idle_rss) / clients
     describe(measure)
@@ -477,7 +561,10 @@ def summarize(name: str, clients: int, results: list[WorkerResult]) -> Measure:
                 deliveries.append(delay)
                 latest[k] = max(latest[k], delay)
     all_clients = latest  # inf: some client never had it within --settle
+    finals = [final for result in results for final in result.finals]
     return Measure(
+        final_tallies=len({digest for digest, _answered in finals}),
+        last_answered=[answered for _digest, answered in finals],
         name=name,
         clients=clients,
         ballots=ballots,
@@ -513,6 +600,16 @@ def describe(measure: Measure) -> None:
     )
     if measure.memory_per_client_kb is not None:
         print(f"  server memory per joined client: {measure.memory_per_client_kb:.1f} KiB (RSS)")
+    if measure.cpu_per_join_ms is not None and measure.cpu_burst_seconds is not None:
+        print(
+            f"  server CPU: {measure.cpu_per_join_ms:.2f} ms per join, "
+            f"{measure.cpu_burst_seconds:.2f} s from the burst to the end"
+        )
+    print(
+        f"  final tally: {measure.final_tallies} distinct last results message(s) among the "
+        f"clients, last `answered` from {min(measure.last_answered, default=0)} to "
+        f"{max(measure.last_answered, default=0)}"
+    )
     if measure.refused:
         print(f"  joins closed by the server and tried again, by close code: {measure.refused}")
     if measure.errors:
@@ -548,6 +645,16 @@ def report(measures: list[Measure]) -> None:
             f"{_ms(row[2]):>7} {_ms(one[0]):>8} {_ms(one[1]):>7} {measure.missing:>5}"
         )
     app = measures[0]
+    print(
+        "joins per second: "
+        + ", ".join(f"{m.name.split(' ')[0]} {m.clients / m.connect_seconds:.0f}" for m in measures)
+        + "; server CPU per join: "
+        + ", ".join(
+            f"{m.name.split(' ')[0]} {m.cpu_per_join_ms:.2f} ms"
+            for m in measures
+            if m.cpu_per_join_ms is not None
+        )
+    )
     if app.memory_per_client_kb is not None and base.memory_per_client_kb is not None:
         print(
             f"memory per idle connection: app {app.memory_per_client_kb:.1f} KiB, bare "
@@ -556,8 +663,9 @@ def report(measures: list[Measure]) -> None:
         )
     # A bare figure at or below 1 ms means the clients, not the server, set the pace (their
     # processes read the tally before the voter's own ack): no meaningful ratio then.
+    # Likewise an app figure at or below 1 ms (its clients read the tally before the ack).
     ratios = [
-        f"{a / b:.1f}x" if b > 1.0 else "n/a (bare <= 1 ms)"
+        f"{a / b:.1f}x" if b > 1.0 and a > 1.0 else "n/a (app or bare <= 1 ms)"
         for a, b in zip(
             _percentiles(app.all_clients, (0.5, 0.95, 0.99)),
             _percentiles(base.all_clients, (0.5, 0.95, 0.99)),
@@ -578,6 +686,13 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--ballots", type=int, default=200, help="voters among the clients")
     parser.add_argument("--burst", type=float, default=1.0, help="seconds the ballots spread over")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="uvicorn server processes (over 1: the Redis channel layer of REDIS_URL); the "
+        "clients join them in turn",
+    )
     parser.add_argument("--processes", type=int, default=max(2, min(8, os.cpu_count() or 2)))
     parser.add_argument("--settle", type=float, default=60.0, help="seconds to wait for the tally")
     parser.add_argument(
@@ -597,6 +712,11 @@ def main() -> int:
         action="store_true",
         help="clients offer permessage-deflate (as browsers do); default: no compression",
     )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="record the app server with py-spy (collapsed stacks) into FILE",
+    )
     parser.add_argument("--quick", action="store_true", help="200 clients, 50 ballots")
     options = parser.parse_args()
     if options.quick:
@@ -612,6 +732,7 @@ def main() -> int:
     from django.conf import settings
 
     room = make_room()
+    print(f"load average at the start (1 / 5 / 15 min): {load_average()}")
     print(
         f"{options.clients} clients in {options.processes} processes, {options.ballots} ballots "
         f"spread over {options.burst:.1f} s; results coalesced every "
@@ -633,24 +754,61 @@ def main() -> int:
         "settle": options.settle,
     }
 
-    port = free_port()
-    server = start_app_server(url, port, options.conn_max_age)
+    redis_url = os.environ.get("REDIS_URL") if options.workers > 1 else None
+    if options.workers > 1 and not redis_url:
+        raise SystemExit("--workers > 1 needs REDIS_URL (the channel layer between workers)")
+    ports = [free_port() for _worker in range(options.workers)]
+    servers = [
+        start_app_server(url, port, options.conn_max_age, redis_url=redis_url) for port in ports
+    ]
+    urls = [f"ws://127.0.0.1:{port}/ws/v1/workshops/{room.workshop_id}/" for port in ports]
+    presence: dict[str, Any] = {}
+
+    def presence_check() -> None:
+        # Every worker's hub reports its counts (debounced 0.25 s, then every heartbeat):
+        # a facilitator on the first worker must see every phone within one heartbeat.
+        presence["seen"], presence["seconds"] = check_presence(
+            urls[0], room.token, options.clients, float(settings.WORKSHOP_HEARTBEAT_SECONDS)
+        )
+
+    profiler: subprocess.Popen[bytes] | None = None
     try:
-        wait_http(f"http://127.0.0.1:{port}/api/v1/health/", server)
+        for port, server in zip(ports, servers, strict=True):
+            wait_http(f"http://127.0.0.1:{port}/api/v1/health/", server)
+        if options.profile:
+            # py-spy (not a project dependency: `pip install py-spy` anywhere on PATH).
+            command = ["py-spy", "record", "--pid", str(servers[0].pid), "--rate", "100"]
+            command += ["--format", "raw", "--output", options.profile, "--nonblocking"]
+            profiler = subprocess.Popen(command)  # noqa: S603 (fixed argv, tool on PATH)
         # One websocket first, so that the idle memory includes the Channels stack.
-        warm_up(f"ws://127.0.0.1:{port}/ws/v1/workshops/{room.workshop_id}/")
+        for worker_url in urls:
+            warm_up(worker_url)
+        layer = f"{options.workers} workers, Redis layer" if redis_url else "1 worker, in-memory"
         app = run_clients(
-            "app (uvicorn, 1 worker, in-memory layer)",
-            f"ws://127.0.0.1:{port}/ws/v1/workshops/{room.workshop_id}/",
-            server_pid=server.pid,
+            f"app (uvicorn, {layer})",
+            urls,
+            server_pids=[server.pid for server in servers],
+            presence=presence_check,
             **shared,
         )
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        if profiler is not None:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    if presence:
+        print(
+            f"presence seen by a facilitator on worker 1: {presence['seen']} participants of "
+            f"{options.clients} ({'exact' if presence['seen'] == options.clients else 'WRONG'}), "
+            f"after {presence['seconds']:.2f} s (window: one heartbeat, "
+            f"{settings.WORKSHOP_HEARTBEAT_SECONDS} s)"
+        )
 
     template = app.sample or {"type": "results", "results": {}}
     print(f"results message: {len(json.dumps(template))} bytes")
@@ -664,14 +822,15 @@ def main() -> int:
             raise SystemExit("the bare server did not start")
         baseline = run_clients(
             "bare websockets broadcast (1 process)",
-            f"ws://127.0.0.1:{port}/",
-            server_pid=bare.pid,
+            [f"ws://127.0.0.1:{port}/"],
+            server_pids=[bare.pid] if bare.pid is not None else [],
             **shared,
         )
     finally:
         bare.terminate()
         bare.join(timeout=10)
     report([app, baseline])
+    print(f"load average at the end (1 / 5 / 15 min): {load_average()}")
     return 0
 
 

@@ -1,6 +1,7 @@
 """Websocket consumer of a live workshop (protocol: frontend-contract/live/)."""
 
 import asyncio
+import functools
 import json
 import logging
 import secrets
@@ -175,6 +176,45 @@ def _join(
 
 
 _join_async = database_sync_to_async(_join, thread_sensitive=False)
+
+
+def _join_new(*, workshop_id: int, display_names: list[str]) -> list[Joined]:
+    """Phones joining for the first time with neither account, token nor device id, that
+    arrived together (the hub's join batcher): the workshop read once, one transaction for
+    all their cards and participants, and the hub's shared snapshot for each. The same
+    checks as `_join` for an anonymous caller; a refusal closes every join of the batch."""
+    services.activities_expire_due(workshop_id=workshop_id)
+    workshop = selectors.workshop_for_join(workshop_id=workshop_id)
+    anonymous = AnonymousUser()
+    if workshop is None or not can_view_workshop(user=anonymous, obj=workshop):
+        raise JoinRefused(CLOSE_NOT_FOUND)
+    if workshop.status != WorkshopStatus.OPEN:
+        raise JoinRefused(CLOSE_NOT_OPEN)
+    try:
+        joined = services.participants_join_new(workshop=workshop, display_names=display_names)
+    except ParticipationRefused as exc:
+        raise JoinRefused(CLOSE_REFUSED) from exc
+    results_activity = selectors.results_activity_id(workshop=workshop)
+    return [
+        Joined(
+            role="participant",
+            participant=participant,
+            resume_token=token,
+            last_seq=workshop.last_seq,
+            replay=Replay.SNAPSHOT,
+            messages=[],
+            shared_snapshot=True,
+            results_activity=results_activity,
+        )
+        for participant, token in joined
+    ]
+
+
+_join_new_async = database_sync_to_async(_join_new, thread_sensitive=False)
+
+
+async def _join_new_batch(display_names: list[str], *, workshop_id: int) -> list[Joined]:
+    return await _join_new_async(workshop_id=workshop_id, display_names=display_names)
 
 
 def _activity(workshop_id: int, activity_id: int) -> Any:
@@ -460,24 +500,39 @@ class WorkshopConsumer(TranslatedJsonConsumer):
         # then dropped or sent by their seq once the replay is out.
         self.role = "pending"
         self.hub = await hub_attach(self.workshop_id, self)
+        device_token = content.get("device_token") or (self.scope.get("cookies") or {}).get(
+            DEVICE_COOKIE
+        )
         try:
-            joined = await _join_async(
-                workshop_id=self.workshop_id,
-                user=user,
-                resume_token=content.get("resume_token"),
-                display_name=content.get("display_name", ""),
-                last_seq=content.get("last_seq"),
-                device_token=content.get("device_token")
-                or (self.scope.get("cookies") or {}).get(DEVICE_COOKIE),
-            )
+            if (
+                not is_signed_in(user)
+                and not content.get("resume_token")
+                and not device_token
+                and content.get("last_seq") is None
+            ):
+                # A new phone: written together with the others joining at the same moment.
+                batcher = self.hub.batcher(
+                    "join_new", functools.partial(_join_new_batch, workshop_id=self.workshop_id)
+                )
+                joined = await batcher.submit(content.get("display_name", ""))
+            else:
+                joined = await _join_async(
+                    workshop_id=self.workshop_id,
+                    user=user,
+                    resume_token=content.get("resume_token"),
+                    display_name=content.get("display_name", ""),
+                    last_seq=content.get("last_seq"),
+                    device_token=device_token,
+                )
         except JoinRefused as refused:
             self.role = None
             await self.close(code=refused.code)
             return
+        texts: list[str] = []
         if joined.shared_snapshot:
-            snapshot = await self.hub.participant_snapshot()
+            snapshot, text = await self.hub.participant_snapshot()
             joined.last_seq = int(snapshot["seq"])
-            joined.messages.append(snapshot)
+            texts.append(text)
         self.participant = joined.participant
         self.last_seq = joined.last_seq
         welcome: dict[str, Any] = {
@@ -494,6 +549,8 @@ class WorkshopConsumer(TranslatedJsonConsumer):
         await self.send_json(welcome)
         for message in joined.messages:
             await self.send_json(message)
+        for text in texts:
+            await self.send(text_data=text)
         if joined.results_activity is not None:
             results = await self.hub.results_for(joined.results_activity)
             if results is not None and (joined.role == "facilitator" or results[0]["visible"]):
@@ -609,5 +666,15 @@ class WorkshopConsumer(TranslatedJsonConsumer):
             self.tasks.append(asyncio.create_task(self.close(code=CLOSE_HEARTBEAT)))
 
     async def _write(self) -> None:
+        """Send the queued texts straight to the ASGI server (the same bytes for every socket;
+        Channels' send layers add nothing to a text frame), all those queued at each wake-up."""
+        outbox = self.outbox
         while True:
-            await self.send(text_data=await self.outbox.get())
+            text = await outbox.get()
+            while True:
+                if getattr(self, "close_sent", False):
+                    return
+                await self.base_send({"type": "websocket.send", "text": text})
+                if outbox.empty():
+                    break
+                text = outbox.get_nowait()

@@ -13,7 +13,9 @@ are the hubs (one per worker process that has connections). A hub
 - keeps the last results of each activity and the participants' snapshot at its last seq in
   memory, so a phone joining costs no query for them;
 - reports its connection counts to the other hubs (presence across workers);
-- runs the open activity's timer (every hub may: activity_expire is idempotent).
+- runs the open activity's timer (every hub may: activity_expire is idempotent);
+- groups the joins that arrive together (`Batcher`): a room of phones starting at once costs
+  one transaction per batch, not one per phone.
 """
 
 import asyncio
@@ -22,8 +24,9 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -43,6 +46,58 @@ PRESENCE_DEBOUNCE_SECONDS = 0.25
 # After a channel-layer failure, the hub tries to subscribe again after these waits (doubling).
 RESUBSCRIBE_FIRST_DELAY_SECONDS = 0.5
 RESUBSCRIBE_MAX_DELAY_SECONDS = 5.0
+# At most this many joins written in one transaction.
+JOIN_BATCH_LIMIT = 100
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Batcher(Generic[T, R]):
+    """Group commit: calls that arrive while a batch is running wait, and run together in the
+    next one. No timer: a call alone runs at once; under load, batches grow by themselves.
+
+    `run` takes the items of a batch and returns one result per item, in order; an exception
+    it raises is every caller's.
+    """
+
+    def __init__(self, run: Callable[[list[T]], Awaitable[list[R]]], *, limit: int) -> None:
+        self.run = run
+        self.limit = limit
+        self.pending: list[tuple[T, asyncio.Future[R]]] = []
+        self.task: asyncio.Task[None] | None = None
+
+    async def submit(self, item: T) -> R:
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self.pending.append((item, future))
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        while self.pending:
+            batch, self.pending = self.pending[: self.limit], self.pending[self.limit :]
+            try:
+                results = await self.run([item for item, _future in batch])
+            except asyncio.CancelledError:
+                for _item, future in batch:
+                    future.cancel()
+                raise
+            except Exception as error:
+                for _item, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_item, future), result in zip(batch, results, strict=True):
+                if not future.done():  # a caller gone meanwhile (its socket closed)
+                    future.set_result(result)
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        for _item, future in self.pending:
+            future.cancel()
+        self.pending = []
 
 
 class Connection(Protocol):
@@ -110,8 +165,10 @@ class WorkshopHub:
         # new participant gets (seq, message), computed at most once per seq.
         self.results: dict[int, tuple[dict[str, Any], str]] = {}
         self.snapshot: dict[str, Any] | None = None
+        self.snapshot_text = ""
         self.snapshot_lock = asyncio.Lock()
         self.results_lock = asyncio.Lock()
+        self.batchers: dict[str, Batcher[Any, Any]] = {}
 
     # Life cycle ----------------------------------------------------------------------------
 
@@ -138,6 +195,8 @@ class WorkshopHub:
         for pending in (self.flush_task, self.report_task):
             if pending is not None:
                 pending.cancel()
+        for batcher in self.batchers.values():
+            batcher.cancel()
         if layer is not None and self.channel is not None:
             with contextlib.suppress(Exception):
                 await self._send_report(empty=True)
@@ -299,15 +358,23 @@ class WorkshopHub:
                     self.results[activity_id] = (message, json.dumps(message))
         return self.results[activity_id]
 
-    async def participant_snapshot(self) -> dict[str, Any]:
-        """The snapshot of a participant who has answered nothing yet: read once per seq.
+    async def participant_snapshot(self) -> tuple[dict[str, Any], str]:
+        """The snapshot of a participant who has answered nothing yet, and its JSON text:
+        read and serialized once per seq.
 
         Valid while its seq is not behind the events this hub has delivered: later events
         reach a joining connection through the hub (it is attached before this is read)."""
         async with self.snapshot_lock:
             if self.snapshot is None or int(self.snapshot["seq"]) < self.last_seq:
                 self.snapshot = await _participant_snapshot(self.workshop_id)
-            return self.snapshot
+                self.snapshot_text = json.dumps(self.snapshot)
+            return self.snapshot, self.snapshot_text
+
+    def batcher(self, name: str, run: Callable[[list[T]], Awaitable[list[R]]]) -> Batcher[T, R]:
+        """This hub's batcher called `name` (made on first use with `run`)."""
+        if name not in self.batchers:
+            self.batchers[name] = Batcher(run, limit=JOIN_BATCH_LIMIT)
+        return self.batchers[name]
 
     # Presence ------------------------------------------------------------------------------
 

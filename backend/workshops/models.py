@@ -82,7 +82,7 @@ class Workshop(models.Model):
         default=Participation.DEVICE,
     )
     # The last sequence number given to an event of this workshop: incremented under the
-    # row's lock in the transaction of the change (see realtime.emit_sequenced).
+    # row's lock in the transaction of the change (see services.events.emit_sequenced).
     last_seq = models.BigIntegerField(_("last sequence number"), default=0, editable=False)
     current_activity = models.ForeignKey(
         "workshops.Activity",
