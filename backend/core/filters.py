@@ -26,6 +26,29 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class StrictBooleanField(forms.Field):
+    """true or false (also 1 or 0, any case); absent or empty means no filter. Anything else
+    is a 400 `invalid`, never silently "no filter" as django-filter's BooleanWidget does."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in {"true", "1"}:
+            return True
+        if text in {"false", "0"}:
+            return False
+        raise forms.ValidationError(_("Use true or false."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A boolean query parameter that refuses what is not a boolean (see StrictBooleanField)."""
+
+    field_class = StrictBooleanField
+
+
 def _descending(fmt: str, label: str) -> str:
     return fmt % label
 

@@ -9,6 +9,7 @@ from django.db.models.functions import MD5, Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
 from backend.consultations.models import Theme
+from backend.core.filters import StrictBooleanFilter
 from backend.proposals.models import (
     Contribution,
     ContributionKind,
@@ -52,7 +53,7 @@ class ContributionFilter(django_filters.FilterSet):
         choices=StructureType.choices,
         label=_("Type of the structure the contribution speaks for"),
     )
-    has_problem = django_filters.BooleanFilter(
+    has_problem = StrictBooleanFilter(
         method="filter_has_problem", label=_("Proposals answering at least one problem")
     )
     q = django_filters.CharFilter(

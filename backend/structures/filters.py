@@ -4,10 +4,8 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
-from backend.core import errors
-from backend.core.filters import IdFilter, LazyOrderingFilter
+from backend.core.filters import IdFilter, LazyOrderingFilter, StrictBooleanFilter
 from backend.structures.models import Structure, StructureType
 from backend.structures.selectors import structure_filter
 
@@ -25,7 +23,7 @@ class StructureFilter(django_filters.FilterSet):
     within = IdFilter(help_text="Id of a territory: structures located in it or anywhere under it.")
     search = django_filters.CharFilter(help_text="Part of the name, ignoring accents and case.")
     member = IdFilter(help_text="Id of a person: the structures they belong to.")
-    is_verified = django_filters.BooleanFilter(
+    is_verified = StrictBooleanFilter(
         field_name="verified_at",
         lookup_expr="isnull",
         exclude=True,
@@ -46,15 +44,6 @@ class StructureFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet[Structure]) -> QuerySet[Structure]:
         data = self.form.cleaned_data
-        for raw in self.data.getlist("is_verified") if hasattr(self.data, "getlist") else []:
-            if raw.lower() not in {"true", "false", "1", "0"}:
-                raise errors.ValidationFailed(
-                    fields={
-                        "is_verified": [
-                            {"code": "invalid", "message": str(_("Use true or false."))}
-                        ]
-                    }
-                )
         queryset = structure_filter(
             queryset,
             type=data.get("type") or "",
