@@ -31,8 +31,10 @@ from typing import Any, Generic, Protocol, TypeVar
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from redis.exceptions import RedisError
 
 from backend.core.realtime import workshop_group
 from backend.workshops import selectors, services
@@ -45,6 +47,11 @@ PROCESS_ID = uuid.uuid4().hex[:12]
 PRESENCE_DEBOUNCE_SECONDS = 0.25
 # After a channel-layer failure, the hub tries to subscribe again after these waits (doubling).
 RESUBSCRIBE_FIRST_DELAY_SECONDS = 0.5
+# What an outage of the channel layer (Redis down or restarted) or of PostgreSQL (the catch-up
+# reads the event log) raises: logged as a warning, then the hub subscribes again. Anything else
+# is a bug: logged as an error with its traceback, and the hub still subscribes again (a dead
+# listener would leave this process's phones deaf).
+OUTAGES: tuple[type[BaseException], ...] = (OSError, RedisError, DatabaseError)
 RESUBSCRIBE_MAX_DELAY_SECONDS = 5.0
 # At most this many joins written in one transaction.
 JOIN_BATCH_LIMIT = 100
@@ -241,12 +248,16 @@ class WorkshopHub:
                 message = await layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                # Redis down or restarted: a dead listener would leave this process's phones
-                # deaf for good. Wait for the layer, subscribe again, catch up from the log.
+            except OUTAGES:
+                # Redis down or restarted: wait for the layer, subscribe again, catch up from
+                # the log.
                 logger.warning(
                     "workshop hub %s: channel layer unavailable", self.workshop_id, exc_info=True
                 )
+                await self._resubscribe()
+                continue
+            except Exception:
+                logger.exception("workshop hub %s: listener failed", self.workshop_id)
                 await self._resubscribe()
                 continue
             try:
@@ -272,10 +283,13 @@ class WorkshopHub:
                         await self._fan_out(missed)
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except OUTAGES:
                 logger.warning(
                     "workshop hub %s: still no channel layer", self.workshop_id, exc_info=True
                 )
+                continue
+            except Exception:
+                logger.exception("workshop hub %s: resubscribing failed", self.workshop_id)
                 continue
             logger.info("workshop hub %s: channel layer back", self.workshop_id)
             self.schedule_report()
