@@ -217,6 +217,7 @@ def ballot_cast(
         group=consultation_group(vote.consultation_id),
         event="ballot.cast",
         data={"vote": vote.pk, "consultation": vote.consultation_id},
+        wait=False,
     )
     return lines
 
