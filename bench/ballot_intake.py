@@ -125,6 +125,11 @@ class Run:
     rows: int = 0
     latencies: list[float] = field(default_factory=list)  # ms
     errors: int = 0
+    # CPU seconds during the timed part: the server's processes, this (client) process, and
+    # the share of the machine's CPUs that were busy (every process, PostgreSQL included).
+    server_cpu: float | None = None
+    client_cpu: float | None = None
+    machine_busy: float | None = None
 
     @property
     def rate(self) -> float:
@@ -144,6 +149,7 @@ def _concurrently(
     def keep_going() -> bool:
         return time.perf_counter() < deadline
 
+    client_before, machine_before = time.process_time(), _machine_ticks()
     deadline = time.perf_counter() + duration
     started = time.perf_counter()
     threads = [threading.Thread(target=worker, args=(keep_going,)) for _ in range(clients)]
@@ -152,7 +158,48 @@ def _concurrently(
     for thread in threads:
         thread.join()
     run.seconds = time.perf_counter() - started
+    run.client_cpu = time.process_time() - client_before
+    machine_after = _machine_ticks()
+    if machine_after[1] > machine_before[1]:
+        run.machine_busy = (machine_after[0] - machine_before[0]) / (
+            machine_after[1] - machine_before[1]
+        )
     return run
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process `pid` and its live descendants
+    (uvicorn's worker processes), from /proc; 0.0 where /proc is missing."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    tree, total = {pid}, 0.0
+    for child in sorted(parents):  # children have higher pids than their parent here
+        if parents[child] in tree:
+            tree.add(child)
+    for member in tree:
+        total += used.get(member, 0.0)
+    return total
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far, from /proc/stat."""
+    try:
+        values = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except OSError:
+        return 0, 0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return sum(values) - idle, sum(values)
 
 
 def _clear(url: str, vote_id: int) -> None:
@@ -208,6 +255,7 @@ def measure_http(
     clients: int,
     duration: float,
     workers: int = 1,
+    server_pid: int | None = None,
 ) -> Run:
     run = Run(f"HTTP PUT my-ballot (uvicorn, {workers} worker{'s' * (workers > 1)})", "ballots")
     counter = itertools.count()
@@ -260,7 +308,11 @@ def measure_http(
 
     # Every worker process and thread warms up (imports, pools, first connections) untimed.
     _concurrently(Run("warm-up", "ballots"), clients=clients, duration=WARMUP_SECONDS, worker=warm)
-    return _concurrently(run, clients=clients, duration=duration, worker=worker)
+    server_before = _tree_cpu(server_pid) if server_pid is not None else 0.0
+    _concurrently(run, clients=clients, duration=duration, worker=worker)
+    if server_pid is not None:
+        run.server_cpu = _tree_cpu(server_pid) - server_before
+    return run
 
 
 def measure_sql_ballots(
@@ -448,7 +500,9 @@ def main() -> int:
         try:
             wait_ready(base, round_.vote_id, server)
             https.append(
-                measure_http(base, round_, voters, workers=workers, **measures)  # type: ignore[arg-type]
+                measure_http(  # type: ignore[misc]
+                    base, round_, voters, workers=workers, server_pid=server.pid, **measures
+                )
             )
         finally:
             server.terminate()
@@ -474,6 +528,20 @@ def main() -> int:
     print(f"server DATABASE_CONN_MAX_AGE={options.conn_max_age}")
     for http in https:
         print(f"{http.name}: {http.rate / ballots.rate:.1%} of the bare SQL ballot rate")
+        if http.operations and http.server_cpu is not None and http.client_cpu is not None:
+            print(
+                f"  CPU per ballot: server {http.server_cpu / http.operations * 1000:.2f} ms, "
+                f"benchmark clients {http.client_cpu / http.operations * 1000:.2f} ms; "
+                f"server processes {http.server_cpu / http.seconds:.2f} CPUs, clients "
+                f"{http.client_cpu / http.seconds:.2f} CPUs, machine busy "
+                f"{(http.machine_busy or 0.0):.0%} of {os.cpu_count()} CPUs"
+            )
+    for run in (ballots, rows):
+        if run.client_cpu is not None and run.operations:
+            print(
+                f"{run.name}: benchmark clients {run.client_cpu / run.seconds:.2f} CPUs, "
+                f"machine busy {(run.machine_busy or 0.0):.0%}"
+            )
     load = os.getloadavg()
     print(
         f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "

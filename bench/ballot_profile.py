@@ -8,6 +8,7 @@ CPU time per request and the profile of `--requests` requests grouped by stage.
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import sys
 import time
@@ -75,6 +76,8 @@ def main() -> int:
         put(index)
     wall = (time.perf_counter() - started) / options.requests * 1000
     cpu_ms = (time.process_time() - cpu) / options.requests * 1000
+    load = os.getloadavg()
+    print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} CPUs)")
     print(
         f"\n{options.requests} PUTs in-process, no profiler: {wall:.2f} ms wall, "
         f"{cpu_ms:.2f} ms CPU each"
@@ -89,6 +92,8 @@ def main() -> int:
     cpu_ms = (time.process_time() - cpu) / options.requests * 1000
     print(f"profiled: {wall:.2f} ms wall, {cpu_ms:.2f} ms CPU each")
     stats = pstats.Stats(profile)
+    # Python function calls per request: the same on a quiet or a loaded machine, unlike CPU.
+    print(f"{stats.total_calls / options.requests:.0f} Python function calls per request")  # type: ignore[attr-defined]
     per_request: dict[str, float] = {}
     for (filename, _line, name), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         for stage, marker in STAGES.items():

@@ -6,7 +6,7 @@ import pytest
 from pytest_django import DjangoAssertNumQueries
 
 from backend.accounts import selectors
-from backend.accounts.models import User
+from backend.accounts.models import AccessToken, User
 from backend.accounts.services import access_token_create
 from backend.core import errors
 from backend.profiles import selectors as profiles
@@ -48,3 +48,32 @@ def test_token_list_holds_only_the_users_tokens_newest_first(
     second, _ = access_token_create(user=participant, name="Tablette")
     access_token_create(user=outsider, name="Autre")
     assert list(selectors.access_token_list(user=participant)) == [second, first]
+
+
+def test_bearer_token_lookup_reads_the_token_and_its_user_in_one_query(
+    participant: User, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    token, raw = access_token_create(user=participant, name="Téléphone")
+    expected = AccessToken.objects.select_related("user").get(pk=token.pk)
+    with django_assert_num_queries(1):
+        found = selectors.access_token_get_by_raw(raw=raw)
+        assert found is not None
+        user = found.user
+    fields = [field.attname for field in AccessToken._meta.concrete_fields]
+    assert [getattr(found, name) for name in fields] == [getattr(expected, name) for name in fields]
+    user_fields = [field.attname for field in User._meta.concrete_fields]
+    assert [getattr(user, name) for name in user_fields] == [
+        getattr(expected.user, name) for name in user_fields
+    ]
+    assert found.user_id == user.pk == participant.pk
+    assert not found._state.adding
+    assert found._state.db == "default"
+
+
+def test_bearer_token_lookup_refuses_unknown_tokens_and_inactive_accounts(
+    participant: User,
+) -> None:
+    _token, raw = access_token_create(user=participant, name="Téléphone")
+    assert selectors.access_token_get_by_raw(raw=raw + "x") is None
+    User.objects.filter(pk=participant.pk).update(is_active=False)
+    assert selectors.access_token_get_by_raw(raw=raw) is None

@@ -9,6 +9,7 @@ still run as usual. Use it only for views that touch no thread-bound state but t
 connection (`connections` are per thread; transactions stay within the view).
 """
 
+import asyncio
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,8 @@ from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.db import close_old_connections, connections
 from django.http import HttpRequest, HttpResponseBase
+
+from backend.core.realtime import serving_loop
 
 
 def on_pool_thread(view: Callable[..., HttpResponseBase]) -> Callable[..., Any]:
@@ -42,7 +45,10 @@ def on_pool_thread(view: Callable[..., HttpResponseBase]) -> Callable[..., Any]:
     @functools.wraps(view)
     async def async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if isinstance(request, ASGIRequest):
-            return await sync_to_async(run, thread_sensitive=False)(request, *args, **kwargs)
+            # The server's loop: events sent with `group_send_soon` go out on it while the
+            # pool thread answers.
+            with serving_loop(asyncio.get_running_loop()):
+                return await sync_to_async(run, thread_sensitive=False)(request, *args, **kwargs)
         # WSGI (and Django's test client): back on the calling thread, with its connection.
         return await sync_to_async(rendered, thread_sensitive=True)(request, *args, **kwargs)
 

@@ -1,5 +1,6 @@
 """Votes API serializers: strict inputs, outputs without voters' identities."""
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -87,7 +88,7 @@ class BallotCastInput(StrictInputSerializer):
     def validate_choices(self, value: dict[str, int]) -> dict[int, int]:
         parsed: dict[int, int] = {}
         for key, choice in value.items():
-            if not key.isdigit() or len(key) > 18:
+            if not key.isascii() or not key.isdigit() or len(key) > 18:
                 raise serializers.ValidationError(
                     _("Item ids are whole numbers."), code="invalid_item"
                 )
@@ -102,6 +103,46 @@ class BallotOutput(serializers.Serializer[Any]):
     origin = serializers.ChoiceField(choices=BallotOrigin.choices, allow_null=True)
     cast_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField(allow_null=True)
+
+
+def ballot_cast_input(data: Any) -> dict[str, Any]:
+    """`BallotCastInput`'s validated data for a request body, checked by plain code when the
+    body is the common one (`choices` of whole numbers within range keyed by item ids, and
+    maybe a known `origin`), and by the serializer otherwise: its errors are the serializer's.
+    Every body the plain path accepts, the serializer accepts with the same result."""
+    if type(data) is dict and data.keys() <= _PLAIN_FIELDS:
+        choices, origin = data.get("choices"), data.get("origin", BallotOrigin.WEB)
+        if type(choices) is dict and type(origin) is str and origin in _ORIGINS:
+            parsed: dict[int, int] = {}
+            for key, value in choices.items():
+                if (
+                    type(value) is not int
+                    or not -SMALLINT_MAX <= value <= SMALLINT_MAX
+                    or not _ITEM_ID.fullmatch(key)
+                ):
+                    break
+                parsed[int(key)] = value
+            else:
+                return {"choices": parsed, "structure": None, "origin": origin}
+    serializer = BallotCastInput(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+_PLAIN_FIELDS = frozenset({"choices", "origin"})
+_ORIGINS = frozenset(BallotOrigin.values)
+_ITEM_ID = re.compile(r"[0-9]{1,18}")
+_DATETIME = serializers.DateTimeField()
+
+
+def ballot_output(*, vote_id: int, lines: list[BallotLine]) -> dict[str, Any]:
+    """`BallotOutput(ballot_data(...)).data` without a serializer instance per response (the
+    ballot is written on every PUT): the same keys, types and timestamp format."""
+    data = ballot_data(vote_id=vote_id, lines=lines)
+    for name in ("cast_at", "updated_at"):
+        if data[name] is not None:
+            data[name] = _DATETIME.to_representation(data[name])
+    return data
 
 
 def ballot_data(*, vote_id: int, lines: list[BallotLine]) -> dict[str, Any]:

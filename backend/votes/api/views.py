@@ -36,7 +36,9 @@ from backend.votes.api.serializers import (
     VoteResultBreakdownQueryInput,
     VoteResultOutput,
     VoteResultsQueryInput,
+    ballot_cast_input,
     ballot_data,
+    ballot_output,
 )
 from backend.votes.models import Vote
 
@@ -125,9 +127,9 @@ class MyBallotView(APIView):
     )
     def put(self, request: Request, vote_id: int) -> Response:
         vote = selectors.vote_get_for_ballot(vote_id=vote_id, user=request.user)
-        data = parse_input(BallotCastInput, request)
+        data = ballot_cast_input(request.data)
         lines = services.ballot_cast(by=signed_in_user(request), vote=vote, **data)
-        return Response(BallotOutput(ballot_data(vote_id=vote.pk, lines=lines)).data)
+        return Response(ballot_output(vote_id=vote.pk, lines=lines))
 
     @extend_schema(
         operation_id="votes_my_ballot_destroy",

@@ -212,11 +212,12 @@ def ballot_cast(
     params.update(voter=voter_id, shard=voter_id % LIVE_COUNT_SHARDS)
     with connection.cursor() as cursor:
         cursor.execute(_WRITE_BALLOT[column], params)
-        lines = [BallotLine(**dict(zip(RETURNED_FIELDS, row, strict=True))) for row in cursor]
+        lines = [BallotLine.from_db(connection.alias, RETURNED_FIELDS, row) for row in cursor]
     emit_after_commit(
         group=consultation_group(vote.consultation_id),
         event="ballot.cast",
         data={"vote": vote.pk, "consultation": vote.consultation_id},
+        wait=False,
     )
     return lines
 
