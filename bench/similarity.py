@@ -58,6 +58,9 @@ DEV_DATA = DATA / "proposals-dev.jsonl"
 FRESH_DATA = DATA / "fresh-check.jsonl"
 SECOND_DATA = DATA / "second-set.jsonl"
 THIRD_DATA = DATA / "third-set.jsonl"
+FOURTH_DATA = DATA / "fourth-set.jsonl"
+# Set by --no-fourth: the fourth set is the held-out measure of the third round, read once.
+READ_FOURTH = True
 # Thresholds tried when tuning (on the development file only).
 GRID = [round(0.02 + 0.01 * i, 2) for i in range(49)]
 # The lookup's default minimum score (suggestions.selectors.DEFAULT_MIN_SCORE; no Django here).
@@ -282,7 +285,7 @@ def with_embeddings(items: list[LabelledDoc]) -> list[LabelledDoc]:
 def labelled_sets() -> dict[str, list[LabelledDoc]]:
     second = with_embeddings(load_labelled_jsonl(SECOND_DATA))
     third = with_embeddings(load_labelled_jsonl(THIRD_DATA))
-    return {
+    sets = {
         "dev": with_embeddings(load_labelled_jsonl(DEV_DATA)),
         "fresh": with_embeddings(load_labelled_jsonl(FRESH_DATA)),
         "2nd proposals": [i for i in second if i.kind == "proposal"],
@@ -290,6 +293,11 @@ def labelled_sets() -> dict[str, list[LabelledDoc]]:
         "3rd proposals": [i for i in third if i.kind == "proposal"],
         "3rd problems": [i for i in third if i.kind == "problem"],
     }
+    if READ_FOURTH:
+        fourth = with_embeddings(load_labelled_jsonl(FOURTH_DATA))
+        sets["4th proposals"] = [i for i in fourth if i.kind == "proposal"]
+        sets["4th problems"] = [i for i in fourth if i.kind == "problem"]
+    return sets
 
 
 def bench_quality() -> None:
@@ -333,10 +341,13 @@ def bench_quality() -> None:
 
 
 def refit_confidence(sets: dict[str, list[LabelledDoc]]) -> None:
-    """The confidence slope refitted on the development file, and how the shipped one reads on
-    the second set (share of true duplicates among the pairs it puts at 0.5 or more)."""
-    for key in ("dev", "2nd proposals", "3rd proposals"):
-        items = sets[key]
+    """The confidence map refitted on the sets used for tuning (development, second and third
+    sets, proposals and problems pooled), and how the shipped map reads on every set (share of
+    true duplicates among the pairs it puts in each band)."""
+    pairs: dict[str, tuple[list[float], list[bool]]] = {}
+    for key, items in sets.items():
+        if key == "fresh":
+            continue
         index = build_index([i.doc for i in items])
         ids, matrix = index.vectors()
         gram = matrix.gram()
@@ -347,24 +358,31 @@ def refit_confidence(sets: dict[str, list[LabelledDoc]]) -> None:
                 if gram[a, b] > 0:
                     xs.append(float(gram[a, b]))
                     ys.append(label[ids[a]] == label[ids[b]])
-        x = np.asarray(xs) - DEFAULT_THRESHOLD
-        y = np.asarray(ys, dtype=float)
-        fit = LogisticRegression(C=1e6).fit(x[:, None], y)
-        slope = float(fit.coef_[0][0])
-        offset = float(-fit.intercept_[0] / slope)
+        pairs[key] = (xs, ys)
+    train = [k for k in pairs if not k.startswith("4th")]
+    x = np.concatenate([pairs[k][0] for k in train]) - DEFAULT_THRESHOLD
+    y = np.concatenate([pairs[k][1] for k in train]).astype(float)
+    fit = LogisticRegression(C=1e6).fit(x[:, None], y)
+    slope = float(fit.coef_[0][0])
+    offset = float(-fit.intercept_[0] / slope)
+    print(
+        f"confidence refitted on {' + '.join(train)}: slope {slope:.1f} offset {offset:.3f} "
+        f"(shipped {CONFIDENCE_SLOPE:.1f}, {CONFIDENCE_OFFSET:.3f})"
+    )
+    for key, (xs, ys) in pairs.items():
         conf = np.asarray([confidence(v) for v in xs])
+        truth = np.asarray(ys, dtype=float)
+        eps = 1e-6
+        loss = -np.mean(truth * np.log(conf.clip(eps)) + (1 - truth) * np.log((1 - conf).clip(eps)))
         bins = []
         for lo, hi in ((0.0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, 1.01)):
             inside = (conf >= lo) & (conf < hi)
             if inside.any():
                 bins.append(
                     f"[{lo:.2f},{min(hi, 1):.2f}) {int(inside.sum())} pairs: mean "
-                    f"{conf[inside].mean():.2f}, duplicates {y[inside].mean():.2f}"
+                    f"{conf[inside].mean():.2f}, duplicates {truth[inside].mean():.2f}"
                 )
-        print(
-            f"confidence on {key}: refit slope {slope:.0f} offset {offset:.3f} (shipped "
-            f"{CONFIDENCE_SLOPE:.0f}, {CONFIDENCE_OFFSET:.3f}); " + "; ".join(bins)
-        )
+        print(f"  shipped map on {key}: log loss {loss:.3f}; " + "; ".join(bins))
 
 
 def encode_once(docs: list[Doc]) -> tuple[list[Doc], float, bool]:
@@ -521,7 +539,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument(
+        "--no-fourth", action="store_true", help="leave the held-out fourth set unread"
+    )
     args = parser.parse_args()
+    global READ_FOURTH
+    READ_FOURTH = not args.no_fourth
     limit_blas_threads(1)  # as the app does (settings.SIMILARITY_BLAS_THREADS), bare side too
     dev = load_labelled_jsonl(DEV_DATA)
     print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

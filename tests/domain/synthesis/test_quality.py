@@ -8,6 +8,10 @@
   was run on them and never tuned on (see data/README.md).
 * ``third-set.jsonl``: 161 contributions on yet other needs, written and committed before the
   engine was run on them, never tuned on (the second set had been looked at by then).
+* ``fourth-set.jsonl``: 142 contributions on needs the others do not cover, committed alone
+  before any engine ran on them; the threshold (0.13) and the confidence map were then chosen
+  by cross-validation over the development file and the second and third sets, and the fourth
+  set measured once (bench/README.md). Its floors sit under that one measurement.
 
 The floors sit a little under the measured values (bench/README.md): they guard against a
 regression, they are not targets; run with ``-s`` to see the figures.
@@ -217,3 +221,65 @@ def test_third_set_look_alikes_mostly_stay_apart() -> None:
     ]
     print(f"\nthird set, look-alike pairs merged: {len(merged)} of {len(apart)}: {merged}")
     assert len(merged) <= 5
+
+
+def test_fourth_set() -> None:
+    items = load_labelled_jsonl(DATA / "fourth-set.jsonl")
+    assert len(items) == 142
+    assert sum(1 for i in items if i.kind == "problem") == 30
+    reports = {}
+    for kind in ("proposal", "problem"):
+        scored = Scored.of([i for i in items if i.kind == kind], min_score=MIN_SCORE)
+        reports[kind] = scored.report(DEFAULT_THRESHOLD)
+        r = reports[kind]
+        print(
+            f"\nfourth set, {kind}s: F1 {r.pairs.f1:.3f} (P {r.pairs.precision:.3f} "
+            f"R {r.pairs.recall:.3f}) hit@5 {r.hit_at_5:.3f}"
+        )
+    baseline = Scored.of([i for i in items if i.kind == "proposal"], CharTfidf)
+    base = baseline.report(baseline.best_threshold(GRID))
+    print(f"char 3-5 TF-IDF baseline, proposals: hit@5 {base.hit_at_5:.3f} F1 {base.pairs.f1:.3f}")
+    # Measured once (2026-12-03): proposals F1 0.71, hit@5 0.98; problems F1 0.63, hit@5 1.00.
+    assert reports["proposal"].hit_at_5 >= 0.95
+    assert reports["proposal"].hit_at_5 >= base.hit_at_5 + 0.1
+    assert reports["proposal"].pairs.f1 >= 0.66
+    assert reports["proposal"].pairs.f1 >= base.pairs.f1 + 0.25
+    assert reports["problem"].hit_at_5 >= 0.95
+    assert reports["problem"].pairs.f1 >= 0.58
+
+
+def test_fourth_set_look_alikes_mostly_stay_apart() -> None:
+    # The look-alikes listed in data/README.md for the fourth set; a guard, not a target.
+    items = load_labelled_jsonl(DATA / "fourth-set.jsonl")
+    by_label: dict[str, list[int]] = {}
+    for item in items:
+        by_label.setdefault(item.label, []).append(item.doc.id)
+    together: set[frozenset[int]] = set()
+    for kind in ("proposal", "problem"):
+        clusters = suggest_clusters([i.doc for i in items if i.kind == kind], DEFAULT_THRESHOLD)
+        together |= {frozenset((a, b)) for c in clusters for a in c.ids for b in c.ids if a != b}
+    apart = [
+        ("sante-carte-vitale-appli", "droits-identite-numerique"),
+        ("pb-vitale-appli", "pb-identite-numerique"),
+        ("droits-identite-numerique", "x-photo-identite-ephoto"),
+        ("mobilite-wifi-transports", "connexion-wifi-mairies-villages"),
+        ("mobilite-autopartage", "x-transport-pmr-telephone"),
+        ("conso-points-relais", "conso-vente-occasion"),
+        ("edu-esprit-critique", "comp-mots-de-passe"),
+        ("pb-fausses-infos", "pb-compte-pirate"),
+        ("emploi-interim-applis", "emploi-certification-pix"),
+        ("emploi-interim-applis", "emploi-creation-entreprise"),
+        ("edu-eleves-handicap", "equip-tablettes-simplifiees"),
+        ("equip-tablettes-simplifiees", "x-domotique-seniors"),
+        ("edu-cours-soir-colleges", "lien-parents-bebes"),
+        ("edu-cours-soir-colleges", "comp-petites-associations"),
+        ("logement-demenagement-adresse", "logement-suivi-energie"),
+        ("droits-listes-electorales", "x-budget-participatif-papier"),
+    ]
+    merged = [
+        (x, y)
+        for x, y in apart
+        if any(frozenset((a, b)) in together for a in by_label[x] for b in by_label[y])
+    ]
+    print(f"\nfourth set, look-alike pairs merged: {len(merged)} of {len(apart)}: {merged}")
+    assert len(merged) <= 7  # 6 when measured
