@@ -146,7 +146,7 @@ def embed_missing(consultation_id: int) -> None:
     """What the services do at write time, for the rows bulk-inserted above: one embedding per
     contribution text, stored (timed once; a second run finds them all)."""
     from backend.proposals.models import Contribution
-    from backend.suggestions.services import EMBEDDING_FIELDS, contribution_embeddings_fill
+    from backend.suggestions.embeddings import EMBEDDING_FIELDS, contribution_embeddings_fill
 
     rows = list(
         Contribution.objects.filter(consultation_id=consultation_id, embedding__isnull=True)

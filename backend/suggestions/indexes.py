@@ -46,8 +46,8 @@ from django.db import connection
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from backend.proposals.models import Contribution, ContributionStatus
+from backend.suggestions.embeddings import EMBEDDING_FIELDS, docs_with_embeddings
 from backend.suggestions.models import IndexChange, IndexSnapshot, IndexVersion
-from backend.suggestions.services import EMBEDDING_FIELDS, docs_with_embeddings
 from backend.synthesis import domain as synthesis_domain
 from backend.synthesis.domain import (
     Doc,

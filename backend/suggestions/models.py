@@ -164,7 +164,7 @@ class ContributionEmbedding(models.Model):
     """The sentence embedding of a contribution's current text, computed once per version.
 
     Written in the transaction that publishes or edits the contribution
-    (``services.contribution_embedding_refresh``); ``digest`` identifies the text and the
+    (``embeddings.contribution_embedding_refresh``); ``digest`` identifies the text and the
     encoder it was computed from, so an unchanged text is never encoded again and a stale row
     (text or encoder changed) is recomputed once. ``vector``: little-endian float32.
     """

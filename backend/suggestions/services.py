@@ -1,14 +1,12 @@
 """Writes of the suggestions: stored embeddings, the index change log, suggestion runs."""
 
-import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Exists, F, OuterRef
@@ -21,9 +19,13 @@ from backend.core import errors
 from backend.core.realtime import consultation_group, emit_after_commit
 from backend.jobs.services import task_result_abandon
 from backend.proposals.models import Contribution, ContributionStatus
+from backend.suggestions.embeddings import (
+    EMBEDDING_FIELDS,
+    contribution_embedding_refresh,
+    docs_with_embeddings,
+)
 from backend.suggestions.learning import calibration_for
 from backend.suggestions.models import (
-    ContributionEmbedding,
     IndexChange,
     IndexSnapshot,
     IndexVersion,
@@ -36,11 +38,7 @@ from backend.synthesis.domain import (
     Doc,
     cluster_explanation,
     confidence,
-    default_encoder,
-    encoder_input,
     suggest_clusters,
-    vector_from_bytes,
-    vector_to_bytes,
 )
 from backend.synthesis.domain.hybrid import HybridBackend
 
@@ -52,103 +50,6 @@ READ_CHUNK = 2000
 EXPLAINED_MEMBERS = 12
 
 ProgressSink = Callable[[int, int], None]
-
-
-def embedding_digest(title: str, body: str) -> str:
-    """What identifies an embedding: the encoder and the exact text it was computed from."""
-    text = f"{default_encoder().name}\n{encoder_input(title, body)}"
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def contribution_embedding_refresh(*, contribution_id: int) -> bool:
-    """Compute and store the embedding of a contribution's current text, unless the stored one
-    was computed from that same text (then nothing is encoded). True when it encoded.
-
-    Runs in the caller's transaction (the vector commits with the text it describes); takes
-    no lock beyond the row it upserts. About 6 ms of CPU per text on this project's machines.
-    """
-    row = (
-        Contribution.objects.filter(pk=contribution_id)
-        .values_list("title", "body", "embedding__digest")
-        .first()
-    )
-    if row is None:
-        return False
-    title, body, stored = row
-    digest = embedding_digest(title, body)
-    if stored == digest:
-        return False
-    vector = default_encoder().encode([encoder_input(title, body)])[0]
-    ContributionEmbedding.objects.update_or_create(
-        contribution_id=contribution_id,
-        defaults={
-            "encoder": default_encoder().name,
-            "digest": digest,
-            "vector": vector_to_bytes(vector),
-            "computed_at": timezone.now(),
-        },
-    )
-    return True
-
-
-EMBEDDING_FIELDS = ("embedding__digest", "embedding__vector")
-
-
-def contribution_embeddings_fill(
-    rows: Sequence[tuple[int, str, str, str | None, bytes | memoryview | None]],
-) -> dict[int, np.ndarray]:
-    """The embedding of each `(id, title, body, stored digest, stored vector)` row: the stored
-    one when its digest matches the text, otherwise encoded now in one batch and stored (a
-    contribution published before embeddings existed, or a failed write). Idempotent.
-    """
-    encoder = default_encoder()
-    out: dict[int, np.ndarray] = {}
-    missing: list[tuple[int, str, str, str]] = []
-    for contribution_id, title, body, stored, data in rows:
-        digest = embedding_digest(title, body)
-        vector = (
-            vector_from_bytes(data, encoder.dimensions)
-            if data is not None and stored == digest
-            else None
-        )
-        if vector is None:
-            missing.append((contribution_id, title, body, digest))
-        else:
-            out[contribution_id] = vector
-    for start in range(0, len(missing), READ_CHUNK):
-        chunk = missing[start : start + READ_CHUNK]
-        vectors = encoder.encode([encoder_input(title, body) for _, title, body, _ in chunk])
-        now = timezone.now()
-        ContributionEmbedding.objects.bulk_create(
-            [
-                ContributionEmbedding(
-                    contribution_id=contribution_id,
-                    encoder=encoder.name,
-                    digest=digest,
-                    vector=vector_to_bytes(vector),
-                    computed_at=now,
-                )
-                for (contribution_id, _, _, digest), vector in zip(chunk, vectors, strict=True)
-            ],
-            update_conflicts=True,
-            unique_fields=["contribution"],
-            update_fields=["encoder", "digest", "vector", "computed_at"],
-        )
-        for row, vector in zip(chunk, vectors, strict=True):
-            out[row[0]] = vector
-    return out
-
-
-def docs_with_embeddings(
-    rows: Iterable[tuple[int, str, str, str | None, bytes | memoryview | None]],
-) -> list[Doc]:
-    """Engine documents carrying their stored (or just filled) embeddings, in input order."""
-    items = list(rows)
-    vectors = contribution_embeddings_fill(items)
-    return [
-        Doc(contribution_id, title, body, embedding=vectors.get(contribution_id))
-        for contribution_id, title, body, _, _ in items
-    ]
 
 
 def similarity_contribution_changed(*, consultation_id: int, contribution_id: int) -> None:

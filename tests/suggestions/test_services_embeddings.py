@@ -13,7 +13,7 @@ from backend.consultations.domain import PhaseKind
 from backend.consultations.models import Consultation
 from backend.proposals.models import Contribution
 from backend.proposals.services import contribution_edit
-from backend.suggestions import services
+from backend.suggestions import embeddings
 from backend.suggestions.indexes import index_cache
 from backend.suggestions.models import ContributionEmbedding
 from backend.synthesis.domain import default_encoder, encoder_input, vector_from_bytes
@@ -50,7 +50,7 @@ def test_publishing_stores_the_embedding_of_the_text(
     row = stored(contribution)
     assert encoded == [encoder_input(contribution.title, contribution.body)]
     assert row.encoder == default_encoder().name
-    assert row.digest == services.embedding_digest(contribution.title, contribution.body)
+    assert row.digest == embeddings.embedding_digest(contribution.title, contribution.body)
     vector = vector_from_bytes(row.vector, 512)
     assert vector is not None
     expected = default_encoder().encode([encoder_input(contribution.title, contribution.body)])
@@ -107,6 +107,6 @@ def test_missing_embeddings_are_filled_once_by_the_command(
     out = StringIO()
     call_command("embed_contributions", stdout=out)
     assert encoded == [encoder_input(corpus[0].title, corpus[0].body)]
-    assert stored(corpus[0]).digest == services.embedding_digest(corpus[0].title, corpus[0].body)
+    assert stored(corpus[0]).digest == embeddings.embedding_digest(corpus[0].title, corpus[0].body)
     call_command("embed_contributions", stdout=out)
     assert len(encoded) == 1

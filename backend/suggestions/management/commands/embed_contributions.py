@@ -5,7 +5,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from backend.proposals.models import Contribution, ContributionStatus
-from backend.suggestions.services import EMBEDDING_FIELDS, READ_CHUNK, contribution_embeddings_fill
+from backend.suggestions.embeddings import (
+    EMBEDDING_FIELDS,
+    READ_CHUNK,
+    contribution_embeddings_fill,
+)
 
 
 class Command(BaseCommand):
