@@ -15,9 +15,11 @@ from backend.consultations.services import consultation_update
 from backend.core.models import PseudonymKey
 from backend.core.pseudonyms import author_scope
 from backend.moderation.services import content_hide, content_restore
+from backend.plans.models import OpenDataVersion
 from backend.plans.selectors.artifacts import open_data_state
 from backend.plans.selectors.opendata import open_data_archive
 from backend.plans.services import plan_publish
+from backend.proposals.models import Contribution
 from backend.proposals.services import (
     contribution_create,
     contribution_edit,
@@ -253,3 +255,13 @@ def test_another_consultation_does_not_move_the_key(
     other = make_consultation()
     consultation_update(by=people.organizer, consultation=other, title="Autre")
     assert open_data_state(consultation=built.consultation).key == before
+
+
+def test_a_bulk_write_moves_the_counter_once_per_transaction(built: Built) -> None:
+    """N rows written in one transaction make one new version of the counter row, not N (a
+    100,000-row load would otherwise stack 100,000 versions of one row at commit)."""
+    counter = OpenDataVersion.objects.get(consultation_id=built.consultation.pk)
+    updated = Contribution.objects.filter(consultation=built.consultation).update(theme="autre")
+    assert updated > 1
+    counter_after = OpenDataVersion.objects.get(consultation_id=built.consultation.pk)
+    assert counter_after.version == counter.version + 1

@@ -39,10 +39,16 @@ BEGIN
     ELSE
         target := 0;
     END IF;
-    IF target IS NOT NULL THEN
+    IF target IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- Once per consultation and transaction: a row this transaction already moved (its
+    -- xmin) is left alone, so a bulk write of N rows does not stack N versions of the row.
+    UPDATE plans_opendataversion SET version = version + 1
+    WHERE consultation_id = target AND xmin <> pg_current_xact_id()::xid;
+    IF NOT FOUND THEN
         INSERT INTO plans_opendataversion (consultation_id, version) VALUES (target, 1)
-        ON CONFLICT (consultation_id)
-        DO UPDATE SET version = plans_opendataversion.version + 1;
+        ON CONFLICT (consultation_id) DO NOTHING;
     END IF;
     RETURN NULL;
 END
