@@ -345,6 +345,12 @@ ARTIFACTS_STORAGE: dict[str, Any] = (
 # A missing open-data archive of at most this many rows (contributions + comments) is built
 # inside the request; a larger one by a background job (202 with the build to follow).
 ARTIFACTS_INLINE_MAX_ROWS = env_int("ARTIFACTS_INLINE_MAX_ROWS", 5000)
+# A plan publication over at most this many contributions is prepared in its request (201);
+# a larger one by a background job (202 and an ArtifactBuild to follow).
+PLAN_PUBLISH_INLINE_MAX_CONTRIBUTIONS = env_int("PLAN_PUBLISH_INLINE_MAX_CONTRIBUTIONS", 2000)
+# A build or publication job still "running" after this long lost its worker: housekeeping
+# marks it failed (a publication is one transaction: nothing was published).
+ARTIFACT_BUILD_STALE_MINUTES = env_int("ARTIFACT_BUILD_STALE_MINUTES", 60)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "artifacts": ARTIFACTS_STORAGE,

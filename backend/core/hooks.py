@@ -19,6 +19,10 @@ from typing import Any
 # Keyword arguments: consultation_id, contribution_id.
 CONTRIBUTION_CHANGED = "contribution.changed"
 
+# The periodic housekeeping runs (`backend.jobs`): the apps above it add their own pruning.
+# Keyword arguments: now (datetime), counts (dict[str, int], to which each adds its counts).
+HOUSEKEEPING = "jobs.housekeeping"
+
 Handler = Callable[..., None]
 _handlers: dict[str, list[Handler]] = {}
 

@@ -20,6 +20,7 @@ from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from backend.core import hooks
 from backend.idempotency.services import idempotency_records_purge
 
 logger = logging.getLogger(__name__)
@@ -118,9 +119,10 @@ def sessions_prune(*, now: datetime) -> int:
 def housekeeping_run(*, now: datetime | None = None) -> dict[str, int]:
     """Prune what only grows: expired `Idempotency-Key` records, expired sessions, task rows
     finished more than TASK_RESULT_RETENTION_DAYS ago (periodic jobs left running by a killed
-    worker are marked failed first), and the similarity change log older
-    than SIMILARITY_CHANGE_LOG_RETENTION_DAYS that every consultation's snapshot already
-    covers. Each step is its own short transaction; the counts deleted, by kind."""
+    worker are marked failed first), the similarity change log older than
+    SIMILARITY_CHANGE_LOG_RETENTION_DAYS that every consultation's snapshot already covers,
+    and what the apps above add (`core.hooks.HOUSEKEEPING`: publication builds left running
+    by a killed worker). Each step is its own short transaction; the counts, by kind."""
     from backend.suggestions.services import index_changes_prune
 
     now = now or timezone.now()
@@ -135,5 +137,6 @@ def housekeeping_run(*, now: datetime | None = None) -> dict[str, int]:
             before=now - timedelta(days=settings.SIMILARITY_CHANGE_LOG_RETENTION_DAYS)
         ),
     }
+    hooks.run(hooks.HOUSEKEEPING, now=now, counts=counts)
     logger.info("Housekeeping: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts

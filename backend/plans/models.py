@@ -67,7 +67,7 @@ class PublicationArtifact(models.Model):
     read before it is whole: this row is written only once the file is.
 
     `state_key` names the sources: for a plan format, the version's snapshot digest; for
-    the open-data archive, a digest of the row versions of the consultation's public data
+    the open-data archive, the consultation's `OpenDataVersion` counters
     (`backend.plans.selectors.artifacts.open_data_state`). A changed state has no artifact
     yet: it is built again.
     """
@@ -113,9 +113,16 @@ class BuildStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# A step of a build that is not a file: publishing the next plan version first.
+PUBLISH_STEP = "plan_version"
+
+
 class ArtifactBuild(models.Model):
-    """One background build of a consultation's published files for one state of their
-    sources (a job of `backend.plans.tasks`), with its progress."""
+    """One background job of a consultation's publication (a job of `backend.plans.tasks`),
+    with its progress: building its published files for one state of their sources, and,
+    when `kinds` starts with `plan_version`, publishing the next plan version first (a
+    publication too large for its request: `requested_by`, `note`, `force` are its input,
+    `plan_number` the version it published)."""
 
     consultation = models.ForeignKey(
         "consultations.Consultation",
@@ -132,6 +139,17 @@ class ArtifactBuild(models.Model):
     done = models.PositiveIntegerField(_("steps done"), default=0)
     total = models.PositiveIntegerField(_("steps in all"), default=0)
     error = models.TextField(_("error"), blank=True, default="")
+    error_code = models.CharField(_("error code"), max_length=64, blank=True, default="")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True, default="", max_length=NOTE_MAX_LENGTH)
+    force = models.BooleanField(_("publish with missing answers"), default=False)
     task_id = models.CharField(_("background task id"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -156,3 +174,21 @@ class ArtifactBuild(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation_id} {self.state_key[:12]} ({self.status})"
+
+
+class OpenDataVersion(models.Model):
+    """A counter per consultation that moves with every committed write to a row its
+    open-data archive reads (`consultation_id` 0: the tables shared by every consultation,
+    territories and structures). Kept by deferred PostgreSQL triggers (migration 0003), which
+    run at commit, after every other lock of the transaction, so versions follow commit
+    order; no foreign key, so that a deleted consultation's last writes still count."""
+
+    consultation_id = models.BigIntegerField(_("consultation"), primary_key=True)
+    version = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("open-data version")
+        verbose_name_plural = _("open-data versions")
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id}: {self.version}"

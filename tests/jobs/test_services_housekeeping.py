@@ -121,6 +121,7 @@ def test_housekeeping_prunes_every_kind_and_the_command_says_how_many(
 
     assert housekeeping_run() == {
         "abandoned_periodic_jobs": 1,
+        "abandoned_artifact_builds": 0,
         "idempotency_records": 1,
         "sessions": 1,
         "task_results": 1,

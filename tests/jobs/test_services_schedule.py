@@ -36,6 +36,7 @@ def test_a_run_enqueues_its_next_run_after_its_interval(settings: Settings) -> N
     before = timezone.now()
     assert tasks.housekeeping.call() == {
         "abandoned_periodic_jobs": 0,
+        "abandoned_artifact_builds": 0,
         "idempotency_records": 0,
         "sessions": 0,
         "task_results": 0,

@@ -173,6 +173,7 @@ def test_a_build_announces_its_progress_after_commit(
         "id": build.pk,
         "consultation": built.consultation.pk,
         "status": "done",
+        "plan_number": None,
     }
     progress = [event["data"] for event in events if event["event"] == "artifact_build.progress"]
     assert progress, [event["event"] for event in events]

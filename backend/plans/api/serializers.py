@@ -92,7 +92,17 @@ class ArtifactBuildOutput(serializers.Serializer[Any]):
     total = serializers.IntegerField(help_text="steps in all")
     kinds = serializers.ListField(
         child=serializers.CharField(),
-        help_text="what it builds: open_data, plan_csv, plan_json, plan_html",
+        help_text="what it does, in order: plan_version (a publication job: publish the next "
+        "version first), open_data, plan_csv, plan_json, plan_html",
+    )
+    plan_number = serializers.IntegerField(
+        allow_null=True,
+        help_text="the plan version this job published (publication jobs, once published)",
+    )
+    error_code = serializers.CharField(
+        allow_blank=True,
+        help_text="why it failed, as the request would have answered (plan_incomplete, "
+        "phase_closed, permission_denied...), or build_failed, worker_lost; empty otherwise",
     )
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)

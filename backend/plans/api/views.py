@@ -30,8 +30,13 @@ from backend.plans.api.serializers import (
     PlanVersionOutput,
 )
 from backend.plans.downloads import artifact_response
-from backend.plans.models import ArtifactKind, PlanVersion
-from backend.plans.selectors.artifacts import artifact_build_get, artifact_get, open_data_state
+from backend.plans.models import ArtifactBuild, ArtifactKind, PlanVersion
+from backend.plans.selectors.artifacts import (
+    artifact_build_get,
+    artifact_get,
+    open_data_rows,
+    open_data_state,
+)
 from backend.plans.services.artifacts import (
     artifact_build_request,
     open_data_artifact_build,
@@ -44,6 +49,17 @@ RETRY_AFTER_SECONDS = 5
 
 def _detail(request: Request, version: PlanVersion) -> dict[str, Any]:
     return dict(PlanVersionDetailOutput(version, context={"request": request}).data)
+
+
+def _accepted(request: Request, build: ArtifactBuild) -> Response:
+    return Response(
+        ArtifactBuildOutput(build, context={"request": request}).data,
+        status=status.HTTP_202_ACCEPTED,
+        headers={
+            "Retry-After": str(RETRY_AFTER_SECONDS),
+            "Location": reverse("artifact-build-detail", args=[build.pk]),
+        },
+    )
 
 
 CSV_DESCRIPTION = (
@@ -105,17 +121,31 @@ class PlanVersionListView(GenericAPIView[PlanVersion]):
         "published contribution has no answer (no own answer and no link to a decided "
         "action) or an action has no decision, with the ids in `details`; `force: true` "
         "publishes anyway and marks the version. 409 phase_closed outside the restitution "
-        "phase. Emits `plan.published`.",
+        "phase. Emits `plan.published`. A consultation of more than "
+        "PLAN_PUBLISH_INLINE_MAX_CONTRIBUTIONS contributions (2,000 by default) is published by "
+        "a background job: the request checks the same gate, note and missing answers (same "
+        "errors), then answers 202 with the job (`Location`, `Retry-After`); follow it at "
+        "`GET /api/v1/artifact-builds/{id}/` or by the `artifact_build.*` websocket events "
+        "until `status` is `done` (`plan_number` is the new version) or `failed` "
+        "(`error_code`: what the request would have answered). Each request is a publication: "
+        "two requests publish two versions, as in the request.",
         request=PlanPublishInput,
-        responses={201: PlanVersionDetailOutput},
+        responses={
+            201: PlanVersionDetailOutput,
+            202: OpenApiResponse(
+                response=ArtifactBuildOutput, description="Being published by a background job"
+            ),
+        },
     )
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = consultation_get(consultation_id=consultation_id, user=request.user)
         data = parse_input(PlanPublishInput, request)
-        version = services.plan_publish(
+        outcome = services.plan_publish_start(
             by=signed_in_user(request), consultation=consultation, **data
         )
-        return Response(_detail(request, version), status=status.HTTP_201_CREATED)
+        if isinstance(outcome, ArtifactBuild):
+            return _accepted(request, outcome)
+        return Response(_detail(request, outcome), status=status.HTTP_201_CREATED)
 
 
 class PlanVersionDetailView(APIView):
@@ -210,18 +240,14 @@ class OpenDataArchiveView(APIView):
         artifact = artifact_get(
             consultation=consultation, kind=ArtifactKind.OPEN_DATA, state_key=state.key
         )
-        if artifact is None and state.rows <= settings.ARTIFACTS_INLINE_MAX_ROWS:
+        if (
+            artifact is None
+            and open_data_rows(consultation=consultation) <= settings.ARTIFACTS_INLINE_MAX_ROWS
+        ):
             artifact = open_data_artifact_build(consultation=consultation, state=state)
         if artifact is None:
             build = artifact_build_request(consultation=consultation, state=state)
-            return Response(
-                ArtifactBuildOutput(build, context={"request": request}).data,
-                status=status.HTTP_202_ACCEPTED,
-                headers={
-                    "Retry-After": str(RETRY_AFTER_SECONDS),
-                    "Location": reverse("artifact-build-detail", args=[build.pk]),
-                },
-            )
+            return _accepted(request, build)
         return artifact_response(request, artifact=artifact)
 
 

@@ -5,62 +5,52 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.core.files.storage import storages
-from django.db import connection
 
 from backend.comments.models import Comment
 from backend.consultations.models import Consultation
 from backend.core import errors
-from backend.plans.models import ArtifactBuild, ArtifactKind, PlanVersion, PublicationArtifact
+from backend.plans.models import (
+    ArtifactBuild,
+    ArtifactKind,
+    OpenDataVersion,
+    PlanVersion,
+    PublicationArtifact,
+)
 from backend.proposals.models import Contribution, ContributionStatus
-from backend.structures.models import Structure
-from backend.territories.models import Territory
-from backend.votes.models import Vote
 
 # Raised when what a file contains or how it is written changes: every file is built again.
-OPEN_DATA_FORMAT = "open-data/1"
+OPEN_DATA_FORMAT = "open-data/2"
 PLAN_FORMAT = "plan/1"
 
 
 @dataclass(frozen=True)
 class OpenDataState:
     """The state of a consultation's public data: `key` changes whenever a row the archive
-    reads is inserted, updated or deleted; `rows` (contributions and comments) sizes it."""
+    reads is inserted, updated or deleted (`OpenDataVersion`, kept by triggers)."""
 
     key: str
-    rows: int
-
-
-def _versions(table: str, where: str) -> str:
-    """Row count and the sum of row versions (xmin): any insert, update or delete moves it."""
-    return f"(SELECT count(*) || ':' || COALESCE(sum(xmin::text::bigint), 0) FROM {table} {where})"  # noqa: S608 (constant identifiers)
 
 
 def open_data_state(*, consultation: Consultation) -> OpenDataState:
-    """One query over the consultation's contributions, comments, votes and plan versions,
-    its own row, and the territories and structures the archive names."""
-    of_consultation = "WHERE consultation_id = %(id)s"
-    parts = [
-        _versions(Contribution._meta.db_table, of_consultation),
-        _versions(Comment._meta.db_table, of_consultation),
-        _versions(Vote._meta.db_table, of_consultation),
-        _versions(PlanVersion._meta.db_table, of_consultation),
-        _versions(Consultation._meta.db_table, "WHERE id = %(id)s"),
-        _versions(Territory._meta.db_table, ""),
-        _versions(Structure._meta.db_table, ""),
-    ]
-    rows = (
-        f"(SELECT count(*) FROM {Contribution._meta.db_table} "  # noqa: S608 (constant identifiers)
-        "WHERE consultation_id = %(id)s AND status <> %(draft)s) + "
-        f"(SELECT count(*) FROM {Comment._meta.db_table} WHERE consultation_id = %(id)s)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {' || $$|$$ || '.join(parts)}, {rows}",
-            {"id": consultation.pk, "draft": ContributionStatus.DRAFT},
+    """One query reading two rows: the consultation's counter and the shared tables' (0)."""
+    versions = dict(
+        OpenDataVersion.objects.filter(consultation_id__in=[consultation.pk, 0]).values_list(
+            "consultation_id", "version"
         )
-        versions, count = cursor.fetchone()
-    key = hashlib.sha256(f"{OPEN_DATA_FORMAT}|{consultation.pk}|{versions}".encode()).hexdigest()
-    return OpenDataState(key=key, rows=int(count))
+    )
+    own, shared = versions.get(consultation.pk, 0), versions.get(0, 0)
+    key = hashlib.sha256(f"{OPEN_DATA_FORMAT}|{consultation.pk}|{own}|{shared}".encode())
+    return OpenDataState(key=key.hexdigest())
+
+
+def open_data_rows(*, consultation: Consultation) -> int:
+    """Contributions (drafts aside) and comments: what a missing archive's build costs."""
+    contributions = (
+        Contribution.objects.filter(consultation=consultation)
+        .exclude(status=ContributionStatus.DRAFT)
+        .count()
+    )
+    return contributions + Comment.objects.filter(consultation=consultation).count()
 
 
 def plan_state_key(*, version: PlanVersion) -> str:

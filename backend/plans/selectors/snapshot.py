@@ -275,6 +275,30 @@ def plan_state(*, consultation: Consultation) -> PlanState:
     )
 
 
+def plan_contribution_count(*, consultation: Consultation) -> int:
+    """The contributions a publication reads (drafts aside): what preparing it costs."""
+    return (
+        Contribution.objects.filter(consultation=consultation)
+        .exclude(status=ContributionStatus.DRAFT)
+        .count()
+    )
+
+
+def plan_blockers(*, consultation: Consultation) -> tuple[list[int], list[int]]:
+    """What `plan_state` reports as blocking a complete publication, without building the
+    state (two queries): the published contributions without an answer, the actions
+    without a decision."""
+    missing = list(
+        contributions_without_answer(consultation=consultation).values_list("id", flat=True)
+    )
+    pending = list(
+        CandidateAction.objects.filter(consultation=consultation, decision=Decision.PENDING)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    return missing, pending
+
+
 def plan_snapshot(
     *,
     consultation: Consultation,

@@ -11,18 +11,22 @@ import hashlib
 import json
 import logging
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.consultations.models import Consultation
+from backend.core import errors
 from backend.core.realtime import consultation_group, emit_after_commit
 from backend.plans.domain.archive import csv_text
 from backend.plans.domain.snapshot import plan_csv_rows
 from backend.plans.models import (
+    PUBLISH_STEP,
     ArtifactBuild,
     ArtifactKind,
     BuildStatus,
@@ -55,6 +59,7 @@ CONTENT_TYPES = {
     ArtifactKind.PLAN_HTML: "text/html; charset=utf-8",
 }
 PLAN_KINDS = (ArtifactKind.PLAN_CSV, ArtifactKind.PLAN_JSON, ArtifactKind.PLAN_HTML)
+FILE_STEPS = OPEN_DATA_STEPS + len(PLAN_KINDS)
 
 
 def artifact_store(
@@ -161,6 +166,32 @@ def _build_event(build: ArtifactBuild, event: str, **extra: Any) -> None:
     )
 
 
+def artifact_build_enqueue_on_commit(build: ArtifactBuild) -> None:
+    """Announce a new build (`artifact_build.queued`) and enqueue its job, both after commit;
+    a job that cannot be enqueued marks its build failed."""
+    build_id = build.pk
+
+    def enqueue() -> None:
+        from backend.plans.tasks import artifact_build_run
+
+        try:
+            result = artifact_build_run.enqueue(build_id=build_id)
+        except Exception:
+            logger.exception("Could not enqueue artifact build %s", build_id)
+            ArtifactBuild.objects.filter(pk=build_id, status=BuildStatus.QUEUED).update(
+                status=BuildStatus.FAILED,
+                error="enqueue failed",
+                error_code="enqueue_failed",
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+            return
+        ArtifactBuild.objects.filter(pk=build_id, task_id="").update(task_id=str(result.id))
+
+    _build_event(build, "artifact_build.queued", status=BuildStatus.QUEUED)
+    transaction.on_commit(enqueue)
+
+
 @transaction.atomic
 def artifact_build_request(*, consultation: Consultation, state: OpenDataState) -> ArtifactBuild:
     """Queue the build of the consultation's open-data archive for `state` and of the files
@@ -178,32 +209,13 @@ def artifact_build_request(*, consultation: Consultation, state: OpenDataState) 
                 consultation=consultation,
                 state_key=state.key,
                 kinds=[ArtifactKind.OPEN_DATA, *PLAN_KINDS],
-                total=OPEN_DATA_STEPS + len(PLAN_KINDS),
+                total=FILE_STEPS,
             )
     except IntegrityError:
         joined = artifact_build_in_flight(consultation=consultation, state_key=state.key)
         assert joined is not None
         return joined
-    build_id = build.pk
-
-    def enqueue() -> None:
-        from backend.plans.tasks import artifact_build_run
-
-        try:
-            result = artifact_build_run.enqueue(build_id=build_id)
-        except Exception:
-            logger.exception("Could not enqueue artifact build %s", build_id)
-            ArtifactBuild.objects.filter(pk=build_id, status=BuildStatus.QUEUED).update(
-                status=BuildStatus.FAILED,
-                error="enqueue failed",
-                finished_at=timezone.now(),
-                updated_at=timezone.now(),
-            )
-            return
-        ArtifactBuild.objects.filter(pk=build_id, task_id="").update(task_id=str(result.id))
-
-    _build_event(build, "artifact_build.queued", status=BuildStatus.QUEUED)
-    transaction.on_commit(enqueue)
+    artifact_build_enqueue_on_commit(build)
     return build
 
 
@@ -224,14 +236,61 @@ class _Progress:
         _build_event(self.build, "artifact_build.progress", done=done, total=self.build.total)
 
 
+def _build_fail(build: ArtifactBuild, *, code: str, error: str) -> None:
+    now = timezone.now()
+    ArtifactBuild.objects.filter(pk=build.pk).update(
+        status=BuildStatus.FAILED,
+        error=error[:2000],
+        error_code=code,
+        finished_at=now,
+        updated_at=now,
+    )
+    _build_event(build, "artifact_build.finished", status=BuildStatus.FAILED, error_code=code)
+
+
+def _publish_step(build: ArtifactBuild, progress: "_Progress") -> bool:
+    """The publication of a publication job (`plans.services.publish.plan_publish_start`):
+    the next version, in one transaction (`plan_publish`). False when refused (the reason
+    stored on the build: its error code and message, as the request would have answered)."""
+    from backend.plans.services.publish import PUBLISH_STEPS, plan_publish
+
+    progress(0, build.total)
+    if build.requested_by is None:
+        _build_fail(build, code=errors.PermissionDenied.code, error="the requester is gone")
+        return False
+    try:
+        version = plan_publish(
+            by=build.requested_by,
+            consultation=build.consultation,
+            note=build.note,
+            force=build.force,
+            queue_files=False,
+        )
+    except errors.ApplicationError as exc:
+        detail = json.dumps(
+            {"detail": str(exc.message), "details": exc.details, "fields": exc.fields},
+            ensure_ascii=False,
+            default=str,
+        )
+        _build_fail(build, code=exc.code, error=detail)
+        return False
+    ArtifactBuild.objects.filter(pk=build.pk).update(plan_number=version.number)
+    build.plan_number = version.number
+    progress(PUBLISH_STEPS, build.total)
+    return True
+
+
 def artifact_build_execute(*, build_id: int) -> None:
-    """Run a queued build (called by the background worker): the open-data archive for the
+    """Run a queued build (called by the background worker): for a publication job, first
+    publish the next plan version (`_publish_step`); then the open-data archive for the
     build's state, then the missing files of the latest plan version.
 
-    Not one transaction: progress is committed as it goes. Claims the build (queued ->
-    running) so that a duplicate delivery does nothing. If the data changed since the build
-    was asked for, the archive is built for the current state (the one readers will ask
-    for). Sends `artifact_build.finished` (done or failed); errors are stored and raised
+    Not one transaction: progress is committed as it goes (the publication itself is one
+    transaction: a job that dies leaves no half-published version). Claims the build
+    (queued -> running) so that a duplicate delivery does nothing. If the data changed since
+    the build was asked for, the archive is built for the current state (the one readers
+    will ask for). Sends `artifact_build.finished` (done or failed, with `plan_number`);
+    a refused publication is stored with its error code; other errors are stored and raised
     again for the task queue to record.
     """
     now = timezone.now()
@@ -240,29 +299,54 @@ def artifact_build_execute(*, build_id: int) -> None:
     )
     if not claimed:
         return
-    build = ArtifactBuild.objects.select_related("consultation__territory").get(pk=build_id)
+    build = ArtifactBuild.objects.select_related("consultation__territory", "requested_by").get(
+        pk=build_id
+    )
     progress = _Progress(build)
+    first_file_step = build.total - FILE_STEPS
     try:
+        if PUBLISH_STEP in build.kinds and not _publish_step(build, progress):
+            return
         consultation = build.consultation
         open_data_artifact_build(
             consultation=consultation,
             state=open_data_state(consultation=consultation),
-            progress=progress,
+            progress=lambda done, _total: progress(first_file_step + done, build.total),
         )
         version = PlanVersion.objects.filter(consultation=consultation).order_by("-number").first()
-        for position, kind in enumerate(PLAN_KINDS, start=OPEN_DATA_STEPS + 1):
+        for position, kind in enumerate(PLAN_KINDS, start=first_file_step + OPEN_DATA_STEPS + 1):
             if version is not None:
                 plan_version_artifact(version=version, kind=kind)
             progress(position, build.total)
     except Exception as exc:
-        now = timezone.now()
-        ArtifactBuild.objects.filter(pk=build.pk).update(
-            status=BuildStatus.FAILED, error=repr(exc)[:2000], finished_at=now, updated_at=now
-        )
-        _build_event(build, "artifact_build.finished", status=BuildStatus.FAILED)
+        _build_fail(build, code="build_failed", error=repr(exc))
         raise
     now = timezone.now()
     ArtifactBuild.objects.filter(pk=build.pk).update(
         status=BuildStatus.DONE, done=build.total, finished_at=now, updated_at=now
     )
-    _build_event(build, "artifact_build.finished", status=BuildStatus.DONE)
+    _build_event(
+        build, "artifact_build.finished", status=BuildStatus.DONE, plan_number=build.plan_number
+    )
+
+
+def artifact_builds_abandon(*, now: datetime) -> int:
+    """Mark failed (`worker_lost`) the builds still running ARTIFACT_BUILD_STALE_MINUTES after
+    their last progress: their worker was killed. A publication job's version is one
+    transaction, so nothing was published; asking again starts a new job. How many."""
+    stale = ArtifactBuild.objects.filter(
+        status=BuildStatus.RUNNING,
+        updated_at__lt=now - timedelta(minutes=settings.ARTIFACT_BUILD_STALE_MINUTES),
+    )
+    return stale.update(
+        status=BuildStatus.FAILED,
+        error_code="worker_lost",
+        error="the worker running this job was lost",
+        finished_at=now,
+        updated_at=now,
+    )
+
+
+def artifact_builds_housekeeping(*, now: datetime, counts: dict[str, int]) -> None:
+    """The plans' part of the periodic housekeeping (`core.hooks.HOUSEKEEPING`)."""
+    counts["abandoned_artifact_builds"] = artifact_builds_abandon(now=now)
