@@ -40,8 +40,13 @@ help:
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv
 
+# Bytecode is compiled once at install (dependencies and the project's own modules): where
+# PYTHONDONTWRITEBYTECODE is set, as on CI machines, every process otherwise compiled about
+# 1,700 modules from source at each start (measured: 9.5 s to import backend.asgi, 3 s with
+# the bytecode), and the tests start dozens of servers and workers.
 install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
+	@$(PY) -m compileall -q -j 0 backend tests bench scripts manage.py
 	@mkdir -p var/static
 
 run: export DEBUG ?= true
