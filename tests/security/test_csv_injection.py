@@ -135,3 +135,49 @@ def test_every_formula_start_is_neutralized(start: str) -> None:
     assert safe_cell(f"{start}1+A1") == f"'{start}1+A1"
     assert safe_cell("ordinary text") == "ordinary text"
     assert safe_cell(None) == ""
+
+
+SQL_RULE_SAMPLES = [
+    *PAYLOADS,
+    *(f"{start}1+A1" for start in FORMULA_STARTS),
+    "-1",
+    "+3.5",
+    "-.5e3",
+    "3.",
+    "-3.e+2",
+    "1e5",
+    "-1e",
+    "-",
+    "+",
+    "=",
+    "+33 6 12 34 56 78",
+    "- une liste",
+    "-1\n",
+    "+1 ",
+    "-\u0663",
+    "\u0663",
+    "'déjà neutre",
+    "x=1",
+    "\n=1",
+    "",
+    "texte ordinaire",
+]
+
+
+def test_the_sql_rule_neutralizes_exactly_as_the_python_rule() -> None:
+    """The open-data archive's big files are written by PostgreSQL with `safe_cell_sql`: on
+    the real server, it gives the same cell as `safe_cell` for every kind of start."""
+    from django.db import connection
+
+    from backend.core.csvfiles import safe_cell_sql
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {safe_cell_sql('v')} FROM unnest(%s::text[]) WITH ORDINALITY AS t(v, n) "  # noqa: S608
+            "ORDER BY n",
+            [SQL_RULE_SAMPLES],
+        )
+        got = [value for (value,) in cursor.fetchall()]
+    assert got == [safe_cell(sample) for sample in SQL_RULE_SAMPLES]
+    assert got[0].startswith("'")
+    assert got[SQL_RULE_SAMPLES.index("-1")] == "-1"

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Prefetch
+from django.db import connection
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from backend.comments.models import Comment, CommentStatus
+from backend.comments.models import CommentStatus
 from backend.consultations.models import Consultation
+from backend.core.csvfiles import csv_text_of_safe_cells, safe_cell_sql
 from backend.core.pseudonyms import (
     Pseudonymizer,
     author_scope,
@@ -279,166 +280,183 @@ class _Statement:
     body: str
 
 
-def _contributions(
-    consultation: Consultation, pseudonyms: Pseudonyms, clock: _Clock
-) -> tuple[list[tuple[Any, ...]], dict[int, _Statement]]:
-    """Rows as tuples straight from the database (no model instances: 100,000 rows)."""
-    answers = (
-        Contribution.answers.through.objects.filter(from_contribution=OuterRef("pk"))
-        .order_by("to_contribution_id")
-        .values("to_contribution_id")
+def _iso_sql(column: str) -> str:
+    """`column` (a timestamptz) as `datetime.isoformat()` writes it in the zone `%(zone)s`
+    (microseconds only when there are some, the offset as +HH:MM), or '' for NULL."""
+    local = f"({column} AT TIME ZONE %(zone)s)"
+    offset = f"({local} - ({column} AT TIME ZONE 'UTC'))"
+    return (
+        f"CASE WHEN {column} IS NULL THEN '' ELSE "
+        f"to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+        f"|| CASE WHEN extract(microseconds FROM {column})::bigint %% 1000000 <> 0 "
+        f"THEN to_char({local}, '.US') ELSE '' END "
+        f"|| CASE WHEN {offset} < interval '0' THEN '-' ELSE '+' END "
+        f"|| to_char(abs(extract(epoch FROM {offset}))::int * interval '1 second', 'HH24:MI') "
+        f"|| CASE WHEN extract(second FROM {offset}) <> 0 "
+        f"THEN to_char(abs(extract(epoch FROM {offset}))::int * interval '1 second', ':SS') "
+        f"ELSE '' END END"
     )
-    rows: list[tuple[Any, ...]] = [CONTRIBUTIONS_COLUMNS]
-    by_id: dict[int, _Statement] = {}
-    queryset = (
-        Contribution.objects.filter(consultation=consultation)
+
+
+def _author_pseudonyms(
+    pairs_sql: str, params: dict[str, Any], pseudonyms: Pseudonyms
+) -> dict[str, list[int]]:
+    """The pseudonyms of the authors `pairs_sql` lists (distinct (user, card) pairs: a few
+    thousand people for 100,000 rows), as three arrays for the rows' query to join on."""
+    users: list[int] = []
+    cards: list[int] = []
+    numbers: list[int] = []
+    with connection.cursor() as cursor:
+        cursor.execute(pairs_sql, params)
+        for user_id, card_id in cursor.fetchall():
+            number = pseudonyms.of(user_id=user_id, card_id=card_id)
+            if number == "":
+                continue
+            users.append(user_id or 0)
+            cards.append(card_id or 0)
+            numbers.append(int(number))
+    return {"users": users, "cards": cards, "pseudonyms": numbers}
+
+
+# The two big files are written by PostgreSQL (every cell formatted, neutralized with
+# `safe_cell_sql`, authors joined to their pseudonyms), then by the C CSV writer: no Python
+# per cell. Ids are never 0, so COALESCE(..., 0) keys the pseudonym join on (user, card).
+_PSEUDONYM_JOIN = (
+    "LEFT JOIN unnest(%(users)s::bigint[], %(cards)s::bigint[], %(pseudonyms)s::bigint[]) "
+    "AS pseudonym(user_id, card_id, number) "
+    "ON pseudonym.user_id = COALESCE({table}.author_id, 0) "
+    "AND pseudonym.card_id = COALESCE({table}.author_card_id, 0)"
+)
+
+
+def _contributions(consultation: Consultation, pseudonyms: Pseudonyms) -> list[tuple[Any, ...]]:
+    """contributions.csv's rows, every non-draft contribution in id order."""
+    params: dict[str, Any] = {
+        "consultation": consultation.pk,
+        "draft": ContributionStatus.DRAFT,
+        "published": ContributionStatus.PUBLISHED,
+        "hidden": ContributionStatus.HIDDEN,
+        "zone": timezone.get_current_timezone_name(),
+    }
+    params |= _author_pseudonyms(
+        'SELECT DISTINCT author_id, author_card_id FROM "proposals_contribution" '
+        "WHERE consultation_id = %(consultation)s AND status <> %(draft)s",
+        params,
+        pseudonyms,
+    )
+
+    def public(column: str) -> str:
+        return f"CASE WHEN c.status = %(published)s THEN {safe_cell_sql(column)} ELSE '' END"
+
+    columns = [
+        "c.id",
+        safe_cell_sql("c.kind"),
+        safe_cell_sql("c.status"),
+        public("c.title"),
+        public("c.body"),
+        public("c.summary_easy_read"),
+        safe_cell_sql("c.theme"),
+        safe_cell_sql("array_to_string(c.publics, '|')"),
+        "c.territory_id",
+        safe_cell_sql("t.name"),
+        safe_cell_sql("t.insee_code"),
+        safe_cell_sql("c.origin"),
+        "pseudonym.number",
+        "c.structure_id",
+        safe_cell_sql("s.name"),
+        safe_cell_sql("s.type"),
+        "CASE WHEN s.id IS NULL THEN '' WHEN s.verified_at IS NOT NULL THEN 'true' "
+        "ELSE 'false' END",
+        'array_to_string(ARRAY(SELECT a.to_contribution_id FROM "proposals_contribution_answers" '
+        "AS a WHERE a.from_contribution_id = c.id ORDER BY a.to_contribution_id), '|')",
+        "c.endorsement_count",
+        "c.comment_count",
+        f"CASE WHEN c.status = %(hidden)s THEN {safe_cell_sql('c.hidden_reason')} ELSE '' END",
+        _iso_sql("c.published_at"),
+    ]
+    # The SQL text is this module's constants; every value is a parameter.
+    sql = (
+        f'SELECT {", ".join(columns)} FROM "proposals_contribution" AS c '  # noqa: S608
+        'LEFT JOIN "territories_territory" AS t ON t.id = c.territory_id '
+        'LEFT JOIN "structures_structure" AS s ON s.id = c.structure_id '
+        f"{_PSEUDONYM_JOIN.format(table='c')} "
+        "WHERE c.consultation_id = %(consultation)s AND c.status <> %(draft)s ORDER BY c.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [CONTRIBUTIONS_COLUMNS, *cursor.fetchall()]
+
+
+def _comments(consultation: Consultation, pseudonyms: Pseudonyms) -> list[tuple[Any, ...]]:
+    """comments.csv's rows: the comments of non-draft contributions (candidate actions'
+    comments are not part of this file), in id order."""
+    params: dict[str, Any] = {
+        "consultation": consultation.pk,
+        "draft": ContributionStatus.DRAFT,
+        "visible": CommentStatus.VISIBLE,
+        "hidden": CommentStatus.HIDDEN,
+        "zone": timezone.get_current_timezone_name(),
+    }
+    rows_of = (
+        'FROM "comments_comment" AS m '
+        'JOIN "proposals_contribution" AS c ON c.id = m.contribution_id '
+        "WHERE m.consultation_id = %(consultation)s AND c.status <> %(draft)s"
+    )
+    params |= _author_pseudonyms(
+        f"SELECT DISTINCT m.author_id, m.author_card_id {rows_of}", params, pseudonyms
+    )
+    columns = [
+        "m.id",
+        "m.contribution_id",
+        "m.parent_id",
+        "m.depth",
+        safe_cell_sql("m.stance"),
+        safe_cell_sql("m.status"),
+        f"CASE WHEN m.status = %(visible)s THEN {safe_cell_sql('m.body')} ELSE '' END",
+        f"CASE WHEN m.status = %(hidden)s THEN {safe_cell_sql('m.hidden_reason')} ELSE '' END",
+        "pseudonym.number",
+        safe_cell_sql("m.origin"),
+        _iso_sql("m.created_at"),
+        _iso_sql("m.edited_at"),
+    ]
+    # The SQL text is this module's constants; every value is a parameter.
+    sql = (
+        f'SELECT {", ".join(columns)} FROM "comments_comment" AS m '  # noqa: S608
+        'JOIN "proposals_contribution" AS c ON c.id = m.contribution_id '
+        f"{_PSEUDONYM_JOIN.format(table='m')} "
+        "WHERE m.consultation_id = %(consultation)s AND c.status <> %(draft)s ORDER BY m.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [COMMENTS_COLUMNS, *cursor.fetchall()]
+
+
+def _statements(item_ids: Sequence[int], pseudonyms: Pseudonyms) -> dict[int, _Statement]:
+    """What the Pol.is files need of the contributions put to `agree` votes."""
+    rows = (
+        Contribution.objects.filter(pk__in=item_ids)
         .exclude(status=ContributionStatus.DRAFT)
-        .annotate(answer_ids=ArraySubquery(answers))
-        .order_by("id")
         .values_list(
-            "id",
-            "kind",
+            "pk",
             "status",
-            "title",
-            "body",
-            "summary_easy_read",
-            "theme",
-            "publics",
-            "territory_id",
-            "territory__name",
-            "territory__insee_code",
-            "origin",
-            "author_id",
-            "author_card_id",
-            "structure_id",
-            "structure__name",
-            "structure__type",
-            "structure__verified_at",
-            "answer_ids",
-            "endorsement_count",
-            "comment_count",
-            "hidden_reason",
             "published_at",
             "created_at",
-        )
-    )
-    for (
-        pk,
-        kind,
-        status,
-        title,
-        body,
-        summary,
-        theme,
-        publics,
-        territory_id,
-        territory_name,
-        insee_code,
-        origin,
-        author_id,
-        card_id,
-        structure_id,
-        structure_name,
-        structure_type,
-        structure_verified_at,
-        answer_ids,
-        endorsements,
-        comments,
-        hidden_reason,
-        published_at,
-        created_at,
-    ) in queryset:
-        is_public = status == ContributionStatus.PUBLISHED
-        author = pseudonyms.of(user_id=author_id, card_id=card_id)
-        by_id[pk] = _Statement(
-            status=status, at=published_at or created_at, author=author, title=title, body=body
-        )
-        rows.append(
-            (
-                pk,
-                kind,
-                status,
-                title if is_public else "",
-                body if is_public else "",
-                summary if is_public else "",
-                theme,
-                "|".join(publics),
-                territory_id,
-                territory_name,
-                insee_code,
-                origin,
-                author,
-                structure_id or "",
-                structure_name or "",
-                structure_type or "",
-                ("true" if structure_verified_at else "false") if structure_id else "",
-                "|".join(str(i) for i in answer_ids),
-                endorsements,
-                comments,
-                hidden_reason if status == ContributionStatus.HIDDEN else "",
-                clock.iso(published_at),
-            )
-        )
-    return rows, by_id
-
-
-def _comments(
-    consultation: Consultation, pseudonyms: Pseudonyms, clock: _Clock
-) -> list[tuple[Any, ...]]:
-    rows: list[tuple[Any, ...]] = [COMMENTS_COLUMNS]
-    queryset = (
-        # Contributions' comments (candidate actions' comments are not part of this file).
-        Comment.objects.filter(consultation=consultation, contribution__isnull=False)
-        .exclude(contribution__status=ContributionStatus.DRAFT)
-        .order_by("id")
-        .values_list(
-            "id",
-            "contribution_id",
-            "parent_id",
-            "depth",
-            "stance",
-            "status",
-            "body",
-            "hidden_reason",
             "author_id",
             "author_card_id",
-            "origin",
-            "created_at",
-            "edited_at",
+            "title",
+            "body",
         )
     )
-    for (
-        pk,
-        contribution_id,
-        parent_id,
-        depth,
-        stance,
-        status,
-        body,
-        hidden_reason,
-        author_id,
-        card_id,
-        origin,
-        created_at,
-        edited_at,
-    ) in queryset:
-        rows.append(
-            (
-                pk,
-                contribution_id,
-                parent_id or "",
-                depth,
-                stance,
-                status,
-                body if status == CommentStatus.VISIBLE else "",
-                hidden_reason if status == CommentStatus.HIDDEN else "",
-                pseudonyms.of(user_id=author_id, card_id=card_id),
-                origin,
-                clock.iso(created_at),
-                clock.iso(edited_at),
-            )
+    return {
+        pk: _Statement(
+            status=status,
+            at=published_at or created_at,
+            author=pseudonyms.of(user_id=author_id, card_id=card_id),
+            title=title,
+            body=body,
         )
-    return rows
+        for pk, status, published_at, created_at, author_id, card_id, title, body in rows
+    }
 
 
 def _ballot_file_name(vote: Vote) -> str:
@@ -475,13 +493,12 @@ def _votes(
     return rows, files, votes
 
 
-def _polis(
-    votes: Sequence[Vote], contributions: dict[int, _Statement], voters: Pseudonyms
-) -> dict[str, str]:
+def _polis(votes: Sequence[Vote], authors: Pseudonyms, voters: Pseudonyms) -> dict[str, str]:
     """Authors keep their author pseudonym (public anyway); voters get pseudonyms of their own
     family, so no ballot links to an author."""
     agree_votes = [v for v in votes if v.method == VoteMethod.AGREE and v.closed_at is not None]
     items = {item.pk for vote in agree_votes for item in vote.items.all()}
+    contributions = _statements(sorted(items), authors)
     statements = []
     for item in sorted(items):
         contribution = contributions.get(item)
@@ -576,9 +593,9 @@ def open_data_archive(
 
     pseudonyms = Pseudonyms(author_scope(consultation.pk))
     clock = _Clock()
-    contribution_rows, contributions = _contributions(consultation, pseudonyms, clock)
+    contribution_rows = _contributions(consultation, pseudonyms)
     done()
-    comment_rows = _comments(consultation, pseudonyms, clock)
+    comment_rows = _comments(consultation, pseudonyms)
     done()
     vote_rows, ballot_files, votes = _votes(consultation, clock)
     done()
@@ -597,13 +614,13 @@ def open_data_archive(
         actions_columns=_columns(ACTIONS_COLUMNS),
         links_columns=_columns(LINKS_COLUMNS),
     )
-    polis = _polis(votes, contributions, Pseudonyms(polis_voter_scope(consultation.pk)))
+    polis = _polis(votes, pseudonyms, Pseudonyms(polis_voter_scope(consultation.pk)))
     done()
     files: dict[str, str] = {
         "README.md": readme,
         "LICENCE.txt": LICENCE_FR,
-        "contributions.csv": csv_text(contribution_rows),
-        "comments.csv": csv_text(comment_rows),
+        "contributions.csv": csv_text_of_safe_cells(contribution_rows),
+        "comments.csv": csv_text_of_safe_cells(comment_rows),
         "votes.csv": csv_text(vote_rows),
         **ballot_files,
         **plan_files,
