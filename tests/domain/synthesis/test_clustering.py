@@ -72,12 +72,22 @@ def graphs(draw: st.DrawFn) -> Graph:
     return n, edges
 
 
+@st.composite
+def generic_graphs(draw: st.DrawFn) -> Graph:
+    """Graphs whose similarities are generic reals (no two edges, nor two means, equal but by
+    a measure-zero accident): ties may merge in either order (see `linkage_groups`), so with
+    ties the partitions at two thresholds can differ by which tie went first."""
+    n, edges = draw(graphs())
+    rng = random.Random(draw(st.integers(min_value=0, max_value=2**32)))
+    return n, {pair: rng.random() for pair in sorted(edges)}
+
+
 def refines(fine: list[list[int]], coarse: list[list[int]]) -> bool:
     owner = {row: k for k, group in enumerate(coarse) for row in group}
     return all(len({owner[row] for row in group}) == 1 for group in fine)
 
 
-@given(graphs(), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+@given(generic_graphs(), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
 @settings(max_examples=300, deadline=None)
 def test_raising_the_threshold_never_merges_more(graph: Graph, a: float, b: float) -> None:
     n, edges = graph
