@@ -136,6 +136,35 @@ def test_only_public_data(built: Built) -> None:
     assert polis_authors[str(built.proposals[0].pk)] == p1["author"]
 
 
+def test_answered_problems_are_listed_in_id_order(built: Built, people: Personas) -> None:
+    with in_phase(PhaseKind.PROPOSALS):
+        second = contribution_create(
+            by=people.participant,
+            consultation=built.consultation,
+            kind="problem",
+            title="Pas de réseau mobile dans le hameau",
+            body="Impossible de recevoir les codes par SMS.",
+            origin="web",
+            theme="acces_droits",
+        )
+        answering = contribution_create(
+            by=people.participant,
+            consultation=built.consultation,
+            kind="proposal",
+            title="Un point d'accès accompagné à la mairie",
+            body="Un ordinateur, une connexion et quelqu'un pour aider.",
+            origin="web",
+            theme="equipement",
+            answers=[second.pk, built.problem.pk],
+        )
+    _, archive = download(built)
+    _, contributions = table(archive, "contributions.csv")
+    answered = {int(row["id"]): row["answers_problems"] for row in contributions}
+    assert answered[answering.pk] == f"{built.problem.pk}|{second.pk}"
+    assert {answered[p.pk] for p in built.proposals} == {""}
+    assert answered[built.problem.pk] == answered[second.pk] == ""
+
+
 def test_polis_files_are_consistent(built: Built) -> None:
     _, archive = download(built)
     header, participants = table(archive, "polis/participants-votes.csv")

@@ -181,3 +181,55 @@ def test_the_sql_rule_neutralizes_exactly_as_the_python_rule() -> None:
     assert got == [safe_cell(sample) for sample in SQL_RULE_SAMPLES]
     assert got[0].startswith("'")
     assert got[SQL_RULE_SAMPLES.index("-1")] == "-1"
+
+
+QUOTING_SAMPLES = [
+    *SQL_RULE_SAMPLES,
+    'il a dit "non"',
+    '"',
+    '""',
+    "a,b",
+    ",",
+    "ligne 1\r\nligne 2",
+    "\r",
+    '=HYPERLINK("x","y"),\n2',
+    "\t tabulation",
+    "  espaces  ",
+    "émoji 🙂, accents àéè",
+    None,
+]
+
+
+def test_the_sql_lines_are_the_bytes_of_the_python_writer() -> None:
+    """The archive's big files are written line by line by PostgreSQL (`csv_line_sql`): on the
+    real server, the same bytes as `csv_text` for texts that need quoting, neutralizing or
+    both, for NULLs and for numbers."""
+    from django.db import connection
+
+    from backend.core.csvfiles import (
+        csv_line_sql,
+        csv_number_cell_sql,
+        csv_text_cell_sql,
+        csv_text_of_lines,
+    )
+
+    line = csv_line_sql(
+        [csv_number_cell_sql("n"), csv_text_cell_sql("v"), csv_number_cell_sql("x"), "'fin'"]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {line} FROM unnest(%s::text[], %s::int[]) WITH ORDINALITY "  # noqa: S608
+            "AS t(v, x, n) ORDER BY n",
+            [QUOTING_SAMPLES, [None if n % 3 else -n for n in range(len(QUOTING_SAMPLES))]],
+        )
+        lines = [text for (text,) in cursor.fetchall()]
+    header = ("n", "valeur", "x", "fin")
+    rows = [
+        (n, sample, None if (n - 1) % 3 else -(n - 1), "fin")
+        for n, sample in enumerate(QUOTING_SAMPLES, start=1)
+    ]
+    assert csv_text_of_lines(header, lines) == csv_text([header, *rows])
+    parsed = list(csv.reader(io.StringIO(csv_text_of_lines(header, lines), newline="")))
+    assert [row[1] for row in parsed[1:]] == [
+        "" if sample is None else safe_cell(sample) for sample in QUOTING_SAMPLES
+    ]
