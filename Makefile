@@ -86,6 +86,10 @@ demo: install
 # worker per CPU (TEST_WORKERS=0 runs them in one process), each with its own test database;
 # the tests that share a module's uvicorn servers stay on one worker (--dist loadgroup).
 TEST_WORKERS ?= auto
+# pytest keeps the test modules it rewrote (assertions) as .pyc files only where Python may
+# write bytecode: on machines that set PYTHONDONTWRITEBYTECODE, every worker of every run would
+# rewrite the 300 test and plugin modules again (about 4 s of each worker's start).
+test: export PYTHONDONTWRITEBYTECODE =
 test: export SECRET_KEY ?= test-only-secret-key-not-for-production-0123456789abcdef
 test: export SECURE_SSL_REDIRECT ?= false
 test: install lint typecheck

@@ -18,4 +18,5 @@ pytest_plugins = [
     "tests.fixtures.contributions",
     "tests.fixtures.live",
     "tests.fixtures.throwaway",
+    "tests.fixtures.scheduling",
 ]

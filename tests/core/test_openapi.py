@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "openapi" / "openapi.yaml"
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_committed_openapi_matches_the_code(tmp_path: Path) -> None:
     generated = tmp_path / "openapi.yaml"

@@ -253,6 +253,7 @@ def test_every_operation_is_classified() -> None:
     assert listed <= operations, sorted(listed - operations)
 
 
+@pytest.mark.long
 def test_no_persona_gets_past_the_policy_of_any_operation(world: World) -> None:
     failures = []
     for method, path in _operations():
