@@ -67,6 +67,8 @@ BAD_VALUES: list[Any] = [
     [1, "a", None],
     {"nested": {"deeper": [1]}},
 ]
+# Statuses given to "{not json" that show the request was refused before its body was read.
+REFUSED_BEFORE_READING = {401, 403, 404, 405}
 BAD_QUERY_VALUES = ["abc", "-1", HUGE_ID, "nul\x00byte", "", "2026-13-45", "1,2,x"]
 
 
@@ -210,7 +212,15 @@ def exercise(client: APIClient, who: str, shard: int = 0, shards: int = 1) -> li
                     query = dict.fromkeys(params, value)
                     check(client.get(url, query), f"{label}?{value!r}", failures)
                 continue
-            for raw in BAD_RAW_BODIES:
+            first, *others = BAD_RAW_BODIES
+            response = client.generic(method.upper(), url, first, content_type="application/json")
+            check(response, f"{label} body={first!r}", failures)
+            if response.status_code in REFUSED_BEFORE_READING:
+                # An unreadable body would have been a 400 had the view read it: the refusal
+                # came first and no other body can change it. Skipping the rest of the
+                # operation's bodies saves three quarters of the anonymous walk.
+                continue
+            for raw in others:
                 response = client.generic(method.upper(), url, raw, content_type="application/json")
                 check(response, f"{label} body={raw!r}", failures)
             check(
