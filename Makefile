@@ -19,7 +19,8 @@ FORWARDED_ALLOW_IPS ?=
 GRACEFUL_SHUTDOWN_SECONDS ?= 10
 PROXY_FLAGS := $(if $(FORWARDED_ALLOW_IPS),--proxy-headers --forwarded-allow-ips $(FORWARDED_ALLOW_IPS),--no-proxy-headers)
 
-.PHONY: help install run serve serve-with-worker worker migrate demo test lint typecheck schema \
+.PHONY: help install run serve serve-with-worker worker migrate demo test lint typecheck lint-checks \
+	type-checks schema \
 	contract check-embedded check-scale-out db-stop clean
 
 help:
@@ -92,19 +93,33 @@ TEST_WORKERS ?= auto
 test: export PYTHONDONTWRITEBYTECODE =
 test: export SECRET_KEY ?= test-only-secret-key-not-for-production-0123456789abcdef
 test: export SECURE_SSL_REDIRECT ?= false
-test: install lint typecheck
-	@$(UV) run --frozen pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS); \
+# Lint and type-check run beside pytest (mypy's cold run is 15 s of one core, while the suite
+# spends part of its time waiting on servers); their output is printed after the suite's, and
+# either failing fails `make test`. pytest's exit code 5 (no test collected) is a failure too.
+test: install
+	@static=$$(mktemp); \
+	$(MAKE) --no-print-directory --keep-going lint-checks type-checks > $$static 2>&1 & checks=$$!; \
+	$(UV) run --frozen pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS); \
 	rc=$$?; \
+	wait $$checks; checks_rc=$$?; \
+	echo "--- lint and type-check"; cat $$static; rm -f $$static; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; \
+	if [ $$checks_rc -ne 0 ]; then echo "lint or type-check failed (above)"; exit 1; fi; \
 	exit $$rc
 
 lint: install
+	@$(MAKE) --no-print-directory lint-checks
+
+typecheck: install
+	@$(MAKE) --no-print-directory type-checks
+
+lint-checks:
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen lint-imports --no-cache
 
-typecheck: export SECRET_KEY ?= typecheck-only-secret-key-not-for-production
-typecheck: install
+type-checks: export SECRET_KEY ?= typecheck-only-secret-key-not-for-production
+type-checks:
 	$(UV) run --frozen mypy backend tests
 
 schema: export SECRET_KEY ?= schema-only-secret-key-not-for-production-0123456789
