@@ -2,10 +2,22 @@
 
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = ROOT / "var" / "pgdata"
+
+
+@contextmanager
+def quietly() -> Iterator[None]:
+    """pgserver's import and start without their harmless warnings: platformdirs warns when
+    XDG_RUNTIME_DIR is unset (CI, root shells), as pgserver reads its runtime folder at import."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def embedded_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
@@ -14,12 +26,10 @@ def embedded_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
     The server outlives this process on purpose: `make run`, `make test` and the shell reuse
     it; `python -m backend.localdb stop` stops it.
     """
-    import pgserver
-
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); harmless here.
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with quietly():
+        import pgserver
+
         server = pgserver.get_server(data_dir, cleanup_mode=None)
     uri = str(server.get_uri())
     port = server.get_postmaster_info().port
@@ -32,13 +42,12 @@ def embedded_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
 
 def stop(data_dir: Path = DEFAULT_DATA_DIR) -> None:
     """Stop the embedded server if it runs (pg_ctl stop, fast mode)."""
-    import pgserver
-    from pgserver import _commands
-
     if not (data_dir / "postmaster.pid").exists():
         return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with quietly():
+        import pgserver
+        from pgserver import _commands
+
         server = pgserver.get_server(data_dir, cleanup_mode=None)
     pg_ctl = getattr(_commands, "pg_ctl")  # noqa: B009  (built at import time, unseen by mypy)
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=server.system_user)
