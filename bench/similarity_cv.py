@@ -196,6 +196,14 @@ def main() -> None:
         for d in (1, 2, 3, 5):
             ud = center(full, d)
             out[f"all-but-the-top {d}"] = mix(0.5, ud @ ud.T)
+        words = np.array([len(word.findall(f"{i.doc.title} {i.doc.body}")) for i in items])
+        shorter = np.minimum(words[:, None], words[None, :])
+        for lo in (15, 25, 40):
+            w = 0.5 * np.minimum(1.0, shorter / lo)
+            out[f"length-weighted lexical L{lo}"] = np.where(both, w * lex + (1 - w) * su, su)
+        kind = items[0].kind
+        for wp in (0.3, 0.4):
+            out[f"problems lexical {wp}"] = mix(wp if kind == "problem" else 0.5, su)
         chars = lexical(items, Weights(words=1.0, concepts=0.0, chars=0.8))
         out["+ char n-grams"] = mix(0.5, su, chars)
         return out

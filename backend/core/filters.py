@@ -77,8 +77,13 @@ class StrictOrderingFilter(filters.OrderingFilter):
     of silently falling back to the default order; its values are an enum in OpenAPI."""
 
     def get_ordering(self, request: Request, queryset: Any, view: Any) -> Any:
+        if not getattr(view, "ordering_fields", None):
+            # A view that names no ordering field offers no choice of order (DRF would offer
+            # every field of its serializer): its own order stands, and `ordering` is not in
+            # its OpenAPI parameters.
+            return self.get_default_ordering(view)
         params = request.query_params.get(self.ordering_param)
-        if params and getattr(view, "ordering_fields", None):
+        if params:
             valid = {
                 item[0] for item in self.get_valid_fields(queryset, view, {"request": request})
             }
@@ -101,9 +106,9 @@ class StrictOrderingFilter(filters.OrderingFilter):
         return super().get_ordering(request, queryset, view)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        parameters = super().get_schema_operation_parameters(view)
         if not getattr(view, "ordering_fields", None):
-            return parameters
+            return []
+        parameters = super().get_schema_operation_parameters(view)
         # DRF reads only `ordering_fields` here; it needs no queryset.
         fields = [name for name, _label in self.get_valid_fields(None, view, {})]  # type: ignore[arg-type]
         choices = [value for name in fields for value in (name, f"-{name}")]

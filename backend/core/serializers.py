@@ -9,28 +9,48 @@ from rest_framework import serializers
 from backend.core.text import has_unsafe_characters
 
 
+def json_type_mismatch(field: serializers.Field[Any, Any, Any, Any], value: Any) -> bool:
+    """Whether a JSON value has another type than the one the OpenAPI document gives the field.
+
+    DRF coerces: a number becomes text, "3" or true a number, 1 or "yes" a boolean, "7" an id.
+    A client that sends the wrong type has a bug the document's strict validators would catch;
+    the API refuses it the same way instead of guessing."""
+    if value is None:
+        return False  # allow_null is DRF's to judge
+    if isinstance(field, serializers.BooleanField):
+        return not isinstance(value, bool)
+    if isinstance(field, serializers.IntegerField | serializers.FloatField):
+        return isinstance(value, bool | str)
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        return isinstance(value, str)
+    if isinstance(field, serializers.CharField):
+        return isinstance(value, int | float)  # booleans too
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        return any(json_type_mismatch(field.child, item) for item in value)
+    if isinstance(field, serializers.ManyRelatedField) and isinstance(value, list):
+        return any(json_type_mismatch(field.child_relation, item) for item in value)
+    return False
+
+
 class StrictInputSerializer(serializers.Serializer[Any]):
-    """An input serializer that rejects fields it does not know, naming each one."""
+    """An input serializer that rejects fields it does not know, naming each one, and values of
+    another JSON type than the document's (see json_type_mismatch). Serializers reading a query
+    string (all text) get `{"query_string": True}` in their context: only unknown fields count."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
-            # DRF's CharField turns a number into text; the document says string, so a
-            # number is refused like any other wrong type.
-            not_text = sorted(
-                name
-                for name, field in self.fields.items()
-                if isinstance(field, serializers.CharField)
-                and isinstance(data.get(name), int | float)
-            )
-            if not_text:
-                raise serializers.ValidationError(
-                    {
-                        name: [
-                            serializers.ErrorDetail(str(_("Not a valid string.")), code="invalid")
-                        ]
-                        for name in not_text
-                    }
-                )
+            if not self.context.get("query_string"):
+                wrong = {
+                    name: field
+                    for name, field in self.fields.items()
+                    if not field.read_only
+                    and name in data
+                    and json_type_mismatch(field, data[name])
+                }
+                if wrong:
+                    raise serializers.ValidationError(
+                        {name: [_wrong_type(field)] for name, field in sorted(wrong.items())}
+                    )
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError(
@@ -42,6 +62,22 @@ class StrictInputSerializer(serializers.Serializer[Any]):
                     }
                 )
         return super().to_internal_value(data)
+
+
+def _wrong_type(field: serializers.Field[Any, Any, Any, Any]) -> serializers.ErrorDetail:
+    if isinstance(field, serializers.ListField):
+        field = field.child
+    elif isinstance(field, serializers.ManyRelatedField):
+        field = field.child_relation
+    if isinstance(field, serializers.BooleanField):
+        message = _("Must be a valid boolean.")
+    elif isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
+        message = _("A valid integer is required.")
+    elif isinstance(field, serializers.FloatField):
+        message = _("A valid number is required.")
+    else:
+        message = _("Not a valid string.")
+    return serializers.ErrorDetail(str(message), code="invalid")
 
 
 class SafeDateTimeField(serializers.DateTimeField):

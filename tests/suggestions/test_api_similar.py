@@ -284,6 +284,13 @@ def test_anyone_who_may_see_the_consultation_may_ask(
         ({"title": "ok", "exclude": list(range(1, 52))}, "exclude"),
         ({"title": "ok", "min_score": 2}, "min_score"),
         ({"title": "ok", "draft": True}, "draft"),
+        # Another JSON type than the document's (DRF would have coerced each of these).
+        ({"title": "ok", "min_score": False}, "min_score"),
+        ({"title": "ok", "min_score": "0.5"}, "min_score"),
+        ({"title": "ok", "k": "3"}, "k"),
+        ({"title": "ok", "k": True}, "k"),
+        ({"title": "ok", "exclude": ["1"]}, "exclude"),
+        ({"title": 12}, "title"),
     ],
 )
 def test_bad_drafts_are_validation_errors(

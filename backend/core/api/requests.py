@@ -33,6 +33,6 @@ def parse_query(input_class: type[Serializer[Any]], request: Request) -> dict[st
     A plain dict, not the QueryDict: DRF reads an empty HTML-form value as "absent", so
     `?by=` would silently mean the default; here it is refused like any other bad value.
     """
-    serializer = input_class(data=request.query_params.dict())
+    serializer = input_class(data=request.query_params.dict(), context={"query_string": True})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

@@ -224,8 +224,12 @@ class ContributionEndorsementView(APIView):
         contribution = contribution_get(contribution_id=contribution_id, user=request.user)
         # Query parameters (DELETE bodies are dropped by many HTTP clients); a JSON body is
         # still read for the clients written before.
-        source = request.data if request.data else request.query_params.dict()
-        payload = EndorsementInput(data=source)
+        if request.data:
+            payload = EndorsementInput(data=request.data)
+        else:
+            payload = EndorsementInput(
+                data=request.query_params.dict(), context={"query_string": True}
+            )
         payload.is_valid(raise_exception=True)
         endorsement_remove(
             by=signed_in_user(request), contribution=contribution, **payload.validated_data
