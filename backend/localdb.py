@@ -1,5 +1,6 @@
 """Embedded PostgreSQL (pgserver) for development and tests when no DATABASE_URL is set."""
 
+import atexit
 import sys
 import warnings
 from collections.abc import Iterator
@@ -20,6 +21,18 @@ def quietly() -> Iterator[None]:
         yield
 
 
+def release(server: object) -> None:
+    """Drop pgserver's handle on a server now, leaving the server running.
+
+    pgserver releases its handles in an atexit hook that logs; at the exit of a pytest worker
+    the stream it logs to is already closed ("--- Logging error ---" after the suite). Nothing
+    here needs the handle once the URL is known (the server outlives the process on purpose)."""
+    cleanup = getattr(server, "_cleanup", None)  # pgserver's own release
+    if cleanup is not None:
+        cleanup()
+        atexit.unregister(cleanup)
+
+
 def embedded_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
     """Start the embedded server if it is not running (or reuse it) and return its URL.
 
@@ -33,6 +46,7 @@ def embedded_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
         server = pgserver.get_server(data_dir, cleanup_mode=None)
     uri = str(server.get_uri())
     port = server.get_postmaster_info().port
+    release(server)
     # The port too (pgserver's URL names only the socket directory): a PGPORT in the
     # environment must not send anyone to another socket of the same directory.
     if port is not None and "?host=" in uri and "port=" not in uri:
@@ -51,6 +65,7 @@ def stop(data_dir: Path = DEFAULT_DATA_DIR) -> None:
         server = pgserver.get_server(data_dir, cleanup_mode=None)
     pg_ctl = getattr(_commands, "pg_ctl")  # noqa: B009  (built at import time, unseen by mypy)
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=server.system_user)
+    release(server)
 
 
 def main(argv: list[str]) -> int:
