@@ -14,6 +14,7 @@ from backend.consultations.services import (
     consultation_publish,
     consultation_replicate,
     consultation_set_phases,
+    consultation_update,
 )
 from backend.programmes.models import Programme
 from backend.programmes.services import (
@@ -159,6 +160,17 @@ def _replica_round(
         territories=[quartier],
         first_phase_starts_at=first.starts_at,
         title_template="Le numérique pour tous à {territory}",
+    )
+    # The replica copies the pilot's texts, which speak of Grenoble: each round says its own.
+    replica = consultation_update(
+        by=region,
+        consultation=replica,
+        description=(
+            f"La démarche du pilote grenoblois, reprise dans le quartier {quartier.name} "
+            f"({commune.name}) avec ses acteurs de terrain : centre social, CCAS, médiathèque, "
+            "associations et habitants. Les constats et propositions recueillis ici "
+            "alimenteront le plan d'action régional « le numérique pour tous »."
+        ),
     )
     replica = consultation_publish(by=region, consultation=replica)
     _open(replica, "diagnostic", region)

@@ -29,6 +29,12 @@ def test_the_demo_regional_plan() -> None:
     assert [f["remaining_eur"] for f in snapshot["budget"]["funders"]] == [0, 0]
     assert len(snapshot["annexes"]) == 3
     assert FollowUpEntry.objects.filter(action__programme=programme).count() >= 5
+    # Each replicated round speaks of its own neighbourhood, not of Grenoble's actors.
+    replicas = [r.consultation for r in programme.rounds.filter(is_pilot=False)]
+    assert len(replicas) == 2
+    for replica in replicas:
+        assert replica.territory.name in replica.description
+        assert "acteurs de terrain grenoblois" not in replica.description
     before = RegionalAction.objects.count()
     assert "regional_actions" not in demo_load().created
     assert RegionalAction.objects.count() == before
