@@ -110,16 +110,20 @@ def test_result_does_not_depend_on_edge_order(
     assert average_linkage(n, dict(items), threshold) == average_linkage(n, edges, threshold)
 
 
-@given(st.integers(2, 40), st.floats(0.05, 0.9), st.randoms(use_true_random=False))
+@given(st.integers(2, 40), st.floats(0.05, 0.9), st.integers(0, 2**32))
 @settings(max_examples=150, deadline=None)
 def test_component_linkage_matches_the_sparse_heap_linkage(
-    n: int, threshold: float, rnd: random.Random
+    n: int, threshold: float, seed: int
 ) -> None:
-    # Distinct scores (no ties): the per-component SciPy linkage must give the partition of the
-    # one-heap sparse linkage over the whole graph.
+    # Generic real scores, so that no two cluster means tie (see generic_graphs): the
+    # per-component SciPy linkage must give the partition of the one-heap sparse linkage over
+    # the whole graph. Ties may merge in either order, so the scores come from Python's own
+    # generator: Hypothesis's `randoms()` repeats values on purpose, and distinct scores k / D
+    # are not enough either (a + b = 2c: two means equal). A CI run found such a tie; 1e-9 of
+    # noise made the two linkages agree, and 20,000 generic graphs agreed.
+    rnd = random.Random(seed)
     pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if rnd.random() < 0.3]
-    values = rnd.sample(range(1, 10 * len(pairs) + 2), len(pairs))
-    edges = {pair: v / (10 * len(pairs) + 2) for pair, v in zip(pairs, values, strict=True)}
+    edges = {pair: rnd.random() for pair in pairs}
     expected = _sparse_average_linkage(n, edges, threshold)
     assert average_linkage(n, edges, threshold) == expected
     # The path of components too large for a dense matrix.
