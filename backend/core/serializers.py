@@ -65,19 +65,25 @@ class StrictInputSerializer(serializers.Serializer[Any]):
 
 
 def _wrong_type(field: serializers.Field[Any, Any, Any, Any]) -> serializers.ErrorDetail:
+    """DRF's own `invalid` message (and its translations) for the JSON type the field expects:
+    a list's items' type, an integer for a related id."""
     if isinstance(field, serializers.ListField):
         field = field.child
     elif isinstance(field, serializers.ManyRelatedField):
         field = field.child_relation
-    if isinstance(field, serializers.BooleanField):
-        message = _("Must be a valid boolean.")
-    elif isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
-        message = _("A valid integer is required.")
-    elif isinstance(field, serializers.FloatField):
-        message = _("A valid number is required.")
-    else:
-        message = _("Not a valid string.")
-    return serializers.ErrorDetail(str(message), code="invalid")
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        field = serializers.IntegerField()
+    # The base class, not the field's own: an EmailField given 12 is "not a valid string".
+    kind = next(k for k in _JSON_TYPED_FIELDS if isinstance(field, k))
+    return serializers.ErrorDetail(str(kind.default_error_messages["invalid"]), code="invalid")
+
+
+_JSON_TYPED_FIELDS: tuple[type[serializers.Field[Any, Any, Any, Any]], ...] = (
+    serializers.BooleanField,
+    serializers.FloatField,
+    serializers.IntegerField,
+    serializers.CharField,
+)
 
 
 class SafeDateTimeField(serializers.DateTimeField):

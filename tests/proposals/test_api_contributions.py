@@ -12,6 +12,7 @@ from backend.accounts.models import User
 from backend.consultations.models import Consultation
 from backend.proposals.models import Contribution, ParticipantCard
 from backend.proposals.services import endorsement_add
+from backend.structures.services import structure_create
 from tests.fixtures.personas import Personas
 from tests.fixtures.territories import Tree
 
@@ -279,6 +280,33 @@ class TestEndorsementAndCards:
         assert again["endorsement_count"] == 1
         assert again["endorsed_by_me"] is True
         assert client.delete(url, {}, format="json").json()["endorsement_count"] == 0
+
+    def test_a_structure_s_endorsement_is_withdrawn_through_the_query_string(
+        self,
+        people: Personas,
+        tree: Tree,
+        make_problem: Callable[..., Contribution],
+        client_for: Callable[[User], APIClient],
+    ) -> None:
+        problem = make_problem()
+        structure = structure_create(
+            creator=people.outsider,
+            name="Emmaüs Connect",
+            type="association",
+            territory=tree.grenoble,
+        )
+        client = client_for(people.outsider)
+        url = f"/api/v1/contributions/{problem.pk}/endorsement/"
+        added = client.post(url, {"structure": structure.pk}, format="json")
+        assert added.json()["endorsement_count"] == 1
+        # In a JSON body an id is a number: its text is refused, and nothing is withdrawn.
+        as_text = client.delete(url, {"structure": str(structure.pk)}, format="json")
+        assert as_text.status_code == 400
+        assert list(as_text.json()["fields"]) == ["structure"]
+        # A query string is all text: the same id is read as a number there.
+        withdrawn = client.delete(f"{url}?structure={structure.pk}")
+        assert withdrawn.status_code == 200, withdrawn.json()
+        assert withdrawn.json()["endorsement_count"] == 0
 
     def test_cards_for_facilitators_only(
         self,

@@ -15,7 +15,7 @@ from backend.consultations.domain import Verb
 from backend.consultations.policies import ensure_allowed
 from backend.consultations.selectors import consultation_get
 from backend.core import errors
-from backend.core.api.requests import signed_in_user
+from backend.core.api.requests import parse_input, parse_query, signed_in_user
 from backend.core.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, conditional_response
 from backend.idempotency.api.decorators import (
     IDEMPOTENCY_PARAMETERS,
@@ -224,16 +224,9 @@ class ContributionEndorsementView(APIView):
         contribution = contribution_get(contribution_id=contribution_id, user=request.user)
         # Query parameters (DELETE bodies are dropped by many HTTP clients); a JSON body is
         # still read for the clients written before.
-        if request.data:
-            payload = EndorsementInput(data=request.data)
-        else:
-            payload = EndorsementInput(
-                data=request.query_params.dict(), context={"query_string": True}
-            )
-        payload.is_valid(raise_exception=True)
-        endorsement_remove(
-            by=signed_in_user(request), contribution=contribution, **payload.validated_data
-        )
+        parse = parse_input if request.data else parse_query
+        data = parse(EndorsementInput, request)
+        endorsement_remove(by=signed_in_user(request), contribution=contribution, **data)
         return Response(_detail(request, contribution_id))
 
 
