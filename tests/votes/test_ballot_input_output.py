@@ -21,7 +21,8 @@ from backend.votes.services.common import RETURNED_FIELDS
 
 pytestmark = pytest.mark.django_db
 
-BODIES: list[Any] = [
+# The common bodies, read by plain code.
+PLAIN_BODIES: list[Any] = [
     {"choices": {"12": 3, "7": 0, "9": 6}},
     {"choices": {}},
     {"choices": {"12": 1}, "origin": "web"},
@@ -29,6 +30,9 @@ BODIES: list[Any] = [
     {"choices": {"12": -SMALLINT_MAX, "13": SMALLINT_MAX}},
     {"choices": {"012": 1}},
     {"choices": {"1" * 18: 1}},
+]
+BODIES: list[Any] = [
+    *PLAIN_BODIES,
     # Everything below goes to the serializer (valid or not).
     {"choices": {"12": SMALLINT_MAX + 1}},
     {"choices": {"12": -SMALLINT_MAX - 1}},
@@ -79,6 +83,21 @@ def test_plain_ballot_input_agrees_with_the_serializer(body: Any) -> None:
         got = error.detail
     assert got == expected
     assert type(got) is type(expected)
+
+
+@pytest.mark.parametrize("body", PLAIN_BODIES, ids=[repr(body)[:60] for body in PLAIN_BODIES])
+def test_the_common_bodies_never_build_the_serializer(
+    body: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A body without `origin` (the usual one) once went to the serializer: the default origin
+    # was the enum member, not its text.
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the serializer was built for a common body")
+
+    monkeypatch.setattr("backend.votes.api.serializers.BallotCastInput", refuse)
+    assert ballot_cast_input(body)["choices"] == {
+        int(key): value for key, value in body["choices"].items()
+    }
 
 
 def test_item_ids_in_other_scripts_are_refused_not_crashed() -> None:

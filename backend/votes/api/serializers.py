@@ -111,7 +111,7 @@ def ballot_cast_input(data: Any) -> dict[str, Any]:
     maybe a known `origin`), and by the serializer otherwise: its errors are the serializer's.
     Every body the plain path accepts, the serializer accepts with the same result."""
     if type(data) is dict and data.keys() <= _PLAIN_FIELDS:
-        choices, origin = data.get("choices"), data.get("origin", BallotOrigin.WEB)
+        choices, origin = data.get("choices"), data.get("origin", _DEFAULT_ORIGIN)
         if type(choices) is dict and type(origin) is str and origin in _ORIGINS:
             parsed: dict[int, int] = {}
             for key, value in choices.items():
@@ -131,6 +131,8 @@ def ballot_cast_input(data: Any) -> dict[str, Any]:
 
 _PLAIN_FIELDS = frozenset({"choices", "origin"})
 _ORIGINS = frozenset(BallotOrigin.values)
+# The text, not the enum member: the check below wants exactly a str.
+_DEFAULT_ORIGIN: str = BallotOrigin.WEB.value
 _ITEM_ID = re.compile(r"[0-9]{1,18}")
 _DATETIME = serializers.DateTimeField()
 
