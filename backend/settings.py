@@ -151,6 +151,9 @@ if DATABASE_POOL_MAX_SIZE > 0 and not DATABASES["default"]["CONN_MAX_AGE"]:
         "max_size": DATABASE_POOL_MAX_SIZE,
         "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
     }
+# Threads of one ASGI worker that serve HTTP requests (their middlewares, view and database
+# work); a request beyond them waits for one. As many as the worker's database connections.
+REQUEST_THREADS = env_int("REQUEST_THREADS", DATABASE_POOL_MAX_SIZE or 10)
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("Only PostgreSQL is supported (DATABASE_URL=postgres://...).")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

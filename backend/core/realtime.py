@@ -78,7 +78,7 @@ def group_send_soon(group: str, message: dict[str, Any]) -> None:
     `sync_to_async`): the send is handed to the server's event loop as a task, and the thread
     goes on with the response instead of blocking on a hop to that loop and back. A failure
     is logged there, as on-commit's `robust` logs it (same retry after a lost connection).
-    Only where the view declared the server's loop (`serving_loop`, see core.api.offload);
+    Only where the server's loop was declared (`serving_loop`, see core.http_handler);
     anywhere else (Django's test client, commands, job workers): `group_send_now`.
     """
     loop = _serving_loop()
@@ -89,7 +89,7 @@ def group_send_soon(group: str, message: dict[str, Any]) -> None:
 
 
 def _serving_loop() -> asyncio.AbstractEventLoop | None:
-    """The running event loop of the ASGI server this request is served by, when its view
+    """The running event loop of the ASGI server this request is served by, when the handler
     said so (`serving_loop`)."""
     loop = _SERVING_LOOP.get()
     return loop if loop is not None and loop.is_running() else None

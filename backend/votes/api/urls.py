@@ -2,7 +2,6 @@
 
 from django.urls import path
 
-from backend.core.api.offload import on_pool_thread
 from backend.votes.api import views
 
 urlpatterns = [
@@ -12,12 +11,7 @@ urlpatterns = [
         name="consultation-vote-list",
     ),
     path("votes/<int:vote_id>/", views.VoteDetailView.as_view(), name="vote-detail"),
-    # The hot path of a vote: requests of one worker overlap their database round trips.
-    path(
-        "votes/<int:vote_id>/my-ballot/",
-        on_pool_thread(views.MyBallotView.as_view()),
-        name="vote-my-ballot",
-    ),
+    path("votes/<int:vote_id>/my-ballot/", views.MyBallotView.as_view(), name="vote-my-ballot"),
     path(
         "votes/<int:vote_id>/paper-ballots/",
         views.PaperBallotImportView.as_view(),

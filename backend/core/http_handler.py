@@ -1,0 +1,59 @@
+"""Django's ASGI handler with each request's middlewares and view on one pool thread.
+
+Django's own handler runs the middleware chain in async mode: sync-only middlewares
+(WhiteNoise, ours) are reached through a thread hop, Django's `MiddlewareMixin` middlewares
+hop to a thread for each of their `process_*` methods when they run async, and a sync view is
+one more hop. Under load those hops (a thread made per request, futures, context copies, the
+GIL handed back and forth) cost more CPU than the view itself. Here the chain is built in
+sync mode, as under WSGI, and a request crosses to a thread once: middlewares, view,
+rendering and the database work of one request all run on one thread of a bounded pool, so
+one worker overlaps its requests' database round trips (the pool is sized like the database
+connection pool: a thread more would only wait for a connection).
+
+Async views still work (Django's sync chain runs them through `async_to_sync` on the
+server's loop); the project has none on the HTTP side. Websockets do not come here
+(Channels' router sends them to the consumers).
+"""
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.handlers.asgi import ASGIHandler
+from django.db import close_old_connections
+from django.http import HttpRequest, HttpResponseBase
+
+from backend.core.realtime import serving_loop
+
+
+class PooledThreadASGIHandler(ASGIHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.executor = ThreadPoolExecutor(
+            max_workers=settings.REQUEST_THREADS, thread_name_prefix="request"
+        )
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        # The chain is sync whatever Django asks for; `get_response_async` takes it to a
+        # thread in one step.
+        super().load_middleware(is_async=False)
+
+    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
+        loop = asyncio.get_running_loop()
+        return await sync_to_async(self._respond, thread_sensitive=False, executor=self.executor)(
+            request, loop
+        )
+
+    def _respond(self, request: HttpRequest, loop: asyncio.AbstractEventLoop) -> Any:
+        # As request_started and request_finished do around a WSGI request, on the thread
+        # that holds the connection: a pool thread serves request after request.
+        close_old_connections()
+        try:
+            # Events sent with `group_send_soon` go out on the server's loop while this
+            # thread answers.
+            with serving_loop(loop):
+                return self.get_response(request)
+        finally:
+            close_old_connections()
