@@ -12,6 +12,7 @@ from backend.consultations.domain import Verb
 from backend.consultations.policies import ensure_allowed
 from backend.core import errors
 from backend.core.realtime import consultation_group, emit_after_commit
+from backend.core.sql import server_bound_cursor
 from backend.core.validation import FieldErrors, field_error
 from backend.proposals.models import ParticipantCard
 from backend.structures.models import Membership, Structure
@@ -210,7 +211,7 @@ def ballot_cast(
         ),
     )
     params.update(voter=voter_id, shard=voter_id % LIVE_COUNT_SHARDS)
-    with connection.cursor() as cursor:
+    with server_bound_cursor() as cursor:
         cursor.execute(_WRITE_BALLOT[column], params)
         lines = [BallotLine.from_db(connection.alias, RETURNED_FIELDS, row) for row in cursor]
     emit_after_commit(
