@@ -315,6 +315,38 @@ def measure_http(
     return run
 
 
+def measure_lightest_request(
+    base: str, *, clients: int, duration: float, server_pid: int, **_unused: object
+) -> Run:
+    """The same clients on the same server asking for the lightest API request (`GET
+    /api/v1/health/`: a DRF view, every middleware, one `SELECT 1`): the server CPU a request
+    costs before the ballot's own work."""
+    run = Run("HTTP GET health (same server)", "requests")
+    lock = threading.Lock()
+
+    def worker(keep_going: Callable[[], bool]) -> None:
+        latencies: list[float] = []
+        operations = errors = 0
+        with httpx.Client(base_url=base, timeout=30) as client:
+            while keep_going():
+                started = time.perf_counter()
+                response = client.get("/api/v1/health/")
+                latencies.append((time.perf_counter() - started) * 1000)
+                if response.status_code == 200:
+                    operations += 1
+                else:
+                    errors += 1
+        with lock:
+            run.latencies += latencies
+            run.operations += operations
+            run.errors += errors
+
+    server_before = _tree_cpu(server_pid)
+    _concurrently(run, clients=clients, duration=duration, worker=worker)
+    run.server_cpu = _tree_cpu(server_pid) - server_before
+    return run
+
+
 def measure_sql_ballots(
     url: str,
     round_: Round,
@@ -492,6 +524,7 @@ def main() -> int:
     print(f"{len(voters)} voters with fresh tokens in {time.perf_counter() - started:.1f} s")
     measures = {"method": options.method, "clients": options.clients, "duration": options.duration}
     https: list[Run] = []
+    lightest: Run | None = None
     for workers in [int(count) for count in options.workers.split(",")]:
         _clear(url, round_.vote_id)
         port = _free_port()
@@ -504,6 +537,8 @@ def main() -> int:
                     base, round_, voters, workers=workers, server_pid=server.pid, **measures
                 )
             )
+            if workers == 1:
+                lightest = measure_lightest_request(base, server_pid=server.pid, **measures)  # type: ignore[arg-type]
         finally:
             server.terminate()
             try:
@@ -536,6 +571,18 @@ def main() -> int:
                 f"{http.client_cpu / http.seconds:.2f} CPUs, machine busy "
                 f"{(http.machine_busy or 0.0):.0%} of {os.cpu_count()} CPUs"
             )
+    if lightest is not None and lightest.operations and lightest.server_cpu is not None:
+        floor = lightest.server_cpu / lightest.operations * 1000
+        print(
+            f"{lightest.name}: {lightest.rate:.1f} requests/s, server {floor:.2f} ms CPU per "
+            f"request ({lightest.errors} errors); at that cost alone one worker tops out at "
+            f"{1000 / floor:.0f} requests/s = {1000 / floor / ballots.rate:.1%} of the bare SQL "
+            "ballot rate"
+        )
+        http = https[0]
+        if http.operations and http.server_cpu is not None:
+            per_ballot = http.server_cpu / http.operations * 1000
+            print(f"  a ballot costs the server {per_ballot / floor:.1f}x the lightest request")
     for run in (ballots, rows):
         if run.client_cpu is not None and run.operations:
             print(
