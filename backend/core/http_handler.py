@@ -10,6 +10,15 @@ rendering and the database work of one request all run on one thread of a bounde
 one worker overlaps its requests' database round trips (the pool is sized like the database
 connection pool: a thread more would only wait for a connection).
 
+Django's handler also makes a thread for each request (a `ThreadSensitiveContext`) for the
+little sync work it does around the view (the request_started and request_finished signals,
+closing the response, reading a file response), and another to join it at the end. Here that
+thread is one of a free list of single-thread executors, taken for the request and given back
+after it (asgiref's `ThreadSensitiveContext(executor=...)`): the same guarantee, one thread for
+that request's thread-sensitive calls, without making two threads per request. The list is
+not bounded (a slow client holds its executor while its body or answer crawls, as Django's
+own thread would); at most IDLE_CONTEXT_THREADS wait unused.
+
 Async views still work (Django's sync chain runs them through `async_to_sync` on the
 server's loop); the project has none on the HTTP side. Websockets do not come here
 (Channels' router sends them to the consumers).
@@ -19,13 +28,16 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponseBase
 
 from backend.core.realtime import serving_loop
+
+# Single-thread executors kept for the next requests' thread-sensitive calls.
+IDLE_CONTEXT_THREADS = 32
 
 
 class PooledThreadASGIHandler(ASGIHandler):
@@ -34,6 +46,24 @@ class PooledThreadASGIHandler(ASGIHandler):
         self.executor = ThreadPoolExecutor(
             max_workers=settings.REQUEST_THREADS, thread_name_prefix="request"
         )
+        self._idle_context_executors: list[ThreadPoolExecutor] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        executor = (
+            self._idle_context_executors.pop()
+            if self._idle_context_executors
+            else ThreadPoolExecutor(max_workers=1, thread_name_prefix="request-context")
+        )
+        try:
+            async with ThreadSensitiveContext(executor=executor):
+                await self.handle(scope, receive, send)
+        finally:
+            if len(self._idle_context_executors) < IDLE_CONTEXT_THREADS:
+                self._idle_context_executors.append(executor)
+            else:
+                executor.shutdown(wait=False)
 
     def load_middleware(self, is_async: bool = False) -> None:
         # The chain is sync whatever Django asks for; `get_response_async` takes it to a
