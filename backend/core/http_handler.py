@@ -19,20 +19,26 @@ that request's thread-sensitive calls, without making two threads per request. T
 not bounded (a slow client holds its executor while its body or answer crawls, as Django's
 own thread would); at most IDLE_CONTEXT_THREADS wait unused.
 
+A response streamed from a sync iterator (a stored artifact, a static file) is read chunk by
+chunk on that same thread while it is sent: Django's handler would read the whole file into
+memory first (and warn), which for a regional open-data archive is tens of megabytes per
+download.
+
 Async views still work (Django's sync chain runs them through `async_to_sync` on the
 server's loop); the project has none on the HTTP side. Websockets do not come here
 (Channels' router sends them to the consumers).
 """
 
 import asyncio
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.db import close_old_connections
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
 
 from backend.core.realtime import serving_loop
 
@@ -65,6 +71,12 @@ class PooledThreadASGIHandler(ASGIHandler):
             else:
                 executor.shutdown(wait=False)
 
+    async def run_get_response(self, request: HttpRequest) -> HttpResponseBase:
+        response = await super().run_get_response(request)
+        if response.streaming and not response.is_async:  # type: ignore[attr-defined]
+            stream_from_thread(response)  # type: ignore[arg-type]
+        return response
+
     def load_middleware(self, is_async: bool = False) -> None:
         # The chain is sync whatever Django asks for; `get_response_async` takes it to a
         # thread in one step.
@@ -87,3 +99,20 @@ class PooledThreadASGIHandler(ASGIHandler):
                 return self.get_response(request)
         finally:
             close_old_connections()
+
+
+def stream_from_thread(response: StreamingHttpResponse) -> None:
+    """Make `response` stream its sync iterator one chunk at a time, each read on the
+    request's thread-sensitive thread, instead of all at once (its file closers stay)."""
+    chunks = iter(cast(Iterator[bytes], response.streaming_content))
+    read = sync_to_async(_next_chunk)
+
+    async def each_chunk() -> AsyncIterator[bytes]:
+        while (chunk := await read(chunks)) is not None:
+            yield chunk
+
+    response.streaming_content = each_chunk()
+
+
+def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:
+    return next(chunks, None)
