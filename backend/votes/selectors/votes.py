@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import Model, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -84,6 +85,7 @@ BALLOT_VOTE_FIELDS = (
     "one_structure_one_voice",
     "closed_at",
 )
+_OPTIONS_FIELD: Any = Vote._meta.get_field("options")
 
 
 def vote_get_for_ballot(*, vote_id: int, user: AnyUser) -> Vote:
@@ -92,19 +94,27 @@ def vote_get_for_ballot(*, vote_id: int, user: AnyUser) -> Vote:
     phases and the caller's roles (`consultation.my_roles`), which is all that
     `ballot_cast`'s checks read. NotFound as `vote_get`."""
     user_id = user.pk if is_signed_in(user) else 0
-    rows = Vote.objects.raw(_ballot_vote_sql(), {"vote": vote_id, "user": user_id})
-    vote: Any = next(iter(rows), None)
-    if vote is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_ballot_vote_sql(), {"vote": vote_id, "user": user_id})
+        row = cursor.fetchone()
+    if row is None:
         raise errors.NotFound()
+    # Read into the model as a raw queryset would (its one converted field: the options),
+    # without composing a RawQuerySet on every ballot.
+    values = list(row[: len(BALLOT_VOTE_FIELDS)])
+    options = BALLOT_VOTE_FIELDS.index("options")
+    values[options] = _OPTIONS_FIELD.from_db_value(values[options], None, connection)
+    vote: Any = Vote.from_db(connection.alias, list(BALLOT_VOTE_FIELDS), values)
+    status, item_ids, phase_rows, my_roles = row[len(BALLOT_VOTE_FIELDS) :]
     consultation: Any = Consultation.from_db(
-        Vote.objects.db, ["id", "status"], [vote.consultation_id, vote.consultation_status]
+        connection.alias, ["id", "status"], [vote.consultation_id, status]
     )
-    consultation.my_roles = vote.my_roles
+    consultation.my_roles = my_roles
     if not can_view_consultation(user=user, obj=consultation):
         raise errors.NotFound()
     vote.consultation = consultation
     # Read by `services.common.item_ids` instead of `vote.items` (no model instances).
-    vote.known_item_ids = frozenset(vote.item_ids)
+    vote.known_item_ids = frozenset(item_ids)
     _prefetched(
         consultation,
         "phases",
@@ -117,7 +127,7 @@ def vote_get_for_ballot(*, vote_id: int, user: AnyUser) -> Vote:
                     "ends_at": datetime.fromisoformat(row["ends_at"]),
                 },
             )
-            for row in vote.phase_rows
+            for row in phase_rows
         ),
     )
     return vote
