@@ -37,7 +37,7 @@ from typing import Any, cast
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
-from django.db import close_old_connections
+from django.db import close_old_connections, reset_queries
 from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
 
 from backend.core.realtime import serving_loop
@@ -92,6 +92,7 @@ class PooledThreadASGIHandler(ASGIHandler):
         # As request_started and request_finished do around a WSGI request, on the thread
         # that holds the connection: a pool thread serves request after request.
         close_old_connections()
+        reset_queries()
         try:
             # Events sent with `group_send_soon` go out on the server's loop while this
             # thread answers.
