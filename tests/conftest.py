@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.fixtures.consultations",
     "tests.fixtures.contributions",
     "tests.fixtures.live",
+    "tests.fixtures.votes",
     "tests.fixtures.throwaway",
     "tests.fixtures.scheduling",
 ]

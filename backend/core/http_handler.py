@@ -55,16 +55,16 @@ class PooledThreadASGIHandler(ASGIHandler):
         self._idle_context_executors: list[ThreadPoolExecutor] = []
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         executor = (
             self._idle_context_executors.pop()
             if self._idle_context_executors
             else ThreadPoolExecutor(max_workers=1, thread_name_prefix="request-context")
         )
         try:
+            # Django's own context inside this one defers to it (asgiref: only the outermost
+            # context without an executor takes effect).
             async with ThreadSensitiveContext(executor=executor):
-                await self.handle(scope, receive, send)
+                await super().__call__(scope, receive, send)
         finally:
             if len(self._idle_context_executors) < IDLE_CONTEXT_THREADS:
                 self._idle_context_executors.append(executor)

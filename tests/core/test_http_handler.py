@@ -6,24 +6,16 @@ on the server's loop)."""
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-import time_machine
 import websockets
-from django.utils import timezone
 from websockets.typing import Origin
 
 from backend.accounts.models import User
 from backend.accounts.services import access_token_create
-from backend.consultations.domain import PhaseKind, PhaseSpec
-from backend.consultations.services import consultation_create, consultation_publish
-from backend.proposals.services import contribution_create
-from backend.territories.services import territory_create
 from backend.votes.models import BallotLine, Vote
-from backend.votes.services import vote_create
 from tests.fixtures.live import AsgiServers
 
 # Fewer threads than concurrent requests: the others wait for a thread, none is refused.
@@ -32,43 +24,9 @@ VOTERS = 12
 
 
 @pytest.fixture
-def open_vote(make_user: Callable[..., User]) -> Vote:
+def open_vote(make_open_vote: Callable[..., tuple[Vote, list[int]]]) -> Vote:
     """A vote over three proposals whose phase is open now (the server runs on the real clock)."""
-    organizer = make_user(is_staff=True)
-    now = timezone.now()
-    day = timedelta(days=1)
-    consultation = consultation_create(
-        by=organizer,
-        title="Le numérique pour tous à Échirolles",
-        territory=territory_create(kind="commune", name="Échirolles", insee_code="38151"),
-        phases=[
-            PhaseSpec(kind=PhaseKind.PROPOSALS, starts_at=now - 10 * day, ends_at=now - day),
-            PhaseSpec(kind=PhaseKind.VOTE, starts_at=now - day, ends_at=now + day),
-        ],
-    )
-    consultation_publish(by=organizer, consultation=consultation)
-    consultation.refresh_from_db()
-    with time_machine.travel(now - 5 * day, tick=False):
-        proposals = [
-            contribution_create(
-                by=make_user(),
-                consultation=consultation,
-                kind="proposal",
-                title=f"Un atelier d'initiation numéro {n}",
-                body="Des ateliers pour prendre en main un smartphone, à la médiathèque.",
-                origin="web",
-                theme="acces_droits",
-            )
-            for n in range(3)
-        ]
-    return vote_create(
-        by=organizer,
-        consultation=consultation,
-        method="approval",
-        title="Quelles priorités ?",
-        items=[proposal.pk for proposal in proposals],
-        options={},
-    )
+    return make_open_vote("approval", items=3)[0]
 
 
 def test_concurrent_ballots_beyond_the_threads_all_land(

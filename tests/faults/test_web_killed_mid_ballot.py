@@ -11,24 +11,16 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
 
 import httpx
 import pytest
-import time_machine
 from django.db import connection
-from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.accounts.services import access_token_create
-from backend.consultations.models import Consultation
-from backend.proposals.services import contribution_create
 from backend.votes.counting import NO_GROUP, live_result, tally_groups
 from backend.votes.models import BallotLine, Vote
-from backend.votes.services import vote_create
 from tests.fixtures.live import UvicornProcess, server_environment
-from tests.fixtures.personas import Personas
-from tests.fixtures.phases import six_phase_plan
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -42,34 +34,9 @@ ROLLBACK_TIMEOUT_SECONDS = 60
 
 
 @pytest.fixture
-def open_vote(
-    make_consultation: Callable[..., Consultation], people: Personas
-) -> tuple[Vote, list[int]]:
+def open_vote(make_open_vote: Callable[..., tuple[Vote, list[int]]]) -> tuple[Vote, list[int]]:
     """A majority-judgment vote open now (the server runs on the real clock)."""
-    starts_at = timezone.now() - timedelta(days=23)  # the fourth week, the vote, is open
-    consultation = make_consultation(phases=six_phase_plan(starts_at))
-    with time_machine.travel(starts_at + timedelta(days=9), tick=False):  # proposals phase
-        items = [
-            contribution_create(
-                by=people.participant,
-                consultation=consultation,
-                kind="proposal",
-                title=f"Proposition {n}",
-                body="Des permanences numériques dans chaque maison de quartier.",
-                origin="web",
-                theme="acces_droits",
-            ).pk
-            for n in range(ITEMS)
-        ]
-    vote = vote_create(
-        by=people.organizer,
-        consultation=consultation,
-        title="Quelles priorités ?",
-        method="majority_judgment",
-        items=items,
-        options={},
-    )
-    return vote, items
+    return make_open_vote("majority_judgment", items=ITEMS)
 
 
 def ballot(items: list[int], grade: int) -> dict[str, object]:

@@ -6,27 +6,20 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-import time_machine
 import websockets
 from asgiref.sync import sync_to_async
 from channels.layers import channel_layers, get_channel_layer
-from django.utils import timezone
 from pytest_django import Settings
 from websockets.typing import Origin
 
 from backend.accounts.models import User
 from backend.accounts.services import access_token_create
-from backend.consultations.domain import PhaseKind, PhaseSpec
-from backend.consultations.services import consultation_create, consultation_publish
 from backend.core import realtime
-from backend.proposals.services import contribution_create
-from backend.territories.services import territory_create
-from backend.votes.services import vote_create
+from backend.votes.models import Vote
 from tests.fixtures.live import AsgiServers
 
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -37,42 +30,13 @@ async def receive(ws: Any) -> dict[str, Any]:
 
 
 def test_a_ballot_cast_over_http_reaches_the_followers(
-    asgi_server: AsgiServers, make_user: Callable[..., User]
+    asgi_server: AsgiServers,
+    make_user: Callable[..., User],
+    make_open_vote: Callable[..., tuple[Vote, list[int]]],
 ) -> None:
-    organizer, voter = make_user(is_staff=True), make_user()
-    now, day = timezone.now(), timedelta(days=1)
-    consultation = consultation_create(
-        by=organizer,
-        title="Le numérique pour tous à Grenoble",
-        territory=territory_create(kind="commune", name="Grenoble", insee_code="38185"),
-        phases=[
-            PhaseSpec(kind=PhaseKind.PROPOSALS, starts_at=now - 30 * day, ends_at=now - day),
-            PhaseSpec(kind=PhaseKind.VOTE, starts_at=now - day, ends_at=now + 30 * day),
-        ],
-    )
-    consultation_publish(by=organizer, consultation=consultation)
-    consultation.refresh_from_db()
-    with time_machine.travel(now - 10 * day, tick=False):
-        items = [
-            contribution_create(
-                by=voter,
-                consultation=consultation,
-                kind="proposal",
-                title=f"Proposition {n}",
-                body="Des permanences numériques dans chaque maison de quartier.",
-                origin="web",
-                theme="acces_droits",
-            ).pk
-            for n in (1, 2)
-        ]
-    vote = vote_create(
-        by=organizer,
-        consultation=consultation,
-        method="approval",
-        title="Quelles priorités ?",
-        items=items,
-        options={},
-    )
+    voter = make_user()
+    vote, items = make_open_vote("approval", items=2)
+    consultation = vote.consultation
     _, token = access_token_create(user=voter, name="téléphone")
     base = asgi_server()
     ws_url = base.replace("http", "ws") + f"/ws/v1/consultations/{consultation.pk}/"

@@ -86,6 +86,7 @@ BALLOT_VOTE_FIELDS = (
     "closed_at",
 )
 _OPTIONS_FIELD: Any = Vote._meta.get_field("options")
+_OPTIONS_AT = BALLOT_VOTE_FIELDS.index("options")
 
 
 def vote_get_for_ballot(*, vote_id: int, user: AnyUser) -> Vote:
@@ -102,8 +103,7 @@ def vote_get_for_ballot(*, vote_id: int, user: AnyUser) -> Vote:
     # Read into the model as a raw queryset would (its one converted field: the options),
     # without composing a RawQuerySet on every ballot.
     values = list(row[: len(BALLOT_VOTE_FIELDS)])
-    options = BALLOT_VOTE_FIELDS.index("options")
-    values[options] = _OPTIONS_FIELD.from_db_value(values[options], None, connection)
+    values[_OPTIONS_AT] = _OPTIONS_FIELD.from_db_value(values[_OPTIONS_AT], None, connection)
     vote: Any = Vote.from_db(connection.alias, list(BALLOT_VOTE_FIELDS), values)
     status, item_ids, phase_rows, my_roles = row[len(BALLOT_VOTE_FIELDS) :]
     consultation: Any = Consultation.from_db(
